@@ -1,0 +1,187 @@
+"""Route tables shared by every front end.
+
+Each service declares ``Endpoint(method, path, handler, policy)`` rows. ``build_router`` groups
+them by path into one Starlette route each, so an unknown method is a 405 in the service's own
+envelope. A handler is a plain function ``handler(req: ApiRequest) -> Response`` that runs in a
+worker thread; it raises ``core.errors`` and never catches them: the service's ``render_error``
+turns them into the service's envelope in one place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, Router
+
+from pocketstack.api.common.logs import ACCESS, LOG, kv
+from pocketstack.core.context import RequestContext, new_request_id
+from pocketstack.core.errors import (
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    PocketstackError,
+    Unauthorized,
+)
+
+if TYPE_CHECKING:
+    from pocketstack.cloud import Cloud
+
+Handler = Callable[["ApiRequest"], Response]
+ErrorRenderer = Callable[[PocketstackError, "ApiRequest | None", Request], Response]
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One route. ``policy`` is the rule the handler enforces (None only where no token is
+    needed, e.g. version discovery and authentication itself)."""
+
+    method: str
+    path: str
+    handler: Handler
+    policy: str | None
+    authenticated: bool = True
+    stream: bool = False
+
+
+class ApiRequest:
+    """What a handler sees: the caller's context, parsed input and the cloud's services."""
+
+    def __init__(
+        self,
+        request: Request,
+        endpoint: Endpoint,
+        cloud: Cloud,
+        ctx: RequestContext,
+        body: bytes,
+    ) -> None:
+        self.request = request
+        self.endpoint = endpoint
+        self.cloud = cloud
+        self.ctx = ctx
+        self.body = body
+        self.params: Mapping[str, str] = request.path_params
+        self.query: QueryParams = request.query_params
+        self.headers = request.headers
+
+    @property
+    def base_url(self) -> str:
+        """This service's root as the client reached it (e.g. http://host:port/identity)."""
+        return service_root(self.request)
+
+    def json(self) -> Any:
+        if not self.body:
+            raise BadRequest("The request body is empty; a JSON document is expected.")
+        try:
+            return orjson.loads(self.body)
+        except orjson.JSONDecodeError as exc:
+            raise BadRequest(f"Malformed JSON in the request body: {exc.msg}.") from None
+
+    def enforce(self, target: Mapping[str, Any] | None = None) -> None:
+        """Check this route's policy rule for the caller against ``target``."""
+        if self.endpoint.policy is not None:
+            self.cloud.policy.enforce(self.endpoint.policy, self.ctx, target)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def service_root(request: Request) -> str:
+    """The URL of the mount serving ``request``, as the client reached it."""
+    url = request.url
+    return f"{url.scheme}://{url.netloc}{request.scope.get('root_path', '')}".rstrip("/")
+
+
+def _request_id(request: Request) -> str:
+    return request.scope.setdefault("pocketstack.request_id", new_request_id())
+
+
+def authenticate(cloud: Cloud, request: Request) -> RequestContext:
+    """Turn ``X-Auth-Token`` into a RequestContext; Unauthorized when missing or invalid."""
+    token = request.headers.get("x-auth-token")
+    if not token:
+        raise Unauthorized()
+    return cloud.auth.validate(token).context(_request_id(request))
+
+
+def _make_route(path: str, endpoints: Sequence[Endpoint], cloud: Cloud, render_error: ErrorRenderer) -> Route:
+    by_method = {e.method: e for e in endpoints}
+    if "GET" in by_method and "HEAD" not in by_method:
+        by_method["HEAD"] = by_method["GET"]
+    allowed = ", ".join(sorted(by_method))
+
+    async def dispatch(request: Request) -> Response:
+        started = time.perf_counter()
+        request_id = _request_id(request)
+        endpoint = by_method.get(request.method)
+        api_req: ApiRequest | None = None
+        try:
+            if endpoint is None:
+                raise MethodNotAllowed(f"The method {request.method} is not allowed here.")
+            if endpoint.authenticated:
+                ctx = await run_in_threadpool(authenticate, cloud, request)
+            else:
+                ctx = RequestContext(request_id=request_id)
+            body = b"" if endpoint.stream else await _read_body(request, cloud.settings.max_request_body_size)
+            api_req = ApiRequest(request, endpoint, cloud, ctx, body)
+            response = await run_in_threadpool(endpoint.handler, api_req)
+        except PocketstackError as exc:
+            response = render_error(exc, api_req, request)
+            if isinstance(exc, MethodNotAllowed):
+                response.headers["Allow"] = allowed
+        except Exception:
+            LOG.exception(kv(event="unhandled_error", request_id=request_id, path=request.url.path))
+            response = render_error(
+                PocketstackError("An unexpected error prevented the server from completing the request."),
+                api_req,
+                request,
+            )
+        user = api_req.ctx.user_id if api_req else None
+        ACCESS.info(
+            kv(
+                request_id=request_id,
+                method=request.method,
+                path=request.url.path,
+                status=response.status_code,
+                ms=f"{(time.perf_counter() - started) * 1000:.1f}",
+                user=user,
+            )
+        )
+        return response
+
+    return Route(path, dispatch, methods=ALL_METHODS)
+
+
+def build_router(endpoints: Sequence[Endpoint], cloud: Cloud, render_error: ErrorRenderer) -> Router:
+    grouped: dict[str, list[Endpoint]] = {}
+    for e in endpoints:
+        grouped.setdefault(e.path, []).append(e)
+    routes = [_make_route(path, group, cloud, render_error) for path, group in grouped.items()]
+
+    async def not_found(scope, receive, send) -> None:  # noqa: ANN001 - ASGI callable
+        request = Request(scope, receive)
+        _request_id(request)
+        err = NotFound("resource", request.url.path, message="The resource could not be found.")
+        await render_error(err, None, request)(scope, receive, send)
+
+    return Router(routes=routes, default=not_found)

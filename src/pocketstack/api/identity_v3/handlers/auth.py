@@ -1,0 +1,169 @@
+"""POST/GET/HEAD/DELETE /v3/auth/tokens and the /v3/auth/* read calls."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from pocketstack.api.common.responses import empty_response, json_response
+from pocketstack.api.common.routing import ApiRequest
+from pocketstack.api.common.validation import parse, query_bool
+from pocketstack.api.identity_v3.schemas.auth import AuthBodyIn, UserRefIn
+from pocketstack.api.identity_v3.views import auth as views
+from pocketstack.api.identity_v3.views.common import collection_links, links
+from pocketstack.core.errors import BadRequest, Forbidden, NotFound, NotImplementedYet, Unauthorized
+from pocketstack.core.identity.auth import AuthRequest, ScopeRequest, TokenInfo, UserRef
+
+
+def _user_ref(user: UserRefIn | None) -> UserRef | None:
+    if user is None:
+        return None
+    domain = user.domain
+    return UserRef(
+        id=user.id,
+        name=user.name,
+        domain_id=domain.id if domain else None,
+        domain_name=domain.name if domain else None,
+    )
+
+
+def _translate(body: AuthBodyIn) -> AuthRequest:
+    auth = body.auth
+    ident = auth.identity
+    scope: ScopeRequest | None = None
+    unscoped = auth.scope == "unscoped"
+    if isinstance(auth.scope, str) and not unscoped:
+        raise BadRequest("The scope must be an object or 'unscoped'.")
+    if auth.scope is not None and not isinstance(auth.scope, str):
+        sc = auth.scope
+        given = [k for k in ("project", "domain", "system") if getattr(sc, k) is not None]
+        if sc.model_extra:
+            raise NotImplementedYet(f"Scoping to {', '.join(sc.model_extra)} is not supported.")
+        if len(given) != 1:
+            raise BadRequest("Specify exactly one of project, domain or system as the scope.")
+        if sc.project is not None:
+            pd = sc.project.domain
+            if not sc.project.id and not sc.project.name:
+                raise BadRequest("A project scope needs an id or a name.")
+            scope = ScopeRequest(
+                "project",
+                id=sc.project.id,
+                name=sc.project.name,
+                domain_id=pd.id if pd else None,
+                domain_name=pd.name if pd else None,
+            )
+        elif sc.domain is not None:
+            if not sc.domain.id and not sc.domain.name:
+                raise BadRequest("A domain scope needs an id or a name.")
+            scope = ScopeRequest("domain", id=sc.domain.id, name=sc.domain.name)
+        else:
+            if sc.system != {"all": True}:
+                raise BadRequest('A system scope must be {"all": true}.')
+            scope = ScopeRequest("system")
+    pw = ident.password
+    cred = ident.application_credential
+    if "password" in ident.methods and pw is None:
+        raise BadRequest("The password method needs a 'password' object.")
+    if "token" in ident.methods and ident.token is None:
+        raise BadRequest("The token method needs a 'token' object.")
+    if "application_credential" in ident.methods and cred is None:
+        raise BadRequest("The application_credential method needs an 'application_credential' object.")
+    return AuthRequest(
+        methods=tuple(ident.methods),
+        user=_user_ref(pw.user if pw else (cred.user if cred else None)),
+        password=pw.user.password if pw else None,
+        token=ident.token.id if ident.token else None,
+        app_cred_id=cred.id if cred else None,
+        app_cred_name=cred.name if cred else None,
+        app_cred_secret=cred.secret if cred else None,
+        scope=scope,
+        unscoped=unscoped,
+    )
+
+
+def _token_response(req: ApiRequest, info: TokenInfo, status: int) -> Response:
+    nocatalog = query_bool(req.query.get("nocatalog")) if "nocatalog" in req.query else False
+    entries = None if nocatalog else req.cloud.auth_scopes.catalog()
+    return json_response(views.token(info, entries), status, {"X-Subject-Token": info.token})
+
+
+def issue_token(req: ApiRequest) -> Response:
+    info = req.cloud.auth.authenticate(_translate(parse(AuthBodyIn, req.json())))
+    return _token_response(req, info, 201)
+
+
+def _subject(req: ApiRequest) -> TokenInfo:
+    subject = req.headers.get("x-subject-token")
+    if not subject:
+        raise NotFound("token", "", message="The X-Subject-Token header is missing.")
+    try:
+        info = req.cloud.auth.validate(subject)
+    except Unauthorized:
+        raise NotFound("token", "", message="Could not find token.") from None
+    req.enforce({"token": {"user_id": info.user.id}})
+    return info
+
+
+def validate_token(req: ApiRequest) -> Response:
+    return _token_response(req, _subject(req), 200)
+
+
+def check_token(req: ApiRequest) -> Response:
+    info = _subject(req)
+    return empty_response(200, {"X-Subject-Token": info.token})
+
+
+def revoke_token(req: ApiRequest) -> Response:
+    info = _subject(req)
+    req.cloud.auth.revoke_token(info.token)
+    return empty_response(204)
+
+
+def get_auth_catalog(req: ApiRequest) -> Response:
+    req.enforce()
+    if req.ctx.project_id is None and req.ctx.domain_id is None and req.ctx.system_scope is None:
+        raise Forbidden("The catalog needs a scoped token.")
+    entries = req.cloud.auth_scopes.catalog()
+    body = {"catalog": views.catalog(entries), "links": links(req.base_url, "auth/catalog")}
+    return json_response(body)
+
+
+def list_auth_projects(req: ApiRequest) -> Response:
+    req.enforce()
+    assert req.ctx.user_id is not None
+    projects = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "domain_id": p.domain_id,
+            "enabled": p.enabled,
+            "is_domain": False,
+            "parent_id": p.parent_id or p.domain_id,
+            "description": p.description,
+            "links": links(req.base_url, f"projects/{p.id}"),
+        }
+        for p, _domain in req.cloud.auth_scopes.projects(req.ctx.user_id)
+    ]
+    return json_response({"projects": projects, "links": collection_links(req.base_url, "auth/projects")})
+
+
+def list_auth_domains(req: ApiRequest) -> Response:
+    req.enforce()
+    assert req.ctx.user_id is not None
+    domains = [
+        {
+            "id": d.id,
+            "name": d.name,
+            "enabled": d.enabled,
+            "description": d.description,
+            "links": links(req.base_url, f"domains/{d.id}"),
+        }
+        for d in req.cloud.auth_scopes.domains(req.ctx.user_id)
+    ]
+    return json_response({"domains": domains, "links": collection_links(req.base_url, "auth/domains")})
+
+
+def get_auth_system(req: ApiRequest) -> Response:
+    req.enforce()
+    assert req.ctx.user_id is not None
+    system = [{"all": True}] if req.cloud.auth_scopes.system(req.ctx.user_id) else []
+    return json_response({"system": system, "links": links(req.base_url, "auth/system")})

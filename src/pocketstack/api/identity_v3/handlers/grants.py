@@ -1,0 +1,7 @@
+"""Identity v3 grants (being written)."""
+
+from __future__ import annotations
+
+from pocketstack.api.common.routing import Endpoint
+
+ROUTES: list[Endpoint] = []

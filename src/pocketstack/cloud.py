@@ -1,0 +1,46 @@
+"""The composition root: builds the store, keys, policy and services from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pocketstack.config import Settings
+from pocketstack.core.identity import keys
+from pocketstack.core.identity.auth import AuthScopes, AuthService
+from pocketstack.core.identity.passwords import PasswordVerifier
+from pocketstack.core.identity.policies import IDENTITY_RULES
+from pocketstack.core.identity.tokens import TokenFormatter
+from pocketstack.core.policy import Enforcer, load_overrides
+from pocketstack.store import migrate
+from pocketstack.store.db import Database, make_engine
+
+
+@dataclass
+class Cloud:
+    settings: Settings
+    db: Database
+    policy: Enforcer
+    verifier: PasswordVerifier
+    auth: AuthService
+    auth_scopes: AuthScopes
+
+
+def build_cloud(settings: Settings) -> Cloud:
+    """Open (and migrate) the database, load keys and policy, wire the services."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    migrate.upgrade(engine)
+    db = Database(engine)
+    keys.initialize(settings.keys_dir)
+    formatter = TokenFormatter(keys.KeyRing(settings.keys_dir))
+    verifier = PasswordVerifier()
+    policy = Enforcer(IDENTITY_RULES, load_overrides(settings.policy_file))
+    auth = AuthService(db, formatter, verifier, settings.token_expiration, settings.max_password_length)
+    return Cloud(
+        settings=settings,
+        db=db,
+        policy=policy,
+        verifier=verifier,
+        auth=auth,
+        auth_scopes=AuthScopes(db),
+    )

@@ -1,0 +1,87 @@
+"""Settings: defaults, then an optional TOML file, then POCKETSTACK_* environment, then options.
+
+Read once at the edge (the CLI or a test) and passed in; nothing deeper reads configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "pocketstack"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8770
+    data_dir: Path = field(default_factory=default_data_dir)
+    database_url: str | None = None
+    public_url: str | None = None
+    region: str = "RegionOne"
+    token_expiration: int = 3600
+    max_active_keys: int = 3
+    max_request_body_size: int = 114688
+    max_password_length: int = 4096
+    admin_password: str | None = None
+    demo_password: str | None = None
+    policy_file: Path | None = None
+    log_level: str = "info"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'pocketstack.db'}"
+
+    @property
+    def base_url(self) -> str:
+        """The URL clients reach us at, as written into the catalog and clouds.yaml."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "fernet-keys"
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if value is None:
+        return None
+    if "int" in str(kind):
+        return int(value)
+    if "Path" in str(kind):
+        return Path(value).expanduser()
+    return str(value)
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: dict[str, str] | None = None,
+    **options: Any,
+) -> Settings:
+    """Merge the layers; ``options`` whose value is None are treated as not given."""
+    env = dict(os.environ) if env is None else env
+    names = {f.name for f in fields(Settings)}
+    merged: dict[str, Any] = {}
+    path = config_file or (Path(env["POCKETSTACK_CONFIG"]) if "POCKETSTACK_CONFIG" in env else None)
+    if path is not None:
+        with path.expanduser().open("rb") as fh:
+            data = tomllib.load(fh)
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"{path}: unknown settings {', '.join(sorted(unknown))}")
+        merged.update(data)
+    for name in names:
+        key = f"POCKETSTACK_{name.upper()}"
+        if key in env:
+            merged[name] = env[key]
+    merged.update({k: v for k, v in options.items() if v is not None})
+    return replace(Settings(), **{k: _coerce(k, v) for k, v in merged.items()})

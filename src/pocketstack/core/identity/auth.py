@@ -1,0 +1,355 @@
+"""Authentication: turn credentials into a token, and a token back into who and what it allows.
+
+Every failure to authenticate says the same thing (wrong password, unknown user, disabled user,
+bad scope): a 401 with the one generic message, so the answer leaks nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pocketstack.core.context import RequestContext
+from pocketstack.core.errors import BadRequest, NotImplementedYet, Unauthorized
+from pocketstack.core.identity.assignments import (
+    domain_ids_with_roles,
+    effective_roles,
+    has_system_role,
+    project_ids_with_roles,
+)
+from pocketstack.core.identity.catalog import CatalogEntry, build_catalog
+from pocketstack.core.identity.common import as_utc
+from pocketstack.core.identity.passwords import PasswordVerifier
+from pocketstack.core.identity.revocation import is_revoked, revoke
+from pocketstack.core.identity.tokens import TokenFormatter, TokenPayload, new_audit_id
+from pocketstack.store.db import Database
+from pocketstack.store.models import ApplicationCredential, Domain, Project, Role, User
+
+
+@dataclass(frozen=True)
+class UserRef:
+    id: str | None = None
+    name: str | None = None
+    domain_id: str | None = None
+    domain_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ScopeRequest:
+    """``kind`` is project, domain or system; projects are named by id or name + domain."""
+
+    kind: str
+    id: str | None = None
+    name: str | None = None
+    domain_id: str | None = None
+    domain_name: str | None = None
+
+
+@dataclass(frozen=True)
+class AuthRequest:
+    methods: tuple[str, ...]
+    user: UserRef | None = None
+    password: str | None = None
+    token: str | None = None
+    app_cred_id: str | None = None
+    app_cred_name: str | None = None
+    app_cred_secret: str | None = None
+    scope: ScopeRequest | None = None
+    unscoped: bool = False
+
+
+@dataclass
+class TokenInfo:
+    """A valid token and everything its holder may see of it."""
+
+    token: str
+    payload: TokenPayload
+    user: User
+    user_domain: Domain
+    project: Project | None = None
+    project_domain: Domain | None = None
+    domain: Domain | None = None
+    roles: list[Role] = field(default_factory=list)
+    application_credential: ApplicationCredential | None = None
+
+    def context(self, request_id: str | None = None) -> RequestContext:
+        extra = {"request_id": request_id} if request_id else {}
+        return RequestContext(
+            user_id=self.user.id,
+            user_name=self.user.name,
+            user_domain_id=self.user.domain_id,
+            project_id=self.project.id if self.project else None,
+            project_name=self.project.name if self.project else None,
+            project_domain_id=self.project.domain_id if self.project else None,
+            domain_id=self.domain.id if self.domain else None,
+            system_scope="all" if self.payload.scope == "system" else None,
+            roles=frozenset(r.name for r in self.roles),
+            audit_id=self.payload.audit_id,
+            application_credential_id=self.payload.application_credential_id,
+            **extra,
+        )
+
+
+def _fail() -> Unauthorized:
+    return Unauthorized()
+
+
+class AuthService:
+    def __init__(
+        self,
+        db: Database,
+        formatter: TokenFormatter,
+        verifier: PasswordVerifier,
+        token_expiration: int,
+        max_password_length: int,
+    ) -> None:
+        self.db = db
+        self.formatter = formatter
+        self.verifier = verifier
+        self.lifetime = timedelta(seconds=token_expiration)
+        self.max_password_length = max_password_length
+
+    # -- issuing -------------------------------------------------------------------------
+    def authenticate(self, req: AuthRequest) -> TokenInfo:
+        """Issue a token. Raises Unauthorized for any bad credential or scope, BadRequest for a
+        malformed request, NotImplementedYet for methods pocketstack lacks."""
+        with self.db.read() as s:
+            methods, user, app_cred, parent = self._identify(s, req)
+            now = datetime.now(UTC)
+            expires = now + self.lifetime
+            audit_id = new_audit_id()
+            chain = audit_id
+            if parent is not None:
+                expires = min(expires, parent.expires_at)
+                chain = parent.audit_chain_id
+            scope, scope_id = self._scope(s, req, user, app_cred, parent)
+            payload = TokenPayload(
+                user_id=user.id,
+                methods=methods,
+                scope=scope,
+                scope_id=scope_id,
+                issued_at=now,
+                expires_at=expires,
+                audit_id=audit_id,
+                audit_chain_id=chain,
+                application_credential_id=app_cred.id if app_cred else None,
+            )
+            return self._resolve(s, self.formatter.seal(payload), payload)
+
+    def _identify(
+        self, s: Session, req: AuthRequest
+    ) -> tuple[tuple[str, ...], User, ApplicationCredential | None, TokenPayload | None]:
+        methods = tuple(dict.fromkeys(req.methods))
+        if not methods or len(methods) > 3:
+            raise BadRequest("Expecting to find identity methods in auth.")
+        unknown = [m for m in methods if m not in ("password", "token", "application_credential")]
+        if unknown:
+            raise Unauthorized(f"Attempted to authenticate with an unsupported method: {unknown[0]}.")
+        if len(methods) > 1:
+            raise NotImplementedYet("Multi-factor authentication (several methods at once).")
+        method = methods[0]
+        if method == "password":
+            return methods, self._by_password(s, req), None, None
+        if method == "application_credential":
+            user, cred = self._by_app_cred(s, req)
+            return methods, user, cred, None
+        payload = self._open_valid(s, req.token or "")
+        if payload.application_credential_id:
+            raise Unauthorized("A token created from an application credential cannot be rescoped.")
+        user = s.get(User, payload.user_id)
+        if user is None:
+            raise _fail()
+        return tuple(dict.fromkeys(payload.methods + ("token",))), user, None, payload
+
+    def _find_user(self, s: Session, ref: UserRef | None) -> User | None:
+        if ref is None:
+            return None
+        if ref.id:
+            return s.get(User, ref.id)
+        if not ref.name:
+            return None
+        domain_id = ref.domain_id
+        if domain_id is None and ref.domain_name:
+            domain_id = s.scalar(select(Domain.id).where(Domain.name == ref.domain_name))
+        if domain_id is None:
+            return None
+        return s.scalar(select(User).where(User.name == ref.name, User.domain_id == domain_id))
+
+    def _usable(self, s: Session, user: User | None) -> bool:
+        if user is None or not user.enabled:
+            return False
+        domain = s.get(Domain, user.domain_id)
+        return domain is not None and domain.enabled
+
+    def _by_password(self, s: Session, req: AuthRequest) -> User:
+        password = req.password or ""
+        if len(password) > self.max_password_length:
+            raise _fail()
+        user = self._find_user(s, req.user)
+        subject = user.id if user else "-"
+        ok = self.verifier.verify(subject, password, user.password_hash if user else None)
+        if not ok or not self._usable(s, user):
+            raise _fail()
+        assert user is not None
+        return user
+
+    def _by_app_cred(self, s: Session, req: AuthRequest) -> tuple[User, ApplicationCredential]:
+        cred: ApplicationCredential | None = None
+        if req.app_cred_id:
+            cred = s.get(ApplicationCredential, req.app_cred_id)
+        elif req.app_cred_name:
+            user = self._find_user(s, req.user)
+            if user is not None:
+                cred = s.scalar(
+                    select(ApplicationCredential).where(
+                        ApplicationCredential.user_id == user.id,
+                        ApplicationCredential.name == req.app_cred_name,
+                    )
+                )
+        secret = req.app_cred_secret or ""
+        if len(secret) > self.max_password_length:
+            raise _fail()
+        subject = f"appcred:{cred.id}" if cred else "-"
+        ok = self.verifier.verify(subject, secret, cred.secret_hash if cred else None)
+        if not ok or cred is None:
+            raise _fail()
+        if cred.expires_at is not None and as_utc(cred.expires_at) <= datetime.now(UTC):
+            raise _fail()
+        user = s.get(User, cred.user_id)
+        if not self._usable(s, user):
+            raise _fail()
+        assert user is not None
+        return user, cred
+
+    def _scope(
+        self,
+        s: Session,
+        req: AuthRequest,
+        user: User,
+        app_cred: ApplicationCredential | None,
+        parent: TokenPayload | None,
+    ) -> tuple[str, str | None]:
+        if app_cred is not None:
+            if req.scope is not None:
+                raise Unauthorized("Application credentials cannot request a scope.")
+            return "project", app_cred.project_id
+        if req.unscoped:
+            return "unscoped", None
+        if req.scope is None:
+            if parent is not None:
+                return parent.scope, parent.scope_id
+            if user.default_project_id:
+                project = s.get(Project, user.default_project_id)
+                if project and project.enabled and effective_roles(s, user.id, "project", project.id):
+                    return "project", project.id
+            return "unscoped", None
+        sc = req.scope
+        if sc.kind == "system":
+            return "system", None
+        if sc.kind == "domain":
+            domain = s.get(Domain, sc.id) if sc.id else s.scalar(select(Domain).where(Domain.name == sc.name))
+            if domain is None:
+                raise _fail()
+            return "domain", domain.id
+        if sc.id:
+            project = s.get(Project, sc.id)
+        else:
+            domain_id = sc.domain_id
+            if domain_id is None and sc.domain_name:
+                domain_id = s.scalar(select(Domain.id).where(Domain.name == sc.domain_name))
+            if domain_id is None or not sc.name:
+                raise BadRequest("A project named in a scope needs its domain, by id or name.")
+            project = s.scalar(select(Project).where(Project.name == sc.name, Project.domain_id == domain_id))
+        if project is None:
+            raise _fail()
+        return "project", project.id
+
+    # -- validating ----------------------------------------------------------------------
+    def _open_valid(self, s: Session, token: str) -> TokenPayload:
+        payload = self.formatter.open(token)
+        if payload.expires_at <= datetime.now(UTC):
+            raise Unauthorized("The token has expired.", code="identity.token.expired")
+        return payload
+
+    def validate(self, token: str) -> TokenInfo:
+        """The token's holder, scope and current roles. Raises Unauthorized when the token is
+        malformed, tampered, expired, revoked, or its user, project or roles are gone."""
+        with self.db.read() as s:
+            return self._resolve(s, token, self._open_valid(s, token))
+
+    def _resolve(self, s: Session, token: str, p: TokenPayload) -> TokenInfo:
+        user = s.get(User, p.user_id)
+        if user is None or not self._usable(s, user):
+            raise _fail()
+        info = TokenInfo(token=token, payload=p, user=user, user_domain=s.get(Domain, user.domain_id))
+        if p.scope == "project":
+            project = s.get(Project, p.scope_id or "")
+            pdomain = s.get(Domain, project.domain_id) if project else None
+            if project is None or not project.enabled or pdomain is None or not pdomain.enabled:
+                raise _fail()
+            info.project, info.project_domain = project, pdomain
+        elif p.scope == "domain":
+            domain = s.get(Domain, p.scope_id or "")
+            if domain is None or not domain.enabled:
+                raise _fail()
+            info.domain = domain
+        if p.scope != "unscoped":
+            roles = effective_roles(s, user.id, p.scope, p.scope_id)
+            if p.application_credential_id:
+                cred = s.get(ApplicationCredential, p.application_credential_id)
+                if cred is None:
+                    raise _fail()
+                allowed = set(cred.role_ids)
+                roles = [r for r in roles if r.id in allowed]
+                info.application_credential = cred
+            if not roles:
+                raise _fail()
+            info.roles = roles
+        if is_revoked(s, p, user.domain_id):
+            raise _fail()
+        return info
+
+    def revoke_token(self, token: str) -> None:
+        """Revoke one token (by its audit id); Unauthorized when it is not valid now."""
+        info = self.validate(token)
+        with self.db.transaction() as s:
+            revoke(s, audit_id=info.payload.audit_id)
+
+
+class AuthScopes:
+    """What a token holder may scope to, and the catalog: the /v3/auth/* read calls."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def catalog(self) -> list[CatalogEntry]:
+        with self.db.read() as s:
+            return build_catalog(s)
+
+    def projects(self, user_id: str) -> list[tuple[Project, Domain]]:
+        with self.db.read() as s:
+            ids = project_ids_with_roles(s, user_id)
+            if not ids:
+                return []
+            rows = s.execute(
+                select(Project, Domain)
+                .join(Domain, Domain.id == Project.domain_id)
+                .where(Project.id.in_(ids), Project.enabled.is_(True), Domain.enabled.is_(True))
+                .order_by(Project.name)
+            ).all()
+            return [(p, d) for p, d in rows]
+
+    def domains(self, user_id: str) -> list[Domain]:
+        with self.db.read() as s:
+            ids = domain_ids_with_roles(s, user_id)
+            if not ids:
+                return []
+            stmt = select(Domain).where(Domain.id.in_(ids), Domain.enabled.is_(True))
+            return list(s.scalars(stmt.order_by(Domain.name)))
+
+    def system(self, user_id: str) -> bool:
+        with self.db.read() as s:
+            return has_system_role(s, user_id)

@@ -1,0 +1,67 @@
+"""Password hashing with argon2id, and a short-lived cache of recent verifications.
+
+The cache lets a client that logs in over and over (CI jobs, SDK sessions) skip the deliberately
+slow hash: it maps HMAC(process-secret, user_id + password) to the stored hash that password was
+verified against. A hit counts only while the stored hash is unchanged, so a password change
+invalidates it at once. Nothing of it touches disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import OrderedDict
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+_hasher = PasswordHasher()
+# Verified against when the user does not exist, so both cases cost the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+class PasswordVerifier:
+    def __init__(self, ttl_seconds: float = 300.0, max_entries: int = 4096) -> None:
+        self._key = secrets.token_bytes(32)
+        self._ttl = ttl_seconds
+        self._max = max_entries
+        self._seen: OrderedDict[bytes, tuple[str, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _fingerprint(self, subject: str, password: str) -> bytes:
+        msg = subject.encode() + b"\0" + password.encode()
+        return hmac.new(self._key, msg, hashlib.sha256).digest()
+
+    def verify(self, subject: str, password: str, stored_hash: str | None) -> bool:
+        """True when ``password`` matches ``stored_hash``; constant work when the hash is None."""
+        if stored_hash is None:
+            self._slow_verify(_DUMMY_HASH, password)
+            return False
+        fp = self._fingerprint(subject, password)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._seen.get(fp)
+        if hit is not None and hit[1] > now and hmac.compare_digest(hit[0], stored_hash):
+            return True
+        if not self._slow_verify(stored_hash, password):
+            return False
+        with self._lock:
+            self._seen[fp] = (stored_hash, now + self._ttl)
+            self._seen.move_to_end(fp)
+            while len(self._seen) > self._max:
+                self._seen.popitem(last=False)
+        return True
+
+    @staticmethod
+    def _slow_verify(stored_hash: str, password: str) -> bool:
+        try:
+            return _hasher.verify(stored_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False

@@ -1,0 +1,67 @@
+"""The whole app in-process: a Starlette TestClient over a freshly bootstrapped cloud."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from pocketstack.api.app import build_app
+from pocketstack.cloud import Cloud, build_cloud
+from pocketstack.config import Settings
+from pocketstack.core.identity.bootstrap import Account, bootstrap
+from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
+
+
+@pytest.fixture
+def cloud(tmp_path: Path, database_url: str) -> Cloud:
+    settings = Settings(data_dir=tmp_path, database_url=database_url, port=5000)
+    cloud = build_cloud(settings)
+    accounts = [
+        Account("admin", "admin", "admin", ADMIN_PASSWORD),
+        Account("demo", "demo", "member", DEMO_PASSWORD),
+    ]
+    bootstrap(cloud.db, cloud.verifier, accounts, settings.base_url, settings.region)
+    return cloud
+
+
+@pytest.fixture
+def client(cloud: Cloud) -> Iterator[TestClient]:
+    with TestClient(build_app(cloud), base_url="http://testserver") as c:
+        yield c
+
+
+def password_auth(user: str, password: str, project: str | None = None, domain: str = "Default") -> dict:
+    body: dict = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": user, "domain": {"name": domain}, "password": password}},
+            }
+        }
+    }
+    if project is not None:
+        body["auth"]["scope"] = {"project": {"name": project, "domain": {"name": domain}}}
+    return body
+
+
+def issue_token(client: TestClient, user: str, password: str, project: str | None = None) -> str:
+    resp = client.post("/identity/v3/auth/tokens", json=password_auth(user, password, project))
+    assert resp.status_code == 201, resp.text
+    return resp.headers["X-Subject-Token"]
+
+
+@pytest.fixture
+def admin_token(client: TestClient) -> str:
+    return issue_token(client, "admin", ADMIN_PASSWORD, "admin")
+
+
+@pytest.fixture
+def demo_token(client: TestClient) -> str:
+    return issue_token(client, "demo", DEMO_PASSWORD, "demo")
+
+
+def auth_headers(token: str) -> dict[str, str]:
+    return {"X-Auth-Token": token}
