@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pocketstack.config import Settings
 from pocketstack.core.identity import keys
 from pocketstack.core.identity.auth import AuthScopes, AuthService
 from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.core.identity.policies import IDENTITY_RULES
+from pocketstack.core.identity.revocation import prune
 from pocketstack.core.identity.tokens import TokenFormatter
 from pocketstack.core.policy import Enforcer, load_overrides
 from pocketstack.store import migrate
@@ -31,6 +33,9 @@ def build_cloud(settings: Settings) -> Cloud:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine)
     db = Database(engine)
+    with db.transaction() as session:
+        # Older events can match no live token: none lives longer than token_expiration.
+        prune(session, timedelta(seconds=settings.token_expiration))
     keys.initialize(settings.keys_dir)
     formatter = TokenFormatter(keys.KeyRing(settings.keys_dir))
     verifier = PasswordVerifier()
