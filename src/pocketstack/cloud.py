@@ -12,7 +12,10 @@ from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.core.identity.policies import IDENTITY_RULES
 from pocketstack.core.identity.revocation import prune
 from pocketstack.core.identity.tokens import TokenFormatter
+from pocketstack.core.image.policies import IMAGE_RULES
 from pocketstack.core.policy import Enforcer, load_overrides
+from pocketstack.imagestore.base import ImageStore
+from pocketstack.imagestore.filesystem import FilesystemStore
 from pocketstack.store import migrate
 from pocketstack.store.db import Database, make_engine
 
@@ -25,6 +28,7 @@ class Cloud:
     verifier: PasswordVerifier
     auth: AuthService
     auth_scopes: AuthScopes
+    image_stores: dict[str, ImageStore]
 
 
 def build_cloud(settings: Settings) -> Cloud:
@@ -39,7 +43,7 @@ def build_cloud(settings: Settings) -> Cloud:
     keys.initialize(settings.keys_dir)
     formatter = TokenFormatter(keys.KeyRing(settings.keys_dir))
     verifier = PasswordVerifier()
-    policy = Enforcer(IDENTITY_RULES, load_overrides(settings.policy_file))
+    policy = Enforcer([*IDENTITY_RULES, *IMAGE_RULES], load_overrides(settings.policy_file))
     auth = AuthService(db, formatter, verifier, settings.token_expiration, settings.max_password_length)
     return Cloud(
         settings=settings,
@@ -48,4 +52,5 @@ def build_cloud(settings: Settings) -> Cloud:
         verifier=verifier,
         auth=auth,
         auth_scopes=AuthScopes(db),
+        image_stores={sid: FilesystemStore(sid, d) for sid, d in settings.image_store_dirs.items()},
     )

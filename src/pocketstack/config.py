@@ -33,6 +33,10 @@ class Settings:
     demo_password: str | None = None
     policy_file: Path | None = None
     log_level: str = "info"
+    # Image stores by id -> directory ("" = DATA_DIR/images/<id>); the first is the default.
+    image_stores: str = "default"
+    image_size_cap: int = 1024**4
+    image_storage_quota: int = 0  # bytes per project; 0 means no limit
 
     @property
     def db_url(self) -> str:
@@ -49,6 +53,19 @@ class Settings:
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "fernet-keys"
+
+    @property
+    def image_store_dirs(self) -> dict[str, Path]:
+        """``image_stores`` is ``id[=dir],id[=dir]...``, e.g. ``fast=/ssd/img,cheap``."""
+        stores: dict[str, Path] = {}
+        for item in filter(None, (part.strip() for part in self.image_stores.split(","))):
+            store_id, _, directory = item.partition("=")
+            stores[store_id] = (
+                Path(directory).expanduser() if directory else self.data_dir / "images" / store_id
+            )
+        if not stores:
+            raise ValueError("image_stores names no store")
+        return stores
 
 
 def _coerce(name: str, value: Any) -> Any:

@@ -53,7 +53,7 @@ def _atom(token: str) -> Check:
         return lambda ctx, target, enf: enf.check(value, ctx, target)
     if kind == "system_scope":
         return lambda ctx, target, enf: ctx.system_scope == value
-    if kind in {"user_id", "project_id", "domain_id"}:
+    if kind in {"user_id", "project_id", "domain_id"}:  # the caller's attribute vs the target
         ref = _TARGET.match(value)
         if ref is None:
             raise ValueError(f"policy: {token!r} must compare with %(target.path)s")

@@ -3,14 +3,16 @@
 Each service declares ``Endpoint(method, path, handler, policy)`` rows. ``build_router`` groups
 them by path into one Starlette route each, so an unknown method is a 405 in the service's own
 envelope. A handler is a plain function ``handler(req: ApiRequest) -> Response`` that runs in a
-worker thread; it raises ``core.errors`` and never catches them: the service's ``render_error``
-turns them into the service's envelope in one place.
+worker thread (or, for streaming routes marked ``stream=True``, a coroutine that reads
+``req.request.stream()`` itself); it raises ``core.errors`` and never catches them: the
+service's ``render_error`` turns them into the service's envelope in one place.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +37,7 @@ from pocketstack.core.errors import (
 if TYPE_CHECKING:
     from pocketstack.cloud import Cloud
 
-Handler = Callable[["ApiRequest"], Response]
+Handler = Callable[["ApiRequest"], Response] | Callable[["ApiRequest"], Awaitable[Response]]
 ErrorRenderer = Callable[[PocketstackError, "ApiRequest | None", Request], Response]
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -144,7 +146,10 @@ def _make_route(path: str, endpoints: Sequence[Endpoint], cloud: Cloud, render_e
                 ctx = RequestContext(request_id=request_id)
             body = b"" if endpoint.stream else await _read_body(request, cloud.settings.max_request_body_size)
             api_req = ApiRequest(request, endpoint, cloud, ctx, body)
-            response = await run_in_threadpool(endpoint.handler, api_req)
+            if inspect.iscoroutinefunction(endpoint.handler):
+                response = await endpoint.handler(api_req)
+            else:
+                response = await run_in_threadpool(endpoint.handler, api_req)
         except PocketstackError as exc:
             response = render_error(exc, api_req, request)
             if isinstance(exc, MethodNotAllowed):

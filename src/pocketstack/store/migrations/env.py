@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from pocketstack.store import image_models  # noqa: F401 - registers the image tables
 from pocketstack.store.models import Base
 
 engine = context.config.attributes["engine"]

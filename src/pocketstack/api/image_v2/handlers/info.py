@@ -1,0 +1,7 @@
+"""Image v2 info (being written)."""
+
+from __future__ import annotations
+
+from pocketstack.api.common.routing import Endpoint
+
+ROUTES: list[Endpoint] = []
