@@ -6,6 +6,8 @@ bad scope): a 401 with the one generic message, so the answer leaks nothing.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +25,7 @@ from pocketstack.core.identity.assignments import (
 from pocketstack.core.identity.catalog import CatalogEntry, build_catalog
 from pocketstack.core.identity.common import as_utc
 from pocketstack.core.identity.passwords import PasswordVerifier
+from pocketstack.core.identity.revision import IdentityRevision
 from pocketstack.core.identity.revocation import is_revoked, revoke
 from pocketstack.core.identity.tokens import TokenFormatter, TokenPayload, new_audit_id
 from pocketstack.store.db import Database
@@ -93,6 +96,9 @@ class TokenInfo:
         )
 
 
+_CACHE_SIZE = 10_000
+
+
 def _fail() -> Unauthorized:
     return Unauthorized()
 
@@ -111,6 +117,10 @@ class AuthService:
         self.verifier = verifier
         self.lifetime = timedelta(seconds=token_expiration)
         self.max_password_length = max_password_length
+        self.revision = IdentityRevision()
+        self.revision.watch(db.sessions)
+        self._cache: OrderedDict[str, tuple[int, object, TokenInfo]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # -- issuing -------------------------------------------------------------------------
     def authenticate(self, req: AuthRequest) -> TokenInfo:
@@ -276,9 +286,24 @@ class AuthService:
 
     def validate(self, token: str) -> TokenInfo:
         """The token's holder, scope and current roles. Raises Unauthorized when the token is
-        malformed, tampered, expired, revoked, or its user, project or roles are gone."""
+        malformed, tampered, expired, revoked, or its user, project or roles are gone.
+
+        A validation is cached until identity state or the key ring changes (see revision.py).
+        """
+        fernet = self.formatter.keys.fernet
+        revision = self.revision.value
+        hit = self._cache.get(token)
+        if hit is not None and hit[0] == revision and hit[1] is fernet:
+            info = hit[2]
+            if info.payload.expires_at > datetime.now(UTC):
+                return info
         with self.db.read() as s:
-            return self._resolve(s, token, self._open_valid(s, token))
+            info = self._resolve(s, token, self._open_valid(s, token))
+        with self._cache_lock:
+            self._cache[token] = (revision, fernet, info)
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return info
 
     def _resolve(self, s: Session, token: str, p: TokenPayload) -> TokenInfo:
         user = s.get(User, p.user_id)
