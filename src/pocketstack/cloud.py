@@ -10,8 +10,11 @@ from pocketstack.core.identity import keys
 from pocketstack.core.identity.auth import AuthScopes, AuthService
 from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.core.identity.policies import IDENTITY_RULES
+from pocketstack.core.identity.resources import DomainService, ProjectService
 from pocketstack.core.identity.revocation import prune
+from pocketstack.core.identity.roles import RoleService
 from pocketstack.core.identity.tokens import TokenFormatter
+from pocketstack.core.identity.users import UserService
 from pocketstack.core.image.policies import IMAGE_RULES
 from pocketstack.core.policy import Enforcer, load_overrides
 from pocketstack.imagestore.base import ImageStore
@@ -29,6 +32,10 @@ class Cloud:
     auth: AuthService
     auth_scopes: AuthScopes
     image_stores: dict[str, ImageStore]
+    roles: RoleService
+    domains: DomainService
+    projects: ProjectService
+    users: UserService
 
 
 def build_cloud(settings: Settings) -> Cloud:
@@ -53,4 +60,8 @@ def build_cloud(settings: Settings) -> Cloud:
         auth=auth,
         auth_scopes=AuthScopes(db),
         image_stores={sid: FilesystemStore(sid, d) for sid, d in settings.image_store_dirs.items()},
+        roles=RoleService(db),
+        domains=DomainService(db),
+        projects=ProjectService(db),
+        users=UserService(db, verifier, settings.max_password_length),
     )

@@ -12,6 +12,7 @@ MEMBER = RequestContext(
     user_id="u1", project_id="p1", project_domain_id="d1", roles=frozenset({"member", "reader"})
 )
 SYSTEM_READER = RequestContext(user_id="u2", system_scope="all", roles=frozenset({"reader"}))
+DOMAIN_READER = RequestContext(user_id="u3", domain_id="d1", roles=frozenset({"reader"}))
 
 
 def enforcer(**overrides: str) -> Enforcer:
@@ -31,8 +32,10 @@ def test_rules_combine_roles_scope_and_target() -> None:
     assert enf.check("read", SYSTEM_READER, {})
     assert not enf.check("read", MEMBER, {"user_id": "someone-else"})
     assert enf.check("read", MEMBER, {"user_id": "u1"})
-    assert enf.check("domain", MEMBER, {"domain_id": "d1"})
-    assert not enf.check("domain", MEMBER, {"domain_id": "d2"})
+    assert enf.check("domain", DOMAIN_READER, {"domain_id": "d1"})
+    assert not enf.check("domain", DOMAIN_READER, {"domain_id": "d2"})
+    # A project-scoped token is no domain reader, even in its project's domain (as Keystone).
+    assert not enf.check("domain", MEMBER, {"domain_id": "d1"})
     assert not enf.check("never", SYSTEM_READER, {})
     assert enf.check("not_member", SYSTEM_READER, {})
     assert not enf.check("not_member", MEMBER, {})

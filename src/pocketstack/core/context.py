@@ -32,11 +32,6 @@ class RequestContext:
     def is_authenticated(self) -> bool:
         return self.user_id is not None
 
-    @property
-    def scope_domain_id(self) -> str | None:
-        """The domain the caller acts in: the scoped domain, else the scoped project's domain."""
-        return self.domain_id or self.project_domain_id
-
     @classmethod
     def system(cls, request_id: str | None = None) -> RequestContext:
         """An internal context with admin rights, for bootstrap and maintenance."""

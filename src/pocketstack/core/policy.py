@@ -1,7 +1,8 @@
 """Declarative policy: named rules written in a small oslo.policy-like language.
 
 A check string is built from ``role:NAME``, ``system_scope:all``, ``ATTR:%(target.path)s``
-(where ATTR is ``user_id``, ``project_id`` or ``domain_id`` of the caller), ``rule:NAME``,
+(where ATTR is the caller's ``user_id``, ``project_id``, ``project_domain_id``, or
+``domain_id`` -- the domain of a domain-scoped token only, as in Keystone), ``rule:NAME``,
 ``@`` (always) and ``!`` (never), joined with ``and``, ``or``, ``not`` and parentheses.
 Rules are parsed once; an override file (JSON or YAML mapping name -> check string) replaces
 defaults by name.
@@ -53,12 +54,17 @@ def _atom(token: str) -> Check:
         return lambda ctx, target, enf: enf.check(value, ctx, target)
     if kind == "system_scope":
         return lambda ctx, target, enf: ctx.system_scope == value
-    if kind in {"user_id", "project_id", "domain_id"}:  # the caller's attribute vs the target
+    if kind in {
+        "user_id",
+        "project_id",
+        "domain_id",
+        "project_domain_id",
+    }:  # the caller's attribute vs the target
         ref = _TARGET.match(value)
         if ref is None:
             raise ValueError(f"policy: {token!r} must compare with %(target.path)s")
         path = ref.group("path").removeprefix("target.")
-        attr = "scope_domain_id" if kind == "domain_id" else kind
+        attr = kind
 
         def compare(ctx: RequestContext, target: Mapping[str, Any], enf: Enforcer) -> bool:
             mine = getattr(ctx, attr)

@@ -84,14 +84,50 @@ class ApiRequest:
         if not self.body:
             raise BadRequest("The request body is empty; a JSON document is expected.")
         try:
-            return orjson.loads(self.body)
+            data = orjson.loads(self.body)
         except orjson.JSONDecodeError as exc:
             raise BadRequest(f"Malformed JSON in the request body: {exc.msg}.") from None
+        _check_document(data)
+        return data
 
     def enforce(self, target: Mapping[str, Any] | None = None) -> None:
         """Check this route's policy rule for the caller against ``target``."""
         if self.endpoint.policy is not None:
             self.cloud.policy.enforce(self.endpoint.policy, self.ctx, target)
+
+
+MAX_JSON_DEPTH = 32
+
+
+def _check_text(value: str, where: str) -> None:
+    if "\x00" in value:
+        raise BadRequest(f"The {where} contains a NUL character.")
+
+
+def _check_document(data: Any) -> None:
+    """Refuse what no store keeps faithfully: NUL characters (PostgreSQL text cannot hold
+    them) and nesting deeper than MAX_JSON_DEPTH (deeper than we can write back out)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            _check_text(value, "request body")
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise BadRequest(f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str):
+                    _check_text(key, "request body")
+                stack.append((item, depth + 1))
+
+
+def _check_request_text(request: Request) -> None:
+    for key, value in request.query_params.multi_items():
+        _check_text(key + value, "query string")
+    for value in request.path_params.values():
+        if isinstance(value, str):
+            _check_text(value, "path")
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -140,6 +176,7 @@ def _make_route(path: str, endpoints: Sequence[Endpoint], cloud: Cloud, render_e
         try:
             if endpoint is None:
                 raise MethodNotAllowed(f"The method {request.method} is not allowed here.")
+            _check_request_text(request)
             if endpoint.authenticated:
                 ctx = await run_in_threadpool(authenticate, cloud, request)
             else:

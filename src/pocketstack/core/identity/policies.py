@@ -23,10 +23,10 @@ BASE = [
 ]
 
 
-def _crud(resource: str, read: str, write: str = "rule:admin_required") -> list[Rule]:
+def _crud(resource: str, read: str, write: str = "rule:admin_required", get: str | None = None) -> list[Rule]:
     return [
         Rule(f"identity:{resource}:list", read),
-        Rule(f"identity:{resource}:get", read),
+        Rule(f"identity:{resource}:get", get or read),
         Rule(f"identity:{resource}:create", write),
         Rule(f"identity:{resource}:update", write),
         Rule(f"identity:{resource}:delete", write),
@@ -41,8 +41,13 @@ IDENTITY_RULES = [
     Rule("identity:auth:projects", "rule:authenticated"),
     Rule("identity:auth:domains", "rule:authenticated"),
     Rule("identity:auth:system", "rule:authenticated"),
-    *_crud("domains", "rule:admin_or_reader"),
+    *_crud(
+        "domains",
+        "rule:admin_or_reader",
+        get="rule:admin_or_reader or project_domain_id:%(target.domain_id)s",
+    ),
     *_crud("projects", "rule:admin_or_reader or project_id:%(target.project_id)s"),
+    *_crud("project_tags", "rule:admin_or_reader or project_id:%(target.project_id)s"),
     *_crud("users", "rule:admin_or_reader or rule:owner"),
     Rule("identity:users:password", "rule:owner", "Users change their own password."),
     Rule("identity:users:projects", "rule:admin_or_reader or rule:owner"),

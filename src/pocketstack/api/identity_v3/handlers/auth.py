@@ -9,7 +9,9 @@ from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import parse, query_bool
 from pocketstack.api.identity_v3.schemas.auth import AuthBodyIn, UserRefIn
 from pocketstack.api.identity_v3.views import auth as views
-from pocketstack.api.identity_v3.views.common import collection_links, links
+from pocketstack.api.identity_v3.views import domains as domain_views
+from pocketstack.api.identity_v3.views import projects as project_views
+from pocketstack.api.identity_v3.views.common import links
 from pocketstack.core.errors import BadRequest, Forbidden, NotFound, NotImplementedYet, Unauthorized
 from pocketstack.core.identity.auth import AuthRequest, ScopeRequest, TokenInfo, UserRef
 
@@ -130,36 +132,15 @@ def get_auth_catalog(req: ApiRequest) -> Response:
 def list_auth_projects(req: ApiRequest) -> Response:
     req.enforce()
     assert req.ctx.user_id is not None
-    projects = [
-        {
-            "id": p.id,
-            "name": p.name,
-            "domain_id": p.domain_id,
-            "enabled": p.enabled,
-            "is_domain": False,
-            "parent_id": p.parent_id or p.domain_id,
-            "description": p.description,
-            "links": links(req.base_url, f"projects/{p.id}"),
-        }
-        for p, _domain in req.cloud.auth_scopes.projects(req.ctx.user_id)
-    ]
-    return json_response({"projects": projects, "links": collection_links(req.base_url, "auth/projects")})
+    items = [p for p, _domain in req.cloud.auth_scopes.projects(req.ctx.user_id)]
+    return json_response(project_views.projects(req.base_url, items, "auth/projects"))
 
 
 def list_auth_domains(req: ApiRequest) -> Response:
     req.enforce()
     assert req.ctx.user_id is not None
-    domains = [
-        {
-            "id": d.id,
-            "name": d.name,
-            "enabled": d.enabled,
-            "description": d.description,
-            "links": links(req.base_url, f"domains/{d.id}"),
-        }
-        for d in req.cloud.auth_scopes.domains(req.ctx.user_id)
-    ]
-    return json_response({"domains": domains, "links": collection_links(req.base_url, "auth/domains")})
+    items = req.cloud.auth_scopes.domains(req.ctx.user_id)
+    return json_response(domain_views.domains(req.base_url, items, "auth/domains"))
 
 
 def get_auth_system(req: ApiRequest) -> Response:
