@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from pocketstack.cloud import Cloud
 from pocketstack.store.models import Assignment, ImpliedRole, Role
-from tests.functional.conftest import auth_headers
+from tests.functional.conftest import auth_headers, password_auth
 from tests.functional.test_grants import (
     TOKENS,
     add_domain,
@@ -287,3 +287,23 @@ def test_nul_characters_in_ids_and_filters_are_400_not_500(client: TestClient, a
             method, url, headers=h, json={"role": {"name": "x"}} if method == "PATCH" else None
         )
         assert resp.status_code == 400, (method, url)
+
+
+def test_a_domain_specific_role_lends_its_implied_roles_but_stays_out_of_the_token(
+    client: TestClient, admin_token: str
+) -> None:
+    h = auth_headers(admin_token)
+    p1 = client.post(f"{V3}/projects", json={"project": {"name": "dsr-p1"}}, headers=h).json()["project"]
+    u1 = client.post(
+        f"{V3}/users", json={"user": {"name": "dsr-u1", "password": "dsr-pw"}}, headers=h
+    ).json()["user"]
+    local = client.post(
+        f"{V3}/roles", json={"role": {"name": "local-op", "domain_id": "default"}}, headers=h
+    ).json()["role"]
+    reader = client.get(f"{V3}/roles?name=reader", headers=h).json()["roles"][0]
+    assert client.put(f"{V3}/roles/{local['id']}/implies/{reader['id']}", headers=h).status_code == 201
+    grant = f"{V3}/projects/{p1['id']}/users/{u1['id']}/roles/{local['id']}"
+    assert client.put(grant, headers=h).status_code == 204
+    resp = client.post("/identity/v3/auth/tokens", json=password_auth("dsr-u1", "dsr-pw", "dsr-p1"))
+    assert resp.status_code == 201
+    assert [r["name"] for r in resp.json()["token"]["roles"]] == ["reader"]

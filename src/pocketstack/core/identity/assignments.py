@@ -81,10 +81,13 @@ def direct_role_ids(session: Session, user_id: str, scope: str, scope_id: str | 
 
 
 def effective_roles(session: Session, user_id: str, scope: str, scope_id: str | None) -> list[Role]:
+    """The global roles the user holds on the scope. COMPAT: as in Keystone, domain-specific
+    roles only lend the global roles they imply; they never appear in a token themselves."""
     ids = implied_closure(session, direct_role_ids(session, user_id, scope, scope_id))
     if not ids:
         return []
-    return list(session.scalars(select(Role).where(Role.id.in_(ids)).order_by(Role.name)).all())
+    stmt = select(Role).where(Role.id.in_(ids), Role.domain_id.is_(None)).order_by(Role.name)
+    return list(session.scalars(stmt).all())
 
 
 def _descendants(session: Session, root_ids: set[str]) -> set[str]:
