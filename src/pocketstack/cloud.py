@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from pocketstack.config import Settings
 from pocketstack.core.identity import keys
+from pocketstack.core.identity.application_credentials import ApplicationCredentialService
 from pocketstack.core.identity.auth import AuthScopes, AuthService
+from pocketstack.core.identity.catalog import CatalogService
 from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.core.identity.policies import IDENTITY_RULES
 from pocketstack.core.identity.resources import DomainService, ProjectService
@@ -36,6 +38,8 @@ class Cloud:
     domains: DomainService
     projects: ProjectService
     users: UserService
+    catalog: CatalogService
+    application_credentials: ApplicationCredentialService
 
 
 def build_cloud(settings: Settings) -> Cloud:
@@ -64,4 +68,6 @@ def build_cloud(settings: Settings) -> Cloud:
         domains=DomainService(db),
         projects=ProjectService(db),
         users=UserService(db, verifier, settings.max_password_length),
+        catalog=CatalogService(db),
+        application_credentials=ApplicationCredentialService(db, settings.max_password_length),
     )

@@ -135,6 +135,8 @@ class AuthService:
             if parent is not None:
                 expires = min(expires, parent.expires_at)
                 chain = parent.audit_chain_id
+            if app_cred is not None and app_cred.expires_at is not None:
+                expires = min(expires, as_utc(app_cred.expires_at))
             scope, scope_id = self._scope(s, req, user, app_cred, parent)
             payload = TokenPayload(
                 user_id=user.id,
