@@ -46,7 +46,7 @@ def build_cloud(settings: Settings) -> Cloud:
     """Open (and migrate) the database, load keys and policy, wire the services."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
-    migrate.upgrade(engine)
+    migrate.upgrade_if_needed(engine)
     db = Database(engine)
     with db.transaction() as session:
         # Older events can match no live token: none lives longer than token_expiration.

@@ -62,3 +62,7 @@ def rotate_keys(data_dir: DataDirOpt = None, config: ConfigOpt = None) -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

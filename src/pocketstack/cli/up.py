@@ -6,7 +6,7 @@ import asyncio
 import json
 import os
 import secrets
-import sys
+import signal
 from pathlib import Path
 
 import uvicorn
@@ -27,9 +27,10 @@ def _write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def bootstrap_passwords(settings: Settings) -> dict[str, str]:
+def bootstrap_passwords(settings: Settings) -> tuple[dict[str, str], set[str]]:
     """The admin and demo passwords: given by option or environment, else kept from the first
-    start in DIR/passwords.json (mode 0600), else new random ones."""
+    start in DIR/passwords.json (mode 0600), else new random ones. Also says which differ from
+    what was kept (those the bootstrap must check against the database)."""
     path = settings.data_dir / "passwords.json"
     kept = json.loads(path.read_text()) if path.exists() else {}
     passwords = {
@@ -38,7 +39,7 @@ def bootstrap_passwords(settings: Settings) -> dict[str, str]:
     }
     if passwords != kept:
         _write_private(path, json.dumps(passwords, indent=2) + "\n")
-    return passwords
+    return passwords, {user for user, pw in passwords.items() if kept.get(user) != pw}
 
 
 def clouds_yaml(settings: Settings, passwords: dict[str, str]) -> str:
@@ -80,11 +81,11 @@ class _Server(uvicorn.Server):
 def run(settings: Settings) -> None:
     configure_logs(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    passwords = bootstrap_passwords(settings)
+    passwords, changed = bootstrap_passwords(settings)
     cloud = build_cloud(settings)
     accounts = [
-        Account("admin", "admin", "admin", passwords["admin"]),
-        Account("demo", "demo", "member", passwords["demo"]),
+        Account("admin", "admin", "admin", passwords["admin"], "admin" in changed),
+        Account("demo", "demo", "member", passwords["demo"], "demo" in changed),
     ]
     bootstrap(cloud.db, cloud.verifier, accounts, settings.base_url, settings.region)
     clouds = settings.data_dir / "clouds.yaml"
@@ -106,5 +107,9 @@ def run(settings: Settings) -> None:
     )
     server = _Server(config)
     server.ready_line = f"pocketstack ready on {settings.base_url}"
+    # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that
+    # was installed before it; a quiet one lets a clean stop end with status 0.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
     asyncio.run(server.serve())
-    sys.stdout.flush()
+    print("pocketstack stopped", flush=True)

@@ -41,6 +41,9 @@ class Account:
     project: str
     role: str
     password: str
+    # False when the password is the one kept from an earlier start: no need to pay for a
+    # hash verification to learn it did not change.
+    check_password: bool = True
 
 
 def _role(s: Session, name: str) -> Role:
@@ -86,7 +89,7 @@ def _account(s: Session, acct: Account, verifier: PasswordVerifier) -> None:
             created_at=now,
         )
         s.add(user)
-    elif not verifier.verify(user.id, acct.password, user.password_hash):
+    elif acct.check_password and not verifier.verify(user.id, acct.password, user.password_hash):
         user.password_hash = hash_password(acct.password)
         user.password_created_at = now
     s.flush()

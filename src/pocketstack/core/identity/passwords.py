@@ -8,6 +8,7 @@ invalidates it at once. Nothing of it touches disk.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -19,8 +20,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
-# Verified against when the user does not exist, so both cases cost the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so both cases cost the same time."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -42,7 +47,7 @@ class PasswordVerifier:
     def verify(self, subject: str, password: str, stored_hash: str | None) -> bool:
         """True when ``password`` matches ``stored_hash``; constant work when the hash is None."""
         if stored_hash is None:
-            self._slow_verify(_DUMMY_HASH, password)
+            self._slow_verify(_dummy_hash(), password)
             return False
         fp = self._fingerprint(subject, password)
         now = time.monotonic()

@@ -1,0 +1,5 @@
+"""python -m pocketstack"""
+
+from pocketstack.cli.main import main
+
+main()

@@ -1,0 +1,164 @@
+"""Run pocketstack as a user would, and drive it with the real OpenStack clients.
+
+The clients live in a virtualenv of their own (``.cache/clients-venv``), run as subprocesses, so
+their dependency pins never touch ours.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock
+
+from tests.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".cache" / "clients-venv"
+CLIENTS = ["python-openstackclient", "openstacksdk", "python-novaclient", "python-glanceclient"]
+ADMIN_PASSWORD = "admin-client-pw"
+DEMO_PASSWORD = "demo-client-pw"
+
+
+def clients_venv() -> Path:
+    """The clients' virtualenv, created on first use (xdist-safe)."""
+    VENV.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(VENV) + ".lock"):
+        openstack = VENV / "bin" / "openstack"
+        ok = (
+            openstack.exists()
+            and subprocess.run([str(openstack), "--version"], capture_output=True).returncode == 0
+        )
+        if not ok:
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
+            subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", *CLIENTS], check=True, timeout=1200)
+    return VENV
+
+
+@dataclass
+class Server:
+    """A running ``pocketstack up`` subprocess and what a user would read off it."""
+
+    data_dir: Path
+    port: int
+    proc: subprocess.Popen[str]
+    env: dict[str, str]
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def clouds_yaml(self) -> Path:
+        return self.data_dir / "clouds.yaml"
+
+    def text(self) -> str:
+        return "".join(self.output)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=15)
+        self._reader.join(timeout=5)
+        return code
+
+    def server_errors(self) -> list[str]:
+        """Access-log lines with a 5xx status, and tracebacks: none may ever appear."""
+        bad = [line for line in self.output if re.search(r"\bstatus=5\d\d\b", line)]
+        bad += [line for line in self.output if line.startswith("Traceback")]
+        return bad
+
+
+def start_server(data_dir: Path, port: int | None = None, **env_settings: str) -> Server:
+    env = {
+        **os.environ,
+        "POCKETSTACK_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "POCKETSTACK_DEMO_PASSWORD": DEMO_PASSWORD,
+        **{f"POCKETSTACK_{k.upper()}": v for k, v in env_settings.items()},
+    }
+    port = port or free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "pocketstack.cli.main",
+        "up",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
+    server = Server(data_dir, port, proc, env)
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            server.output.append(line)
+            if line.startswith("pocketstack ready on "):
+                ready.set()
+
+    server._reader = threading.Thread(target=pump, daemon=True)  # type: ignore[attr-defined]
+    server._reader.start()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 60
+    while not ready.wait(0.1):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"pocketstack did not start:\n{server.text()}")
+    return server
+
+
+class ClientRunner:
+    """Runs the real ``openstack`` CLI (and other client programs) against one server."""
+
+    def __init__(self, venv: Path, server: Server, clouds_yaml: Path | None = None) -> None:
+        self.venv = venv
+        self.server = server
+        self.clouds_yaml = clouds_yaml or server.clouds_yaml
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        env["OS_CLIENT_CONFIG_FILE"] = str(self.clouds_yaml)
+        return env
+
+    def run(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [str(self.venv / "bin" / program), *args],
+            env=self._env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"{program} {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}\n{proc.stdout}"
+            )
+        return proc
+
+    def openstack(self, *args: str, cloud: str = "pocketstack", fmt: bool = True) -> object:
+        """Run ``openstack --os-cloud CLOUD ARGS -f json`` and return the parsed output."""
+        extra = ["-f", "json"] if fmt else []
+        out = self.run("openstack", "--os-cloud", cloud, *args, *extra).stdout
+        return json.loads(out) if fmt and out.strip() else out
+
+    def openstack_fails(self, *args: str, cloud: str = "pocketstack") -> subprocess.CompletedProcess[str]:
+        proc = self.run("openstack", "--os-cloud", cloud, *args, check=False)
+        assert proc.returncode != 0, proc.stdout
+        return proc
+
+    def python(self, code: str) -> str:
+        """Run a snippet with the clients' python (for openstacksdk); returns its stdout."""
+        return self.run("python", "-c", code).stdout
