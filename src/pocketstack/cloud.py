@@ -17,7 +17,12 @@ from pocketstack.core.identity.revocation import prune
 from pocketstack.core.identity.roles import RoleService
 from pocketstack.core.identity.tokens import TokenFormatter
 from pocketstack.core.identity.users import UserService
+from pocketstack.core.image.data import ImageDataService
+from pocketstack.core.image.images import ImageService
+from pocketstack.core.image.imports import ImportService
+from pocketstack.core.image.members import MemberService
 from pocketstack.core.image.policies import IMAGE_RULES
+from pocketstack.core.image.sweep import sweep as sweep_image_data
 from pocketstack.core.policy import Enforcer, load_overrides
 from pocketstack.imagestore.base import ImageStore
 from pocketstack.imagestore.filesystem import FilesystemStore
@@ -34,6 +39,10 @@ class Cloud:
     auth: AuthService
     auth_scopes: AuthScopes
     image_stores: dict[str, ImageStore]
+    image_data: ImageDataService
+    image_imports: ImportService
+    images: ImageService
+    image_members: MemberService
     roles: RoleService
     domains: DomainService
     projects: ProjectService
@@ -56,6 +65,14 @@ def build_cloud(settings: Settings) -> Cloud:
     verifier = PasswordVerifier()
     policy = Enforcer([*IDENTITY_RULES, *IMAGE_RULES], load_overrides(settings.policy_file))
     auth = AuthService(db, formatter, verifier, settings.token_expiration, settings.max_password_length)
+    image_stores = {sid: FilesystemStore(sid, d) for sid, d in settings.image_store_dirs.items()}
+    staging = FilesystemStore(
+        "os_glance_staging_store", settings.data_dir / "image-staging", "Import staging area"
+    )
+    sweep_image_data(db, image_stores, staging)  # before serving: nothing half-done survives a crash
+    image_data = ImageDataService(
+        db, image_stores, staging, settings.image_size_cap, settings.image_storage_quota
+    )
     return Cloud(
         settings=settings,
         db=db,
@@ -63,7 +80,11 @@ def build_cloud(settings: Settings) -> Cloud:
         verifier=verifier,
         auth=auth,
         auth_scopes=AuthScopes(db),
-        image_stores={sid: FilesystemStore(sid, d) for sid, d in settings.image_store_dirs.items()},
+        image_stores=image_stores,
+        image_data=image_data,
+        image_imports=ImportService(image_data),
+        images=ImageService(db, policy, image_data),
+        image_members=MemberService(db, policy),
         roles=RoleService(db),
         domains=DomainService(db),
         projects=ProjectService(db),

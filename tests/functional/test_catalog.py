@@ -81,12 +81,12 @@ def test_service_create_show_list_filter_update_delete(client: TestClient, admin
     assert service["links"]["self"].endswith(f"/identity/v3/services/{service['id']}")
     assert client.get(f"{V3}/services/{service['id']}", headers=h).json()["service"] == service
 
-    image = new_service(client, admin_token, type="image", name="glance")
+    volume = new_service(client, admin_token, type="volumev3", name="cinder")
     listed = client.get(f"{V3}/services", headers=h).json()
-    assert {s["type"] for s in listed["services"]} == {"identity", "compute", "image"}
+    assert {s["type"] for s in listed["services"]} == {"identity", "image", "compute", "volumev3"}
     assert listed["links"]["self"].endswith("/identity/v3/services")
-    by_type = client.get(f"{V3}/services", params={"type": "image"}, headers=h).json()["services"]
-    assert [s["id"] for s in by_type] == [image["id"]]
+    by_type = client.get(f"{V3}/services", params={"type": "volumev3"}, headers=h).json()["services"]
+    assert [s["id"] for s in by_type] == [volume["id"]]
     by_name = client.get(f"{V3}/services", params={"name": "nova"}, headers=h).json()["services"]
     assert [s["id"] for s in by_name] == [service["id"]]
 
@@ -169,7 +169,7 @@ def test_endpoint_create_show_list_filter_update_delete(client: TestClient, admi
         return {e["id"] for e in resp.json()["endpoints"]}
 
     assert {public["id"], internal["id"]} <= ids()
-    assert len(ids()) == 5  # the three identity endpoints of the bootstrap too
+    assert len(ids()) == 8  # the three identity and three image endpoints of the bootstrap too
     assert ids(service_id=service["id"]) == {public["id"], internal["id"]}
     assert ids(service_id=service["id"], interface="internal") == {internal["id"]}
     assert ids(region_id="RegionTwo") == {internal["id"]}

@@ -17,6 +17,7 @@ from pocketstack.api.common.logs import configure as configure_logs
 from pocketstack.cloud import build_cloud
 from pocketstack.config import Settings
 from pocketstack.core.identity.bootstrap import Account, bootstrap
+from pocketstack.core.image.seed import seed_first_image
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -88,6 +89,7 @@ def run(settings: Settings) -> None:
         Account("demo", "demo", "member", passwords["demo"], "demo" in changed),
     ]
     bootstrap(cloud.db, cloud.verifier, accounts, settings.base_url, settings.region)
+    seed_first_image(cloud.db, cloud.image_data)  # first start only: one public image to boot
     clouds = settings.data_dir / "clouds.yaml"
     _write_private(clouds, clouds_yaml(settings, passwords))
     print(

@@ -20,13 +20,34 @@ class StoreWriter(Protocol):
     def write(self, chunk: bytes) -> None: ...
 
     @property
+    def size(self) -> int:
+        """Bytes written so far."""
+        ...
+
+    @property
     def temp_path(self) -> str:
         """The local file being written, for format inspection before commit."""
         ...
 
-    def commit(self) -> StoredData: ...
+    def flush(self) -> None:
+        """Everything written so far reaches ``temp_path``."""
+        ...
 
-    def abort(self) -> None: ...
+    def commit(self) -> StoredData:
+        """Make the data durable and visible under its final path."""
+        ...
+
+    def abort(self) -> None:
+        """Drop what was written; safe to call more than once, and after commit does nothing."""
+        ...
+
+
+class DataReader(Protocol):
+    """Chunks of one stored copy; the data is already open, so a later delete cannot cut it."""
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
 
 
 class ImageStore(Protocol):
@@ -35,11 +56,21 @@ class ImageStore(Protocol):
 
     def writer(self, image_id: str) -> StoreWriter: ...
 
-    def read(self, path: str, offset: int = 0, length: int | None = None) -> Iterator[bytes]: ...
+    def data_path(self, image_id: str) -> str:
+        """The path a committed copy of ``image_id`` gets."""
+        ...
+
+    def read(self, path: str, offset: int = 0, length: int | None = None) -> DataReader:
+        """Open the data at ``path`` (FileNotFoundError when it is not there)."""
+        ...
 
     def delete(self, path: str) -> None: ...
 
     def exists(self, path: str) -> bool: ...
+
+    def paths(self) -> Iterator[str]:
+        """Every committed copy in the store (for crash sweeps)."""
+        ...
 
     def sweep_partials(self) -> list[str]:
         """Remove data left half-written by a crash; returns what was removed."""

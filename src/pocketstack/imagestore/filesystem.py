@@ -7,44 +7,92 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from pocketstack.imagestore.base import StoredData
 
 CHUNK = 1024 * 1024
+PARTIAL_DIR = ".partial"
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (the file's own fsync does not cover its name)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class FilesystemWriter:
-    def __init__(self, root: Path, image_id: str) -> None:
+    def __init__(self, root: Path, image_id: str, final: str) -> None:
         self._root = root
-        self._image_id = image_id
-        partial = root / ".partial"
+        self._final = final
+        partial = root / PARTIAL_DIR
         partial.mkdir(parents=True, exist_ok=True)
         self._tmp = partial / f"{image_id}.{secrets.token_hex(6)}"
         self._fh = open(self._tmp, "xb")  # noqa: SIM115 - closed in commit/abort
         self._size = 0
+        self._committed = False
 
     @property
     def temp_path(self) -> str:
         return str(self._tmp)
 
+    @property
+    def size(self) -> int:
+        return self._size
+
     def write(self, chunk: bytes) -> None:
         self._fh.write(chunk)
         self._size += len(chunk)
+
+    def flush(self) -> None:
+        """Everything written so far reaches the temporary file (for inspection)."""
+        self._fh.flush()
 
     def commit(self) -> StoredData:
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
-        rel = f"{self._image_id[:2]}/{self._image_id}"
-        final = self._root / rel
+        final = self._root / self._final
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self._tmp, final)
-        return StoredData(path=rel, size=self._size)
+        _fsync_dir(final.parent)
+        self._committed = True
+        return StoredData(path=self._final, size=self._size)
 
     def abort(self) -> None:
+        if self._committed:
+            return
         if not self._fh.closed:
             self._fh.close()
         self._tmp.unlink(missing_ok=True)
+
+
+class FileChunks:
+    """An open file read in chunks from ``offset`` for at most ``length`` bytes."""
+
+    def __init__(self, fh: BinaryIO, offset: int, length: int | None) -> None:
+        self._fh = fh
+        self._remaining = length
+        fh.seek(offset)
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while self._remaining is None or self._remaining > 0:
+                want = CHUNK if self._remaining is None else min(CHUNK, self._remaining)
+                chunk = self._fh.read(want)
+                if not chunk:
+                    return
+                if self._remaining is not None:
+                    self._remaining -= len(chunk)
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._fh.close()
 
 
 class FilesystemStore:
@@ -60,21 +108,16 @@ class FilesystemStore:
             raise ValueError(f"{path!r} is outside store {self.id}")
         return full
 
-    def writer(self, image_id: str) -> FilesystemWriter:
-        return FilesystemWriter(self.root, image_id)
+    def data_path(self, image_id: str) -> str:
+        if not image_id or "/" in image_id or image_id.startswith("."):
+            raise ValueError(f"{image_id!r} is not an image id")
+        return f"{image_id[:2]}/{image_id}"
 
-    def read(self, path: str, offset: int = 0, length: int | None = None) -> Iterator[bytes]:
-        remaining = length
-        with open(self._resolve(path), "rb") as fh:
-            fh.seek(offset)
-            while remaining is None or remaining > 0:
-                want = CHUNK if remaining is None else min(CHUNK, remaining)
-                chunk = fh.read(want)
-                if not chunk:
-                    return
-                if remaining is not None:
-                    remaining -= len(chunk)
-                yield chunk
+    def writer(self, image_id: str) -> FilesystemWriter:
+        return FilesystemWriter(self.root, image_id, self.data_path(image_id))
+
+    def read(self, path: str, offset: int = 0, length: int | None = None) -> FileChunks:
+        return FileChunks(open(self._resolve(path), "rb"), offset, length)  # noqa: SIM115 - closed by FileChunks
 
     def delete(self, path: str) -> None:
         self._resolve(path).unlink(missing_ok=True)
@@ -82,8 +125,16 @@ class FilesystemStore:
     def exists(self, path: str) -> bool:
         return self._resolve(path).is_file()
 
+    def paths(self) -> Iterator[str]:
+        """Every committed copy in this store (its path relative to the root)."""
+        for fanout in sorted(self.root.iterdir()):
+            if fanout.is_dir() and fanout.name != PARTIAL_DIR:
+                for data in sorted(fanout.iterdir()):
+                    if data.is_file():
+                        yield f"{fanout.name}/{data.name}"
+
     def sweep_partials(self) -> list[str]:
-        partial = self.root / ".partial"
+        partial = self.root / PARTIAL_DIR
         removed = []
         if partial.is_dir():
             for leftover in partial.iterdir():
