@@ -266,3 +266,13 @@ def test_a_reader_may_read_but_not_write(client: TestClient, admin_token: str) -
     token = issue_token(client, "ro", "ro-pw", "ro")
     assert client.get(IMAGES, headers=auth_headers(token)).status_code == 200
     assert client.post(IMAGES, json={"name": "x"}, headers=auth_headers(token)).status_code == 403
+
+
+def test_version_discovery(client: TestClient) -> None:
+    root = client.get("/image")
+    assert root.status_code == 300
+    versions = root.json()["versions"]
+    current = [v for v in versions if v["status"] == "CURRENT"]
+    assert [v["id"] for v in current] == ["v2.9"]
+    assert current[0]["links"][0]["href"] == "http://testserver/image/v2/"
+    assert client.get("/image/versions").json() == root.json()
