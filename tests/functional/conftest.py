@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,19 @@ def cloud(tmp_path: Path, database_url: str) -> Cloud:
 @pytest.fixture
 def client(cloud: Cloud) -> Iterator[TestClient]:
     with TestClient(build_app(cloud), base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def two_store_cloud(cloud: Cloud, tmp_path: Path) -> Cloud:
+    """The same database with two image stores, ``fast`` (the default) and ``cheap``."""
+    stores = f"fast={tmp_path / 'fast'},cheap={tmp_path / 'cheap'}"
+    return build_cloud(replace(cloud.settings, image_stores=stores))
+
+
+@pytest.fixture
+def two_store_client(two_store_cloud: Cloud) -> Iterator[TestClient]:
+    with TestClient(build_app(two_store_cloud), base_url="http://testserver") as c:
         yield c
 
 

@@ -43,21 +43,9 @@ from tests.functional.image_support import (
 DATA = os.urandom(3 * MiB + 12345)
 
 
-@pytest.fixture
-def two_store_cloud(cloud: Cloud, tmp_path: Path) -> Cloud:
-    """The same database with two stores, ``fast`` (the default) and ``cheap``."""
-    stores = f"fast={tmp_path / 'fast'},cheap={tmp_path / 'cheap'}"
-    return build_cloud(replace(cloud.settings, image_stores=stores))
-
-
 def client_for(cloud: Cloud) -> Iterator[TestClient]:
     with TestClient(build_app(cloud), base_url="http://testserver") as c:
         yield c
-
-
-@pytest.fixture
-def two_store_client(two_store_cloud: Cloud) -> Iterator[TestClient]:
-    yield from client_for(two_store_cloud)
 
 
 def images_root(cloud: Cloud) -> Path:

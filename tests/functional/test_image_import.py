@@ -36,17 +36,8 @@ DATA = os.urandom(2 * MiB + 777)
 
 
 @pytest.fixture
-def stores_cloud(cloud: Cloud, tmp_path: Path) -> Cloud:
-    """Two stores: ``fast`` (the default) and ``cheap``."""
-    return build_cloud(
-        replace(cloud.settings, image_stores=f"fast={tmp_path / 'fast'},cheap={tmp_path / 'cheap'}")
-    )
-
-
-@pytest.fixture
-def sc(stores_cloud: Cloud) -> Iterator[TestClient]:
-    with TestClient(build_app(stores_cloud), base_url="http://testserver") as c:
-        yield c
+def sc(two_store_client: TestClient) -> TestClient:
+    return two_store_client
 
 
 @pytest.fixture
@@ -86,7 +77,7 @@ def staging_files(cloud: Cloud) -> list[Path]:
 
 
 def test_stage_then_glance_direct_import(
-    sc: TestClient, demo: str, stores_cloud: Cloud, tmp_path: Path
+    sc: TestClient, demo: str, two_store_cloud: Cloud, tmp_path: Path
 ) -> None:
     image_id = create_image(sc, demo)
     assert stage(sc, demo, image_id, DATA).status_code == 204
@@ -101,7 +92,7 @@ def test_stage_then_glance_direct_import(
     assert "os_glance_importing_to_stores" not in image and "os_glance_failed_import" not in image
     assert download(sc, demo, image_id).content == DATA
     assert (tmp_path / "fast" / image_id[:2] / image_id).read_bytes() == DATA
-    assert staging_files(stores_cloud) == []
+    assert staging_files(two_store_cloud) == []
 
 
 def test_glance_direct_into_two_stores(sc: TestClient, demo: str, tmp_path: Path) -> None:
@@ -115,7 +106,7 @@ def test_glance_direct_into_two_stores(sc: TestClient, demo: str, tmp_path: Path
         assert (tmp_path / store / image_id[:2] / image_id).read_bytes() == DATA
 
 
-def test_import_request_errors(sc: TestClient, demo: str, stores_cloud: Cloud) -> None:
+def test_import_request_errors(sc: TestClient, demo: str, two_store_cloud: Cloud) -> None:
     image_id = create_image(sc, demo)
     cases = [
         ({}, 400, "requires a 'method' field"),
@@ -135,7 +126,7 @@ def test_import_request_errors(sc: TestClient, demo: str, stores_cloud: Cloud) -
     resp = do_import(sc, demo, image_id, {**GLANCE_DIRECT, "all_stores": True, "stores": ["fast"]})
     assert resp.status_code == 400
     assert show(sc, demo, image_id)["status"] == "uploading"
-    assert len(staging_files(stores_cloud)) == 1
+    assert len(staging_files(two_store_cloud)) == 1
 
 
 def test_stage_needs_a_queued_image(sc: TestClient, demo: str) -> None:
@@ -174,7 +165,7 @@ def test_stage_over_the_cap_leaves_nothing(cloud: Cloud) -> None:
 
 @needs_qemu_img
 def test_import_of_refused_data_goes_back_to_queued(
-    sc: TestClient, demo: str, stores_cloud: Cloud, tmp_path: Path
+    sc: TestClient, demo: str, two_store_cloud: Cloud, tmp_path: Path
 ) -> None:
     disk = qemu_disk(tmp_path, "qcow2", "-b", "/etc/passwd", "-F", "raw", size="1M")
     image_id = create_image(sc, demo, disk_format="qcow2")
@@ -183,7 +174,7 @@ def test_import_of_refused_data_goes_back_to_queued(
     image = wait_until(sc, demo, image_id, lambda i: i["status"] == "queued")
     assert image["status"] == "queued" and image["size"] is None and image["checksum"] is None
     assert image["os_glance_failed_import"] == "fast"
-    assert staging_files(stores_cloud) == []
+    assert staging_files(two_store_cloud) == []
     assert stored_files(tmp_path / "fast") == [] and stored_files(tmp_path / "cheap") == []
     assert download(sc, demo, image_id).status_code == 204
     # The image can be staged again (and the failure mark goes once a new import starts).
@@ -225,7 +216,7 @@ def test_copy_image_all_stores(sc: TestClient, admin: str, tmp_path: Path) -> No
 
 
 def test_copy_image_that_cannot_be_verified_fails_cleanly(
-    sc: TestClient, admin: str, stores_cloud: Cloud, tmp_path: Path
+    sc: TestClient, admin: str, two_store_cloud: Cloud, tmp_path: Path
 ) -> None:
     """The copy is hashed again: data that changed on disk is not spread to other stores."""
     image_id = create_image(sc, admin)
@@ -239,12 +230,12 @@ def test_copy_image_that_cannot_be_verified_fails_cleanly(
     assert stored_files(tmp_path / "cheap") == []
 
 
-def test_import_headers_on_image_create_and_show(sc: TestClient, demo: str, stores_cloud: Cloud) -> None:
+def test_import_headers_on_image_create_and_show(sc: TestClient, demo: str, two_store_cloud: Cloud) -> None:
     expected = {
         "OpenStack-image-import-methods": "glance-direct,copy-image",
         "OpenStack-image-store-ids": "fast,cheap",
     }
-    assert import_headers(stores_cloud) == expected
+    assert import_headers(two_store_cloud) == expected
     resp = sc.post(IMAGES, json={"name": "x"}, headers=auth_headers(demo))
     assert resp.status_code == 201
     shown = sc.get(f"{IMAGES}/{resp.json()['id']}", headers=auth_headers(demo))

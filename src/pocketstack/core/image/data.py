@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
@@ -73,20 +73,25 @@ def project_usage(session: Session, project_id: str | None, excluding: str | Non
     return int(session.scalar(stmt) or 0)
 
 
-def store_ids_of(session: Session, image_ids: Iterable[str]) -> dict[str, list[str]]:
-    """The stores holding each image's data, in the order the copies were made (for the
-    ``stores`` attribute of image views)."""
+def per_image(
+    session: Session, pairs: Select[tuple[str, str]], image_ids: Iterable[str]
+) -> dict[str, list[str]]:
+    """Run ``pairs`` (a select of ``(image_id, value)``, its WHERE left to this function) for
+    ``image_ids`` and group the values by image, every image present."""
     ids = list(image_ids)
     found: dict[str, list[str]] = {i: [] for i in ids}
     if ids:
-        rows = session.execute(
-            select(ImageLocation.image_id, ImageLocation.store_id)
-            .where(ImageLocation.image_id.in_(ids))
-            .order_by(ImageLocation.id)
-        )
-        for image_id, store_id in rows:
-            found[image_id].append(store_id)
+        image_column = pairs.selected_columns[0]
+        for image_id, value in session.execute(pairs.where(image_column.in_(ids))):
+            found[image_id].append(value)
     return found
+
+
+def store_ids_of(session: Session, image_ids: Iterable[str]) -> dict[str, list[str]]:
+    """The stores holding each image's data, in the order the copies were made (for the
+    ``stores`` attribute of image views)."""
+    pairs = select(ImageLocation.image_id, ImageLocation.store_id).order_by(ImageLocation.id)
+    return per_image(session, pairs, image_ids)
 
 
 @dataclass(frozen=True)

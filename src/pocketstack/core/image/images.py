@@ -18,7 +18,7 @@ from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.image import access
-from pocketstack.core.image.data import ImageDataService
+from pocketstack.core.image.data import ImageDataService, per_image
 from pocketstack.core.policy import Enforcer
 from pocketstack.store.db import Database
 from pocketstack.store.image_models import Image, ImageLocation, ImageMember, ImageTag
@@ -135,17 +135,7 @@ class ImageService:
 
     @staticmethod
     def tags_of(s: Session, image_ids: Iterable[str]) -> dict[str, list[str]]:
-        ids = list(image_ids)
-        found: dict[str, list[str]] = {i: [] for i in ids}
-        if ids:
-            rows = s.execute(
-                select(ImageTag.image_id, ImageTag.tag)
-                .where(ImageTag.image_id.in_(ids))
-                .order_by(ImageTag.tag)
-            )
-            for image_id, tag in rows:
-                found[image_id].append(tag)
-        return found
+        return per_image(s, select(ImageTag.image_id, ImageTag.tag).order_by(ImageTag.tag), image_ids)
 
     # -- create / read ------------------------------------------------------------------
     def create(self, ctx: RequestContext, attrs: Mapping[str, Any]) -> str:
