@@ -79,7 +79,7 @@ def build_cloud(settings: Settings) -> Cloud:
         policy=policy,
         verifier=verifier,
         auth=auth,
-        auth_scopes=AuthScopes(db),
+        auth_scopes=AuthScopes(db, auth.revision),
         image_stores=image_stores,
         image_data=image_data,
         image_imports=ImportService(image_data),

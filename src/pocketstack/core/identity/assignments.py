@@ -32,15 +32,20 @@ def project_ancestors(session: Session, project: Project) -> list[Project]:
 
 
 def implied_closure(session: Session, role_ids: Iterable[str]) -> set[str]:
-    """The roles given plus every role they imply, transitively."""
+    """The roles given plus every role they imply, transitively. The implication table is
+    small, so it is read whole in one query and walked here."""
     result = set(role_ids)
-    frontier = set(result)
+    if not result:
+        return result
+    implies: dict[str, list[str]] = {}
+    for prior, implied in session.execute(select(ImpliedRole.prior_role_id, ImpliedRole.implied_role_id)):
+        implies.setdefault(prior, []).append(implied)
+    frontier = list(result)
     while frontier:
-        rows = session.scalars(
-            select(ImpliedRole.implied_role_id).where(ImpliedRole.prior_role_id.in_(frontier))
-        ).all()
-        frontier = set(rows) - result
-        result |= frontier
+        for implied in implies.get(frontier.pop(), ()):
+            if implied not in result:
+                result.add(implied)
+                frontier.append(implied)
     return result
 
 

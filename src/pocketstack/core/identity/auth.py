@@ -349,12 +349,21 @@ class AuthService:
 class AuthScopes:
     """What a token holder may scope to, and the catalog: the /v3/auth/* read calls."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, revision: IdentityRevision) -> None:
         self.db = db
+        self.revision = revision
+        self._catalog: tuple[int, list[CatalogEntry]] | None = None
 
     def catalog(self) -> list[CatalogEntry]:
+        """The catalog, rebuilt only after the identity revision moved (catalog writes move it)."""
+        revision = self.revision.value
+        cached = self._catalog
+        if cached is not None and cached[0] == revision:
+            return cached[1]
         with self.db.read() as s:
-            return build_catalog(s)
+            entries = build_catalog(s)
+        self._catalog = (revision, entries)
+        return entries
 
     def projects(self, user_id: str) -> list[tuple[Project, Domain]]:
         with self.db.read() as s:

@@ -1,4 +1,5 @@
-"""A counter that moves whenever identity state changes, so validated tokens can be cached.
+"""A counter that moves whenever identity state changes, so validated tokens and the catalog
+can be cached.
 
 Every committed transaction that wrote a row of an identity table bumps the counter; a cached
 validation counts only while the counter is where it was. This keeps revocation immediate in
@@ -25,6 +26,9 @@ WATCHED = (
     models.Assignment,
     models.ApplicationCredential,
     models.RevocationEvent,
+    models.Service,
+    models.Endpoint,
+    models.Region,
 )
 _FLAG = "pocketstack.identity_changed"
 
