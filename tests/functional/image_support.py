@@ -4,7 +4,6 @@ disks made by qemu-img, and a real server on a free port for tests that need a s
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import threading
 import time
@@ -13,20 +12,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 import uvicorn
 from starlette.testclient import TestClient
 
 from pocketstack.api.app import build_app
 from pocketstack.cloud import Cloud
 from tests.functional.conftest import auth_headers
+from tests.marks import needs_qemu_img, qemu_img  # noqa: F401 - re-exported for the image tests
 from tests.ports import free_port
 
 IMAGES = "/image/v2/images"
 OCTET = {"Content-Type": "application/octet-stream"}
 MiB = 1024 * 1024
-qemu_img = shutil.which("qemu-img")
-needs_qemu_img = pytest.mark.skipif(qemu_img is None, reason="qemu-img is not installed (qemu-utils)")
 
 
 def create_image(client: TestClient, token: str, **fields: Any) -> str:

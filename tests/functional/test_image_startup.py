@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from pocketstack.store.image_models import Image
 from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
 from tests.functional.conftest import auth_headers, issue_token
 from tests.functional.image_support import IMAGES, create_image, download, sha512, show, upload
+from tests.marks import needs_objdump
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_first_image_cut_by_a_crash_is_finished_on_the_next_start(
     assert seed.seed_first_image(restarted.db, restarted.image_data) is None
 
 
-@pytest.mark.skipif(shutil.which("objdump") is None, reason="objdump (binutils) is not installed")
+@needs_objdump
 def test_tiny_disk_boot_sector_prints_then_halts(tmp_path: Path) -> None:
     sector = tmp_path / "boot.bin"
     sector.write_bytes(seed.tiny_disk()[:30])

@@ -3,7 +3,6 @@ against hand-made headers for the hostile cases."""
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -11,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from pocketstack.core.image.formats import check, inspect
+from tests.marks import needs_qemu_img, qemu_img
 
 MiB = 1024 * 1024
-qemu_img = shutil.which("qemu-img")
-needs_qemu_img = pytest.mark.skipif(qemu_img is None, reason="qemu-img is not installed (qemu-utils)")
 
 
 def inspect_file(path: Path):  # noqa: ANN201 - returns Inspection
