@@ -10,6 +10,7 @@ import uuid
 
 from sqlalchemy import select
 
+from pocketstack.core.identity.bootstrap import DEFAULT_DOMAIN_ID
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.image.data import ImageDataService
 from pocketstack.store.db import Database
@@ -55,7 +56,8 @@ def tiny_disk() -> bytes:
 
 def _admin_project(db: Database) -> str | None:
     with db.read() as s:
-        return s.scalar(select(Project.id).where(Project.name == "admin", Project.domain_id == "default"))
+        stmt = select(Project.id).where(Project.name == "admin", Project.domain_id == DEFAULT_DOMAIN_ID)
+        return s.scalar(stmt)
 
 
 def _reserve(db: Database, owner: str | None) -> Image | None:

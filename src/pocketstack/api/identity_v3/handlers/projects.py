@@ -25,10 +25,9 @@ from pocketstack.api.identity_v3.schemas.projects import (
 from pocketstack.api.identity_v3.views import projects as views
 from pocketstack.api.identity_v3.views.common import collection_links
 from pocketstack.core.errors import BadRequest, NotFound, NotImplementedYet
+from pocketstack.core.identity.bootstrap import DEFAULT_DOMAIN_ID
 from pocketstack.core.identity.resources import ProjectFilter
 from pocketstack.store.models import Project
-
-DEFAULT_DOMAIN_ID = "default"
 
 
 def target(p: Project) -> dict[str, str]:

@@ -23,10 +23,9 @@ from pocketstack.api.identity_v3.schemas.users import (
 from pocketstack.api.identity_v3.views import projects as project_views
 from pocketstack.api.identity_v3.views import users as views
 from pocketstack.core.errors import BadRequest, NotFound, NotImplementedYet
+from pocketstack.core.identity.bootstrap import DEFAULT_DOMAIN_ID
 from pocketstack.core.identity.users import UserFilter
 from pocketstack.store.models import User
-
-DEFAULT_DOMAIN_ID = "default"
 
 
 def target(u: User) -> dict[str, str]:
