@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from pocketstack.config import Settings
+from pocketstack.core.compute.policies import COMPUTE_RULES
 from pocketstack.core.identity import keys
 from pocketstack.core.identity.application_credentials import ApplicationCredentialService
 from pocketstack.core.identity.auth import AuthScopes, AuthService
@@ -63,7 +64,7 @@ def build_cloud(settings: Settings) -> Cloud:
     keys.initialize(settings.keys_dir)
     formatter = TokenFormatter(keys.KeyRing(settings.keys_dir))
     verifier = PasswordVerifier()
-    policy = Enforcer([*IDENTITY_RULES, *IMAGE_RULES], load_overrides(settings.policy_file))
+    policy = Enforcer([*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES], load_overrides(settings.policy_file))
     auth = AuthService(db, formatter, verifier, settings.token_expiration, settings.max_password_length)
     image_stores = {sid: FilesystemStore(sid, d) for sid, d in settings.image_store_dirs.items()}
     staging = FilesystemStore(

@@ -29,15 +29,14 @@ def test_migrations_build_exactly_the_models_schema(tmp_path: Path) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from pocketstack.store import image_models  # noqa: F401
-    from pocketstack.store.models import Base
+    from pocketstack.store.schema import METADATA
 
     migrated = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
     migrate.upgrade(migrated)
     with migrated.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(conn), METADATA) == []
     fresh = create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     migrate.upgrade_if_needed(fresh)
     assert migrate.current_revision(fresh) == migrate.head_revision(fresh)
     with fresh.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(conn), METADATA) == []

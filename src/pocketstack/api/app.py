@@ -6,11 +6,15 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 
 from pocketstack.api.common.middleware import RequestIdMiddleware, ServiceRootMiddleware
 from pocketstack.api.common.responses import json_response
-from pocketstack.api.common.routing import build_router, service_root
+from pocketstack.api.common.routing import Endpoint, build_router, service_root
+from pocketstack.api.compute_v21 import errors as compute_errors
+from pocketstack.api.compute_v21 import versions as compute_versions
+from pocketstack.api.compute_v21.middleware import MicroversionMiddleware
+from pocketstack.api.compute_v21.routes import ROUTES as COMPUTE_ROUTES
 from pocketstack.api.identity_v3 import errors as identity_errors
 from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
 from pocketstack.api.image_v2 import errors as image_errors
@@ -21,16 +25,33 @@ from pocketstack.cloud import Cloud
 def build_app(cloud: Cloud) -> Starlette:
     async def root(request: Request) -> Response:
         base = service_root(request)
-        services = {"identity": f"{base}/identity", "image": f"{base}/image"}
+        services = {name: f"{base}/{name}" for name in ("identity", "image", "compute")}
         return json_response({"name": "pocketstack", "services": services})
 
     mounts = {
         "/identity": build_router(IDENTITY_ROUTES, cloud, identity_errors.render_error),
         "/image": build_router(IMAGE_ROUTES, cloud, image_errors.render_error),
+        "/compute": _compute(cloud),
     }
     routes = [Route("/", root), *(Mount(prefix, app=app) for prefix, app in mounts.items())]
+    roots = {*mounts, "/compute/v2.1", "/compute/v2"}
     middleware = [
         Middleware(RequestIdMiddleware),
-        Middleware(ServiceRootMiddleware, prefixes=frozenset(mounts)),
+        Middleware(ServiceRootMiddleware, prefixes=frozenset(roots)),
     ]
     return Starlette(routes=routes, middleware=middleware)
+
+
+def _compute(cloud: Cloud) -> Router:
+    """Compute: the version list at its root, v2.1 with microversions, and v2 as Nova's
+    relaxed legacy mode over the same route table."""
+    render = compute_errors.render_error
+    api = build_router(COMPUTE_ROUTES, cloud, render)
+    root = Endpoint("GET", "/", compute_versions.list_versions, None, authenticated=False)
+    return Router(
+        routes=[
+            Mount("/v2.1", app=MicroversionMiddleware(api, legacy=False)),
+            Mount("/v2", app=MicroversionMiddleware(api, legacy=True)),
+            Mount("", app=build_router([root], cloud, render)),
+        ]
+    )

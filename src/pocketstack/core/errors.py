@@ -65,6 +65,14 @@ class Conflict(PocketstackError):
     code = "resource.conflict"
 
 
+class NotAcceptable(PocketstackError):
+    """A well-formed request for something this cloud does not offer, e.g. a microversion
+    outside the announced range."""
+
+    status = 406
+    code = "request.version_not_acceptable"
+
+
 class PayloadTooLarge(PocketstackError):
     status = 413
     code = "request.too_large"

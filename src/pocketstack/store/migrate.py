@@ -25,11 +25,10 @@ def upgrade_if_needed(engine: Engine) -> None:
     a test proves the migrations build exactly that schema."""
     tables = inspect(engine).get_table_names()
     if not tables:
-        from pocketstack.store import image_models  # noqa: F401 - registers the image tables
-        from pocketstack.store.models import Base
+        from pocketstack.store.schema import METADATA
 
         with engine.begin() as conn:
-            Base.metadata.create_all(conn)
+            METADATA.create_all(conn)
             conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
             conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": newest_revision_file()})
         return

@@ -29,7 +29,11 @@ DEFAULT_DOMAIN_ID = "default"
 ROLE_CHAIN = ("admin", "member", "reader")
 INTERFACES = ("public", "internal", "admin")
 # (service type, service name, path under the base URL); later services append theirs.
-CATALOG = [("identity", "keystone", "/identity"), ("image", "glance", "/image")]
+CATALOG = [
+    ("identity", "keystone", "/identity"),
+    ("image", "glance", "/image"),
+    ("compute", "nova", "/compute/v2.1"),
+]
 _BASE_URL_KEY = "catalog_base_url"
 
 

@@ -2,15 +2,14 @@
 
 from alembic import context
 
-from pocketstack.store import image_models  # noqa: F401 - registers the image tables
-from pocketstack.store.models import Base
+from pocketstack.store.schema import METADATA
 
 engine = context.config.attributes["engine"]
 
 with engine.begin() as connection:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     context.run_migrations()

@@ -1,0 +1,70 @@
+"""What compute handlers read off a request: the negotiated microversion, the legacy flag,
+bodies validated the way the mode asks, and Nova's ``limit``/``marker`` paging."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from pydantic import BaseModel
+
+from pocketstack.api.common.routing import ApiRequest
+from pocketstack.api.common.validation import parse
+from pocketstack.api.compute_v21.microversions import MIN_VERSION, Version
+from pocketstack.core.errors import BadRequest
+
+VERSION_KEY = "pocketstack.compute_version"
+LEGACY_KEY = "pocketstack.compute_legacy"
+M = TypeVar("M", bound=BaseModel)
+
+
+def version(req: ApiRequest) -> Version:
+    return req.request.scope.get(VERSION_KEY, MIN_VERSION)
+
+
+def at_least(req: ApiRequest, major: int, minor: int) -> bool:
+    return version(req) >= (major, minor)
+
+
+def is_legacy(req: ApiRequest) -> bool:
+    return bool(req.request.scope.get(LEGACY_KEY))
+
+
+@cache
+def _relaxed(model: type[M]) -> type[M]:
+    return type(model.__name__, (model,), {"model_config": {**model.model_config, "extra": "ignore"}})
+
+
+def body(req: ApiRequest, model: type[M], data: Any = None) -> M:
+    """Validate ``data`` (default: the JSON body). COMPAT: /compute/v2 is Nova's relaxed
+    legacy mode, where unknown top-level fields are dropped instead of refused."""
+    data = req.json() if data is None else data
+    return parse(_relaxed(model) if is_legacy(req) else model, data)
+
+
+def page(req: ApiRequest) -> tuple[int | None, str | None]:
+    """``limit`` and ``marker`` from the query; 400 for a limit that is not a whole number >= 0."""
+    raw = req.query.get("limit")
+    limit = None
+    if raw is not None:
+        if not raw.strip().isdigit():
+            raise BadRequest(
+                f"Invalid input for query parameters limit. Value: {raw}. It must be an integer >= 0."
+            )
+        limit = int(raw)
+    return limit, req.query.get("marker")
+
+
+def next_links(
+    req: ApiRequest, path: str, items: Sequence[Any], limit: int | None, key: str = "id"
+) -> list[dict[str, str]]:
+    """Nova's ``<collection>_links``: a ``next`` link when the page came back full."""
+    if not items or limit is None or len(items) < limit:
+        return []
+    last = items[-1]
+    marker = last[key] if isinstance(last, dict) else getattr(last, key)
+    query = [(k, v) for k, v in req.query.multi_items() if k != "marker"]
+    query.append(("marker", str(marker)))
+    return [{"rel": "next", "href": f"{req.base_url}/{path.lstrip('/')}?{urlencode(query)}"}]

@@ -1,0 +1,1 @@
+"""The compute core: servers, server types, keypairs, server groups, quotas."""

@@ -1,0 +1,119 @@
+"""Default compute policy, under Nova's rule names so an operator's Nova policy overrides keep
+working: readers of a project read its servers, members change them, admins do everything and
+alone may see across projects or touch hosts. Targets are flat: ``project_id`` is the owner."""
+
+from __future__ import annotations
+
+from pocketstack.core.policy import Rule
+
+ADMIN = "rule:admin_required"
+PROJECT_READER = "rule:admin_required or (role:reader and project_id:%(target.project_id)s)"
+PROJECT_MEMBER = "rule:admin_required or (role:member and project_id:%(target.project_id)s)"
+ANY_READER = "role:reader"
+ANY_MEMBER = "role:member"
+P = "os_compute_api:"
+
+
+def _rules(prefix: str, check: str, *names: str) -> list[Rule]:
+    return [Rule(f"{P}{prefix}{name}", check) for name in names]
+
+
+SERVER_RULES = [
+    *_rules("servers:", ANY_READER, "index", "detail"),
+    *_rules("servers:", ADMIN, "index:get_all_tenants", "detail:get_all_tenants", "allow_all_filters"),
+    *_rules("servers:", ADMIN, "show:host_status", "create:forced_host", "create:requested_destination"),
+    Rule(f"{P}servers:create", ANY_MEMBER),
+    *_rules("servers:", PROJECT_READER, "show"),
+    *_rules(
+        "servers:",
+        PROJECT_MEMBER,
+        "update",
+        "delete",
+        "reboot",
+        "resize",
+        "confirm_resize",
+        "revert_resize",
+        "rebuild",
+        "create_image",
+        "start",
+        "stop",
+        "trigger_crash_dump",
+    ),
+    *_rules("os-pause-server:", PROJECT_MEMBER, "pause", "unpause"),
+    *_rules("os-suspend-server:", PROJECT_MEMBER, "suspend", "resume"),
+    *_rules("os-lock-server:", PROJECT_MEMBER, "lock", "unlock"),
+    Rule(f"{P}os-lock-server:unlock:unlock_override", ADMIN, "Unlock a server another locked."),
+    Rule(f"{P}os-rescue", PROJECT_MEMBER),
+    Rule(f"{P}os-unrescue", PROJECT_MEMBER),
+    *_rules("os-shelve:", PROJECT_MEMBER, "shelve", "unshelve"),
+    *_rules("os-shelve:", ADMIN, "shelve_offload", "unshelve_to_host"),
+    Rule(f"{P}os-console-output", PROJECT_MEMBER),
+    Rule(f"{P}os-create-backup", PROJECT_MEMBER),
+    Rule(f"{P}os-admin-password", PROJECT_MEMBER),
+    *_rules("os-migrate-server:", ADMIN, "migrate", "migrate_live"),
+    Rule(f"{P}os-evacuate", ADMIN),
+    Rule(f"{P}os-admin-actions:reset_state", ADMIN),
+    *_rules("os-deferred-delete:", PROJECT_MEMBER, "restore", "force"),
+    *_rules("server-metadata:", PROJECT_READER, "index", "show"),
+    *_rules("server-metadata:", PROJECT_MEMBER, "create", "update", "update_all", "delete"),
+    *_rules("os-server-tags:", PROJECT_READER, "index", "show"),
+    *_rules("os-server-tags:", PROJECT_MEMBER, "update", "update_all", "delete", "delete_all"),
+    *_rules("ips:", PROJECT_READER, "index", "show"),
+    *_rules("os-instance-actions:", PROJECT_READER, "list", "show"),
+    Rule(f"{P}os-instance-actions:events", ADMIN, "See the events (steps) of an action."),
+    Rule(f"{P}os-server-diagnostics", ADMIN),
+    Rule(f"{P}os-remote-consoles", PROJECT_MEMBER),
+    Rule(f"{P}os-server-password:show", PROJECT_READER),
+    Rule(f"{P}os-server-password:clear", PROJECT_MEMBER),
+]
+
+CATALOG_RULES = [
+    *_rules("flavors:", "@", "index", "show"),
+    *_rules("os-flavor-manage:", ADMIN, "create", "update", "delete"),
+    Rule(f"{P}os-flavor-access", ADMIN, "List the projects a private flavor is shared with."),
+    *_rules("os-flavor-access:", ADMIN, "add_tenant_access", "remove_tenant_access"),
+    *_rules("os-flavor-extra-specs:", ANY_READER, "index", "show"),
+    *_rules("os-flavor-extra-specs:", ADMIN, "create", "update", "delete"),
+    # Keypairs belong to users; the service checks the owner (admins may name another user).
+    *_rules("os-keypairs:", "@", "index", "show", "create", "delete"),
+    Rule(f"{P}os-keypairs:other_user", ADMIN, "Act on another user's keypairs."),
+    *_rules("os-server-groups:", ANY_READER, "index"),
+    *_rules("os-server-groups:", ADMIN, "index:all_projects"),
+    *_rules("os-server-groups:", PROJECT_READER, "show"),
+    *_rules("os-server-groups:", ANY_MEMBER, "create"),
+    *_rules("os-server-groups:", PROJECT_MEMBER, "delete"),
+    Rule(f"{P}os-availability-zone:list", "@"),
+    Rule(f"{P}os-availability-zone:detail", ADMIN),
+    Rule(f"{P}limits", "@"),
+    Rule(f"{P}limits:other_project", ADMIN),
+    *_rules("os-quota-sets:", PROJECT_READER, "show", "detail"),
+    Rule(f"{P}os-quota-sets:defaults", "@"),
+    *_rules("os-quota-sets:", ADMIN, "update", "delete"),
+    *_rules("os-quota-class-sets:", ADMIN, "show", "update"),
+    Rule(f"{P}extensions", "@"),
+]
+
+OPERATOR_RULES = [
+    *_rules(
+        "os-hypervisors:", ADMIN, "list", "list-detail", "show", "statistics", "uptime", "search", "servers"
+    ),
+    *_rules("os-services:", ADMIN, "list", "update", "delete"),
+    *_rules(
+        "os-aggregates:",
+        ADMIN,
+        "index",
+        "create",
+        "show",
+        "update",
+        "delete",
+        "add_host",
+        "remove_host",
+        "set_metadata",
+    ),
+    Rule(f"{P}os-simple-tenant-usage:list", ADMIN),
+    Rule(f"{P}os-simple-tenant-usage:show", PROJECT_READER),
+    Rule(f"{P}os-migrations:index", ADMIN),
+    Rule("pocketstack:fault-injection", ADMIN, "Make the fake driver fail or stall on purpose."),
+]
+
+COMPUTE_RULES = [*SERVER_RULES, *CATALOG_RULES, *OPERATOR_RULES]

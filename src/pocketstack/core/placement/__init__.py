@@ -1,0 +1,1 @@
+"""Hosts, inventories, allocations, the placement DAG and the scheduler."""

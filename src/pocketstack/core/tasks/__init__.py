@@ -1,0 +1,1 @@
+"""Tasks: every state-changing action on a server, persisted with its steps (seed 001)."""

@@ -1,0 +1,306 @@
+"""The persisted compute model (storage format revision 0003; see docs/storage-format.md):
+server types (flavors), keypairs, servers, server groups, quotas, placements, hosts with their
+inventories and allocations, aggregates, migrations, and the tasks that change servers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pocketstack.store.models import Base
+
+
+class Flavor(Base):
+    """A server type. ``id`` is the public flavor id (any string, often a small integer)."""
+
+    __tablename__ = "flavors"
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    root_gb: Mapped[int] = mapped_column(Integer)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    swap_mb: Mapped[int] = mapped_column(Integer, default=0)
+    rxtx_factor: Mapped[float] = mapped_column(Float, default=1.0)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    extra_specs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class FlavorAccess(Base):
+    __tablename__ = "flavor_access"
+    flavor_id: Mapped[str] = mapped_column(ForeignKey("flavors.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class Keypair(Base):
+    __tablename__ = "keypairs"
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(10), default="ssh")
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    public_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Server(Base):
+    """A server. ``flavor`` is a snapshot of the server type it was built (or resized) with, so
+    a later change or deletion of the flavor never changes what the server is. Deleted servers
+    keep their row (``deleted``) so their actions and usage stay readable."""
+
+    __tablename__ = "servers"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    hostname: Mapped[str] = mapped_column(String(255))
+    image_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    flavor_id: Mapped[str] = mapped_column(String(255), index=True)
+    flavor: Mapped[dict[str, Any]] = mapped_column()
+    old_flavor: Mapped[dict[str, Any] | None] = mapped_column()
+    vm_state: Mapped[str] = mapped_column(String(32), index=True)
+    task_state: Mapped[str | None] = mapped_column(String(64))
+    power_state: Mapped[int] = mapped_column(Integer, default=0)
+    host: Mapped[str | None] = mapped_column(String(255), index=True)
+    requested_zone: Mapped[str | None] = mapped_column(String(255))
+    key_name: Mapped[str | None] = mapped_column(String(255))
+    key_data: Mapped[str | None] = mapped_column(Text)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    user_data: Mapped[str | None] = mapped_column(Text)
+    access_ipv4: Mapped[str | None] = mapped_column(String(39))
+    access_ipv6: Mapped[str | None] = mapped_column(String(39))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked_by: Mapped[str | None] = mapped_column(String(16))
+    locked_reason: Mapped[str | None] = mapped_column(Text)
+    config_drive: Mapped[str] = mapped_column(String(16), default="")
+    addresses: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    fault: Mapped[dict[str, Any] | None] = mapped_column()
+    reservation_id: Mapped[str] = mapped_column(String(36), index=True)
+    launch_index: Mapped[int] = mapped_column(Integer, default=0)
+    scheduler_hints: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What a client asked the fake driver to do to this server (fault injection).
+    injected_faults: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    admin_password_set: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    launched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    terminated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ServerTag(Base):
+    __tablename__ = "server_tags"
+    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class FixedIp(Base):
+    """An address of a project's built-in flat network, held by one server."""
+
+    __tablename__ = "fixed_ips"
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(39), primary_key=True)
+    server_id: Mapped[str] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
+    mac: Mapped[str] = mapped_column(String(17))
+
+
+class ServerGroup(Base):
+    __tablename__ = "server_groups"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(32))
+    rules: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ServerGroupMember(Base):
+    __tablename__ = "server_group_members"
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("server_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    server_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class QuotaLimit(Base):
+    """A project's own limit for one resource; absent means the class default."""
+
+    __tablename__ = "quota_limits"
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class QuotaClassLimit(Base):
+    __tablename__ = "quota_class_limits"
+    class_name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class QuotaLock(Base):
+    """One row per project, locked (or, on SQLite, written) by every create that checks quota,
+    so two concurrent creates of one project cannot both pass the same check."""
+
+    __tablename__ = "quota_locks"
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    serial: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Placement(Base):
+    """A node of the placement DAG. Roots are what Compute v2.1 shows as availability zones."""
+
+    __tablename__ = "placements"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PlacementParent(Base):
+    __tablename__ = "placement_parents"
+    child_id: Mapped[str] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True)
+    parent_id: Mapped[str] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class PlacementHost(Base):
+    __tablename__ = "placement_hosts"
+    placement_id: Mapped[str] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True
+    )
+    host_id: Mapped[str] = mapped_column(
+        ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Host(Base):
+    """A compute host: a resource provider with an inventory, and the compute service on it.
+    ``generation`` rises with every change of its allocations; a claim names the generation it
+    read, so two schedulers never over-commit one host."""
+
+    __tablename__ = "hosts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    driver: Mapped[str] = mapped_column(String(32))
+    host_ip: Mapped[str] = mapped_column(String(39))
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    disk_gb: Mapped[int] = mapped_column(Integer)
+    cpu_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    ram_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    disk_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    reserved_vcpus: Mapped[int] = mapped_column(Integer, default=0)
+    reserved_memory_mb: Mapped[int] = mapped_column(Integer, default=0)
+    reserved_disk_gb: Mapped[int] = mapped_column(Integer, default=0)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    service_id: Mapped[str] = mapped_column(String(36), unique=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    forced_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    traits: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Allocation(Base):
+    """What a consumer (a server, or a migration holding the source side of a resize) uses."""
+
+    __tablename__ = "allocations"
+    consumer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    host_id: Mapped[str] = mapped_column(
+        ForeignKey("hosts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    disk_gb: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Aggregate(Base):
+    __tablename__ = "aggregates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    availability_zone: Mapped[str | None] = mapped_column(String(255))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AggregateHost(Base):
+    __tablename__ = "aggregate_hosts"
+    aggregate_id: Mapped[int] = mapped_column(
+        ForeignKey("aggregates.id", ondelete="CASCADE"), primary_key=True
+    )
+    host: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
+
+
+class ControlService(Base):
+    """A non-compute service of this cloud (scheduler, conductor) as os-services lists them."""
+
+    __tablename__ = "control_services"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    binary: Mapped[str] = mapped_column(String(64))
+    host: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("binary", "host"),)
+
+
+class Migration(Base):
+    __tablename__ = "migrations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    server_id: Mapped[str] = mapped_column(String(36), index=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    migration_type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    source_host: Mapped[str | None] = mapped_column(String(255))
+    dest_host: Mapped[str | None] = mapped_column(String(255))
+    old_flavor_id: Mapped[str] = mapped_column(String(255))
+    new_flavor_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Task(Base):
+    """A state-changing action on a server (seed 001): Nova's instance action, vNext's task."""
+
+    __tablename__ = "tasks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    server_id: Mapped[str] = mapped_column(String(36), index=True)
+    project_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    message: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class TaskItem(Base):
+    """One step of a task (Nova's instance action event)."""
+
+    __tablename__ = "task_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    host: Mapped[str | None] = mapped_column(String(255))
+    details: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
