@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from pocketstack.config import Settings
+from pocketstack.core.compute.flavors import FlavorService, ensure_default_flavors
+from pocketstack.core.compute.keypairs import KeypairService
 from pocketstack.core.compute.policies import COMPUTE_RULES
+from pocketstack.core.compute.quotas import QuotaService, parse_quota_defaults
+from pocketstack.core.compute.server_groups import ServerGroupService
+from pocketstack.core.compute.usage import UsageService
 from pocketstack.core.identity import keys
 from pocketstack.core.identity.application_credentials import ApplicationCredentialService
 from pocketstack.core.identity.auth import AuthScopes, AuthService
@@ -24,6 +29,9 @@ from pocketstack.core.image.imports import ImportService
 from pocketstack.core.image.members import MemberService
 from pocketstack.core.image.policies import IMAGE_RULES
 from pocketstack.core.image.sweep import sweep as sweep_image_data
+from pocketstack.core.placement.aggregates import AggregateService
+from pocketstack.core.placement.hosts import HostService
+from pocketstack.core.placement.zones import ZoneService
 from pocketstack.core.policy import Enforcer, load_overrides
 from pocketstack.imagestore.base import ImageStore
 from pocketstack.imagestore.filesystem import FilesystemStore
@@ -50,6 +58,14 @@ class Cloud:
     users: UserService
     catalog: CatalogService
     application_credentials: ApplicationCredentialService
+    flavors: FlavorService
+    keypairs: KeypairService
+    quotas: QuotaService
+    server_groups: ServerGroupService
+    usage: UsageService
+    aggregates: AggregateService
+    hosts: HostService
+    zones: ZoneService
 
 
 def build_cloud(settings: Settings) -> Cloud:
@@ -74,6 +90,7 @@ def build_cloud(settings: Settings) -> Cloud:
     image_data = ImageDataService(
         db, image_stores, staging, settings.image_size_cap, settings.image_storage_quota
     )
+    ensure_default_flavors(db)
     return Cloud(
         settings=settings,
         db=db,
@@ -92,4 +109,12 @@ def build_cloud(settings: Settings) -> Cloud:
         users=UserService(db, verifier, settings.max_password_length),
         catalog=CatalogService(db),
         application_credentials=ApplicationCredentialService(db, settings.max_password_length),
+        flavors=FlavorService(db),
+        keypairs=KeypairService(db),
+        quotas=QuotaService(db, parse_quota_defaults(settings.quota_defaults)),
+        server_groups=ServerGroupService(db),
+        usage=UsageService(db),
+        aggregates=AggregateService(db),
+        hosts=HostService(db),
+        zones=ZoneService(db),
     )

@@ -37,6 +37,18 @@ class Settings:
     image_stores: str = "default"
     image_size_cap: int = 1024**4
     image_storage_quota: int = 0  # bytes per project; 0 means no limit
+    # Compute: the fake driver simulates this many hosts of this size, in placement "nova".
+    compute_driver: str = "fake"
+    fake_hosts: int = 4
+    fake_host_vcpus: int = 64
+    fake_host_memory_mb: int = 256 * 1024
+    fake_host_disk_gb: int = 2048
+    fake_action_delay_ms: int = 0  # how long each simulated driver action takes
+    fixed_network_cidr: str = "10.0.0.0/16"  # each project's built-in flat network
+    build_timeout: int = 600  # seconds a build may take before it is failed; must be > 0
+    reclaim_instance_interval: int = 0  # seconds deleted servers stay restorable; 0 = delete at once
+    quota_defaults: str = ""  # overrides of the default quota class, e.g. "instances=20,cores=40"
+    compute_workers: int = 8  # threads that carry out server tasks
 
     @property
     def db_url(self) -> str:

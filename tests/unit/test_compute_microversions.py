@@ -3,6 +3,8 @@ version discovery documents."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
 from starlette.datastructures import Headers
@@ -256,7 +258,8 @@ def _api_request(path: str, root_path: str = "/compute") -> ApiRequest:
         "path_params": {},
     }
     endpoint = Endpoint("GET", "/", versions.list_versions, None, authenticated=False)
-    return ApiRequest(Request(scope), endpoint, None, RequestContext(request_id="req-1"), b"")  # type: ignore[arg-type]
+    no_cloud: Any = None  # the version documents need no services
+    return ApiRequest(Request(scope), endpoint, no_cloud, RequestContext(request_id="req-1"), b"")
 
 
 def test_versions_list() -> None:

@@ -1,0 +1,7 @@
+"""Compute v2.1: quotas (being written)."""
+
+from __future__ import annotations
+
+from pocketstack.api.common.routing import Endpoint
+
+ROUTES: list[Endpoint] = []

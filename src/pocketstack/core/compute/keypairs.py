@@ -1,0 +1,10 @@
+"""KeypairService (being written)."""
+
+from __future__ import annotations
+
+from pocketstack.store.db import Database
+
+
+class KeypairService:
+    def __init__(self, db: Database) -> None:
+        self.db = db

@@ -1,0 +1,10 @@
+"""ZoneService (being written)."""
+
+from __future__ import annotations
+
+from pocketstack.store.db import Database
+
+
+class ZoneService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
