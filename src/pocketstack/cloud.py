@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from pocketstack.bus.inproc import InProcessBus
 from pocketstack.config import Settings
+from pocketstack.core.compute import recovery
+from pocketstack.core.compute.actions import ServerActions
+from pocketstack.core.compute.conductor import Conductor
+from pocketstack.core.compute.faults import FaultInjection
 from pocketstack.core.compute.flavors import FlavorService, ensure_default_flavors
 from pocketstack.core.compute.keypairs import KeypairService
+from pocketstack.core.compute.network import FlatNetwork
 from pocketstack.core.compute.policies import COMPUTE_RULES
 from pocketstack.core.compute.quotas import QuotaService, parse_quota_defaults
 from pocketstack.core.compute.server_groups import ServerGroupService
+from pocketstack.core.compute.servers import ServerService
+from pocketstack.core.compute.snapshots import Snapshots
 from pocketstack.core.compute.usage import UsageService
 from pocketstack.core.identity import keys
 from pocketstack.core.identity.application_credentials import ApplicationCredentialService
@@ -31,8 +39,12 @@ from pocketstack.core.image.policies import IMAGE_RULES
 from pocketstack.core.image.sweep import sweep as sweep_image_data
 from pocketstack.core.placement.aggregates import AggregateService
 from pocketstack.core.placement.hosts import HostService
+from pocketstack.core.placement.inventory import sync_hosts
+from pocketstack.core.placement.scheduler import Scheduler
 from pocketstack.core.placement.zones import ZoneService
 from pocketstack.core.policy import Enforcer, load_overrides
+from pocketstack.drivers.base import Driver
+from pocketstack.drivers.fake import FakeDriver
 from pocketstack.imagestore.base import ImageStore
 from pocketstack.imagestore.filesystem import FilesystemStore
 from pocketstack.store import migrate
@@ -66,6 +78,18 @@ class Cloud:
     aggregates: AggregateService
     hosts: HostService
     zones: ZoneService
+    driver: Driver
+    bus: InProcessBus
+    scheduler: Scheduler
+    faults: FaultInjection
+    snapshots: Snapshots
+    conductor: Conductor
+    servers: ServerService = field(init=False)
+    server_actions: ServerActions = field(init=False)
+
+    def close(self) -> None:
+        """Stop the task workers and periodic jobs (waiting for running tasks)."""
+        self.bus.close()
 
 
 def build_cloud(settings: Settings) -> Cloud:
@@ -91,7 +115,8 @@ def build_cloud(settings: Settings) -> Cloud:
         db, image_stores, staging, settings.image_size_cap, settings.image_storage_quota
     )
     ensure_default_flavors(db)
-    return Cloud(
+    images = ImageService(db, policy, image_data)
+    cloud = Cloud(
         settings=settings,
         db=db,
         policy=policy,
@@ -101,7 +126,7 @@ def build_cloud(settings: Settings) -> Cloud:
         image_stores=image_stores,
         image_data=image_data,
         image_imports=ImportService(image_data),
-        images=ImageService(db, policy, image_data),
+        images=images,
         image_members=MemberService(db, policy),
         roles=RoleService(db),
         domains=DomainService(db),
@@ -117,4 +142,59 @@ def build_cloud(settings: Settings) -> Cloud:
         aggregates=AggregateService(db),
         hosts=HostService(db),
         zones=ZoneService(db),
+        **_compute(db, settings, images, image_data),
     )
+    _start_compute(cloud)
+    return cloud
+
+
+def _driver(settings: Settings) -> Driver:
+    if settings.compute_driver != "fake":
+        raise ValueError(f"Unknown compute driver {settings.compute_driver!r}; available: fake")
+    return FakeDriver(
+        settings.fake_hosts,
+        settings.fake_host_vcpus,
+        settings.fake_host_memory_mb,
+        settings.fake_host_disk_gb,
+        settings.fake_action_delay_ms / 1000,
+    )
+
+
+def _compute(db: Database, settings: Settings, images: ImageService, image_data: ImageDataService) -> dict:
+    """The compute machinery: driver, bus, scheduler, conductor and the server services."""
+    if settings.build_timeout <= 0:
+        raise ValueError("build_timeout must be a positive number of seconds")
+    driver = _driver(settings)
+    bus = InProcessBus(settings.compute_workers)
+    scheduler = Scheduler(db)
+    faults = FaultInjection(db)
+    network = FlatNetwork(settings.fixed_network_cidr)
+    snapshots = Snapshots(db, images, image_data)
+    conductor = Conductor(db, driver, scheduler, faults, network, snapshots)
+    bus.subscribe(conductor.run)
+    return {
+        "driver": driver,
+        "bus": bus,
+        "scheduler": scheduler,
+        "faults": faults,
+        "snapshots": snapshots,
+        "conductor": conductor,
+    }
+
+
+def _start_compute(cloud: Cloud) -> None:
+    """Hosts from the driver, crash recovery, then the services that need the whole cloud."""
+    settings = cloud.settings
+    sync_hosts(cloud.db, cloud.driver)
+    recovery.resolve_interrupted(cloud.conductor)
+    cloud.servers = ServerService(cloud.db, cloud, cloud.conductor.network, cloud.bus.publish)
+    cloud.server_actions = ServerActions(
+        cloud.db, cloud, cloud.driver, cloud.bus.publish, cloud.conductor.confirm_resize
+    )
+    timeout = settings.build_timeout
+    cloud.bus.every(min(10.0, timeout / 4), lambda: recovery.fail_overdue_builds(cloud.conductor, timeout))
+    if settings.reclaim_instance_interval > 0:
+        interval = settings.reclaim_instance_interval
+        cloud.bus.every(
+            min(5.0, interval / 2), lambda: recovery.reclaim_soft_deleted(cloud.conductor, interval)
+        )

@@ -1,14 +1,337 @@
-"""Server types (flavors): being written."""
+"""Server types (Nova's flavors): the catalogue, who may use a private one, and extra specs.
+
+Visibility follows Nova: everyone sees public flavors; a private flavor is visible to the
+projects it is shared with; an administrator sees every flavor. A flavor a caller may not see
+does not exist for that caller (404, never 403).
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pocketstack.core.errors import BadRequest, Conflict, NotFound
+from pocketstack.core.identity.common import utcnow
+from pocketstack.store.compute_models import Flavor, FlavorAccess
 from pocketstack.store.db import Database
+from pocketstack.store.models import Meta, Project
+
+DEFAULTS_MARK = "compute.default_flavors"
+# (id, name, vcpus, memory_mb, root_gb): Nova's classic m1.* flavors.
+DEFAULT_FLAVORS = (
+    ("1", "m1.tiny", 1, 512, 1),
+    ("2", "m1.small", 1, 2048, 20),
+    ("3", "m1.medium", 2, 4096, 40),
+    ("4", "m1.large", 4, 8192, 80),
+    ("5", "m1.xlarge", 8, 16384, 160),
+)
+# Nova's sort keys (its own names), mapped to what we sort on. COMPAT: Nova's "id" is its
+# internal autoincrement id, i.e. creation order; "vcpu_weight" is a column we do not keep
+# (always null in Nova unless set by hand), so it sorts like creation order too.
+SORT_KEYS: dict[str, str | None] = {
+    "created_at": "created_at",
+    "description": "description",
+    "disabled": "disabled",
+    "ephemeral_gb": "ephemeral_gb",
+    "flavorid": "id",
+    "id": None,
+    "is_public": "is_public",
+    "memory_mb": "memory_mb",
+    "name": "name",
+    "root_gb": "root_gb",
+    "rxtx_factor": "rxtx_factor",
+    "swap": "swap_mb",
+    "updated_at": "updated_at",
+    "vcpu_weight": None,
+    "vcpus": "vcpus",
+}
+
+
+@dataclass(frozen=True)
+class FlavorSpec:
+    """What a new flavor is made of; ``id`` None means a generated UUID."""
+
+    name: str
+    memory_mb: int
+    vcpus: int
+    root_gb: int
+    ephemeral_gb: int = 0
+    swap_mb: int = 0
+    rxtx_factor: float = 1.0
+    is_public: bool = True
+    description: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class FlavorQuery:
+    """A list request: ``is_public`` True (public plus shared with the caller's project),
+    False (private only) or None (all the caller may see)."""
+
+    is_public: bool | None = True
+    include_disabled: bool = True
+    min_memory_mb: int | None = None
+    min_root_gb: int | None = None
+    sort_key: str = "flavorid"
+    sort_dir: str = "asc"
+    limit: int | None = None
+    marker: str | None = None
+
+
+def not_found(flavor_id: str) -> NotFound:
+    return NotFound(
+        "flavor",
+        flavor_id,
+        code="compute.flavor.not_found",
+        message=f"Flavor {flavor_id} could not be found.",
+    )
+
+
+def _shared_with(project_id: str | None) -> ColumnElement[bool]:
+    return exists().where(FlavorAccess.flavor_id == Flavor.id, FlavorAccess.project_id == project_id)
+
+
+def _visible(project_id: str | None, is_admin: bool) -> ColumnElement[bool] | None:
+    return None if is_admin else or_(Flavor.is_public.is_(True), _shared_with(project_id))
+
+
+def _sort_value(flavor: Flavor, key: str) -> tuple[Any, ...]:
+    """A total order: Nova's key, then creation order; None sorts first, as MySQL does."""
+    attr = SORT_KEYS[key]
+    value = getattr(flavor, attr) if attr else None
+    return (value is not None, value if value is not None else 0, flavor.created_at, flavor.id)
+
+
+def _projects(s: Session, flavor_id: str) -> list[str]:
+    stmt = select(FlavorAccess.project_id).where(FlavorAccess.flavor_id == flavor_id)
+    return sorted(s.scalars(stmt))
 
 
 class FlavorService:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    # -- reading --------------------------------------------------------------------------
+    @staticmethod
+    def get_for_project(session: Session, flavor_id: str, project_id: str | None, is_admin: bool) -> Flavor:
+        """The flavor if ``project_id`` may use it (public, shared with it, or the caller is
+        an admin); NotFound otherwise, as for a flavor that does not exist."""
+        stmt = select(Flavor).where(Flavor.id == flavor_id)
+        visible = _visible(project_id, is_admin)
+        if visible is not None:
+            stmt = stmt.where(visible)
+        flavor = session.scalar(stmt)
+        if flavor is None:
+            raise not_found(flavor_id)
+        return flavor
+
+    def get(self, flavor_id: str, project_id: str | None, is_admin: bool) -> Flavor:
+        """One flavor; NotFound when missing or not visible to the caller."""
+        with self.db.read() as s:
+            return self.get_for_project(s, flavor_id, project_id, is_admin)
+
+    def list(self, q: FlavorQuery, project_id: str | None, is_admin: bool) -> list[Flavor]:
+        """Flavors matching ``q``, sorted and paged as Nova does. BadRequest when the marker
+        is not a flavor the caller can see."""
+        stmt = select(Flavor)
+        visible = _visible(project_id, is_admin)
+        if visible is not None:
+            stmt = stmt.where(visible)
+        if q.is_public is True:
+            stmt = stmt.where(or_(Flavor.is_public.is_(True), _shared_with(project_id)))
+        elif q.is_public is False:
+            stmt = stmt.where(Flavor.is_public.is_(False))
+        if not q.include_disabled:
+            stmt = stmt.where(Flavor.disabled.is_(False))
+        if q.min_memory_mb is not None:
+            stmt = stmt.where(Flavor.memory_mb >= q.min_memory_mb)
+        if q.min_root_gb is not None:
+            stmt = stmt.where(Flavor.root_gb >= q.min_root_gb)
+        with self.db.read() as s:
+            flavors = sorted(s.scalars(stmt), key=lambda f: _sort_value(f, q.sort_key))
+            if q.sort_dir == "desc":
+                flavors.reverse()
+            if q.marker is not None:
+                # COMPAT: Nova finds the marker among all flavors the caller can see, not
+                # only those the filters keep, and pages on from its place in the order.
+                try:
+                    marker = self.get_for_project(s, q.marker, project_id, is_admin)
+                except NotFound:
+                    raise BadRequest(f"marker [{q.marker}] not found") from None
+                after = _sort_value(marker, q.sort_key)
+                if q.sort_dir == "desc":
+                    flavors = [f for f in flavors if _sort_value(f, q.sort_key) < after]
+                else:
+                    flavors = [f for f in flavors if _sort_value(f, q.sort_key) > after]
+        return flavors if q.limit is None else flavors[: q.limit]
+
+    # -- changing -------------------------------------------------------------------------
+    def create(self, spec: FlavorSpec) -> Flavor:
+        """A new flavor. Conflict when the name or the id is taken."""
+        flavor_id = spec.id or str(uuid.uuid4())
+        now = utcnow()
+        flavor = Flavor(
+            id=flavor_id,
+            name=spec.name,
+            vcpus=spec.vcpus,
+            memory_mb=spec.memory_mb,
+            root_gb=spec.root_gb,
+            ephemeral_gb=spec.ephemeral_gb,
+            swap_mb=spec.swap_mb,
+            rxtx_factor=spec.rxtx_factor,
+            is_public=spec.is_public,
+            disabled=False,
+            description=spec.description,
+            extra_specs={},
+            created_at=now,
+            updated_at=None,
+        )
+        try:
+            with self.db.transaction() as s:
+                self._check_unique(s, flavor_id, spec.name)
+                s.add(flavor)
+                s.flush()
+        except IntegrityError:
+            # Someone else took the name or the id between our check and our insert.
+            with self.db.read() as s:
+                self._check_unique(s, flavor_id, spec.name)
+            raise
+        return flavor
+
+    @staticmethod
+    def _check_unique(s: Session, flavor_id: str, name: str) -> None:
+        if s.scalar(select(Flavor.id).where(Flavor.name == name)) is not None:
+            raise Conflict(f"Flavor with name {name} already exists.", code="compute.flavor.name_exists")
+        if s.get(Flavor, flavor_id) is not None:
+            raise Conflict(f"Flavor with ID {flavor_id} already exists.", code="compute.flavor.id_exists")
+
+    def set_description(
+        self, flavor_id: str, description: str | None, project_id: str | None, is_admin: bool
+    ) -> Flavor:
+        with self.db.transaction() as s:
+            flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
+            flavor.description = description
+            flavor.updated_at = utcnow()
+            return flavor
+
+    def delete(self, flavor_id: str, project_id: str | None, is_admin: bool) -> None:
+        """Delete a flavor and its access list. Servers keep their own copy of it."""
+        with self.db.transaction() as s:
+            flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
+            s.execute(delete(FlavorAccess).where(FlavorAccess.flavor_id == flavor.id))
+            s.delete(flavor)
+
+    # -- access (private flavors) ---------------------------------------------------------
+    def access_list(self, flavor_id: str, project_id: str | None, is_admin: bool) -> list[str]:
+        """Projects a private flavor is shared with. NotFound for a public flavor."""
+        with self.db.read() as s:
+            flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
+            if flavor.is_public:
+                raise NotFound(
+                    "flavor access", flavor_id, message="Access list not available for public flavors."
+                )
+            return _projects(s, flavor.id)
+
+    def add_access(
+        self, flavor_id: str, tenant: str, project_id: str | None, is_admin: bool, refuse_public: bool
+    ) -> list[str]:
+        """Share a flavor with ``tenant``; returns the projects it is shared with.
+        BadRequest for an unknown project, Conflict when already shared (or, with
+        ``refuse_public``, when the flavor is public)."""
+        with self.db.transaction() as s:
+            if s.get(Project, tenant) is None:
+                raise BadRequest(f"Project ID {tenant} is not a valid project.")
+            flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
+            if refuse_public and flavor.is_public:
+                raise Conflict("Can not add access to a public flavor.")
+            if s.get(FlavorAccess, (flavor.id, tenant)) is not None:
+                raise Conflict(
+                    f"Flavor access already exists for flavor {flavor.id} and project {tenant} combination."
+                )
+            s.add(FlavorAccess(flavor_id=flavor.id, project_id=tenant))
+            s.flush()
+            return _projects(s, flavor.id)
+
+    def remove_access(self, flavor_id: str, tenant: str, project_id: str | None, is_admin: bool) -> list[str]:
+        """Stop sharing a flavor with ``tenant`` (known project or not, as Nova); NotFound when
+        it was not shared. Returns the projects it is still shared with."""
+        with self.db.transaction() as s:
+            flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
+            row = s.get(FlavorAccess, (flavor.id, tenant))
+            if row is None:
+                raise NotFound(
+                    "flavor access",
+                    f"{flavor.id}/{tenant}",
+                    message=f"Flavor access not found for {flavor.id} / {tenant} combination.",
+                )
+            s.delete(row)
+            s.flush()
+            return _projects(s, flavor.id)
+
+    # -- extra specs ----------------------------------------------------------------------
+    def extra_specs(self, flavor_id: str, project_id: str | None, is_admin: bool) -> dict[str, str]:
+        return dict(self.get(flavor_id, project_id, is_admin).extra_specs or {})
+
+    def update_extra_specs(
+        self, flavor_id: str, specs: Mapping[str, str], project_id: str | None, is_admin: bool
+    ) -> dict[str, str]:
+        """Add or replace extra specs (values are strings); returns all of them."""
+        with self.db.transaction() as s:
+            flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
+            flavor.extra_specs = {**(flavor.extra_specs or {}), **specs}
+            return dict(flavor.extra_specs)
+
+    def delete_extra_spec(self, flavor_id: str, key: str, project_id: str | None, is_admin: bool) -> None:
+        """Remove one extra spec; NotFound when the flavor has no such key."""
+        with self.db.transaction() as s:
+            flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
+            specs = dict(flavor.extra_specs or {})
+            if key not in specs:
+                raise NotFound(
+                    "extra spec",
+                    key,
+                    message=f"Flavor {flavor_id} has no extra specs with key {key}.",
+                )
+            del specs[key]
+            flavor.extra_specs = specs
+
 
 def ensure_default_flavors(db: Database) -> None:
-    """First start only: the classic public m1.* flavors."""
+    """On the very first start only, create the public m1.* flavors. A mark in ``meta``
+    remembers it was done, so a default flavor an operator deleted stays deleted."""
+    with db.read() as s:
+        if s.get(Meta, DEFAULTS_MARK) is not None:
+            return
+    try:
+        with db.transaction() as s:
+            now = utcnow()
+            for flavor_id, name, vcpus, memory_mb, root_gb in DEFAULT_FLAVORS:
+                taken = s.get(Flavor, flavor_id) or s.scalar(select(Flavor.id).where(Flavor.name == name))
+                if taken is None:
+                    s.add(
+                        Flavor(
+                            id=flavor_id,
+                            name=name,
+                            vcpus=vcpus,
+                            memory_mb=memory_mb,
+                            root_gb=root_gb,
+                            ephemeral_gb=0,
+                            swap_mb=0,
+                            rxtx_factor=1.0,
+                            is_public=True,
+                            disabled=False,
+                            description=None,
+                            extra_specs={},
+                            created_at=now,
+                            updated_at=None,
+                        )
+                    )
+            s.add(Meta(key=DEFAULTS_MARK, value=now.isoformat()))
+    except IntegrityError:
+        pass  # another process sharing the database did it at the same moment

@@ -1,0 +1,201 @@
+"""Server actions as the API asks for them: check lock, driver capability and state, record the
+task, dispatch it. Actions that are pure bookkeeping (lock, unlock, reset state, confirm
+resize, crash dump) complete inside the request and are recorded as finished tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pocketstack.core.compute import states
+from pocketstack.core.compute.servers import flavor_snapshot, get_visible, is_admin
+from pocketstack.core.context import RequestContext
+from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotImplementedYet
+from pocketstack.core.identity.common import utcnow
+from pocketstack.core.tasks import tasks
+from pocketstack.drivers.base import Driver
+from pocketstack.store.compute_models import Host, Server
+from pocketstack.store.db import Database
+
+# Nova's event names for the actions completed within the request.
+_DONE_EVENTS = {
+    "lock": "api_lock",
+    "unlock": "api_unlock",
+    "resetState": "api_reset_state",
+    "confirmResize": "compute_confirm_resize",
+    "trigger_crash_dump": "compute_trigger_crash_dump",
+}
+
+
+class ServerActions:
+    def __init__(
+        self,
+        db: Database,
+        svc: Any,
+        driver: Driver,
+        publish: Callable[[str], None],
+        confirm_resize: Callable[[Session, Server], None],
+    ) -> None:
+        self.db = db
+        self.svc = svc  # flavors, quotas, images
+        self.driver = driver
+        self.publish = publish
+        self.confirm_resize = confirm_resize
+
+    def require(self, capability: str, what: str) -> None:
+        if capability not in self.driver.capabilities:
+            raise NotImplementedYet(f"The {self.driver.name} compute driver does not support {what}.")
+
+    def run(
+        self, ctx: RequestContext, server_id: str, action: str, params: dict[str, Any] | None = None
+    ) -> str | None:
+        """Start ``action``; returns the task id (None for the ones finished at once)."""
+        params = dict(params or {})
+        if action in ("createImage", "createBackup", "shelve"):
+            params["image_id"] = self._register_image(ctx, server_id, action, params)
+        try:
+            return self._run(ctx, server_id, action, params)
+        except BaseException:
+            if params.get("image_id"):
+                self.svc.images.delete(ctx, params["image_id"])
+            raise
+
+    def _register_image(
+        self, ctx: RequestContext, server_id: str, action: str, params: dict[str, Any]
+    ) -> str:
+        """The snapshot image exists before the task, so the API can answer with its id; it is
+        registered outside the task's transaction (the image service commits on its own)."""
+        with self.db.read() as s:
+            server = get_visible(s, ctx, server_id)
+        extra = dict(params.pop("metadata", None) or {})
+        if action == "createBackup":
+            extra["backup_type"] = params["backup_type"]
+        name = params.get("name") or f"{server.name}-shelved"
+        return self.svc.snapshots.register(ctx, server, name, extra)
+
+    def _run(self, ctx: RequestContext, server_id: str, action: str, params: dict[str, Any]) -> str | None:
+        with self.db.transaction() as s:
+            server = get_visible(s, ctx, server_id)
+            admin = is_admin(ctx)
+            if server.locked and not admin and action not in ("lock", "unlock"):
+                raise Conflict(f"Instance {server_id} is locked", code="compute.server.locked")
+            act = states.ACTIONS[action]
+            if act.capability:
+                self.require(act.capability, action)
+            if action in _DONE_EVENTS:
+                self._now(s, ctx, server, action, params, admin)
+                tasks.record_done(s, server.id, server.project_id, action, ctx, _DONE_EVENTS[action])
+                return None
+            task_state = act.task_state
+            if action == "reboot":
+                hard = params.get("type") == "HARD"
+                if not hard and server.vm_state != states.ACTIVE:
+                    raise Conflict(
+                        f"Cannot 'reboot' instance while it is in vm_state {server.vm_state}",
+                        code="compute.server.invalid_state",
+                    )
+                task_state = "rebooting_hard" if hard else "rebooting"
+            states.check_allowed(action, server.vm_state, server.task_state)
+            prepare = getattr(self, f"_prepare_{action.replace('-', '_')}", None)
+            if prepare is not None:
+                prepare(s, ctx, server, params)
+            server.task_state = task_state
+            server.updated_at = utcnow()
+            task = tasks.start(s, server.id, server.project_id, action, ctx, params)
+        self.publish(task.id)
+        return task.id
+
+    # -- finished at once ----------------------------------------------------------------
+    def _now(
+        self,
+        s: Session,
+        ctx: RequestContext,
+        server: Server,
+        action: str,
+        params: dict[str, Any],
+        admin: bool,
+    ) -> None:
+        if action == "lock":
+            server.locked, server.locked_by = (
+                True,
+                "admin" if admin and server.project_id != ctx.project_id else "owner",
+            )
+            server.locked_reason = params.get("locked_reason")
+        elif action == "unlock":
+            if server.locked_by == "admin" and not admin:
+                raise Forbidden(
+                    "Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be performed."
+                )
+            server.locked, server.locked_by, server.locked_reason = False, None, None
+        elif action == "resetState":
+            server.vm_state = params["state"]
+            server.task_state = None
+        elif action == "confirmResize":
+            states.check_allowed(action, server.vm_state, server.task_state)
+            self.confirm_resize(s, server)
+        elif action == "trigger_crash_dump":
+            states.check_allowed(action, server.vm_state, server.task_state)
+        server.updated_at = utcnow()
+
+    # -- preparations in the request -------------------------------------------------------
+    def _prepare_resize(
+        self, s: Session, ctx: RequestContext, server: Server, params: dict[str, Any]
+    ) -> None:
+        flavor = self.svc.flavors.get_for_project(s, params.pop("flavor_id"), ctx.project_id, is_admin(ctx))
+        if flavor.id == server.flavor_id:
+            raise BadRequest("When resizing, instances must change flavor!")
+        if flavor.disabled:
+            raise BadRequest(f"Flavor {flavor.id} is disabled and cannot be used.")
+        old = server.flavor
+        deltas = {"cores": max(0, flavor.vcpus - old["vcpus"]), "ram": max(0, flavor.memory_mb - old["ram"])}
+        if any(deltas.values()):
+            self.svc.quotas.check(s, server.project_id, deltas)
+        params["flavor"] = flavor_snapshot(flavor)
+
+    def _prepare_migrate(
+        self, s: Session, ctx: RequestContext, server: Server, params: dict[str, Any]
+    ) -> None:
+        self._check_target_host(s, params.get("host"))
+
+    _prepare_live_migration = _prepare_migrate
+
+    def _prepare_evacuate(
+        self, s: Session, ctx: RequestContext, server: Server, params: dict[str, Any]
+    ) -> None:
+        source = s.query(Host).filter(Host.name == server.host).first() if server.host else None
+        if source is not None and not source.forced_down:
+            raise Conflict(f"Compute service of {server.host} is still in use.")
+        self._check_target_host(s, params.get("host"))
+
+    @staticmethod
+    def _check_target_host(s: Session, host: str | None) -> None:
+        if host and s.query(Host).filter(Host.name == host).first() is None:
+            raise BadRequest(f"Compute host {host} could not be found.")
+
+    def _prepare_rebuild(
+        self, s: Session, ctx: RequestContext, server: Server, params: dict[str, Any]
+    ) -> None:
+        image_id = params.get("image_id")
+        if image_id:
+            image = self.svc.images.get(ctx, image_id)
+            if image.status != "active":
+                raise BadRequest(f"Image {image_id} is not active.")
+        for key in ("name", "metadata", "description", "access_ipv4", "access_ipv6", "hostname"):
+            if key in params:
+                setattr(server, "metadata_" if key == "metadata" else key, params.pop(key))
+        if "key_name" in params:
+            key_name = params.pop("key_name")
+            server.key_name = key_name
+            server.key_data = (
+                self.svc.keypairs.get_public_key(s, ctx.user_id, key_name).public_key if key_name else None
+            )
+
+    def _prepare_unshelve(
+        self, s: Session, ctx: RequestContext, server: Server, params: dict[str, Any]
+    ) -> None:
+        if params.get("host") and not is_admin(ctx):
+            raise Forbidden("Policy doesn't allow os_compute_api:os-shelve:unshelve_to_host to be performed.")
+        if params.get("host") and server.vm_state != states.SHELVED_OFFLOADED:
+            raise Conflict("The host can only be given when unshelving an offloaded server.")

@@ -1,0 +1,114 @@
+"""Crash safety: resolve at start what a crash left running, and, while running, fail builds
+that exceed the build timeout and reclaim soft-deleted servers whose time is up.
+
+At start no task can really be running (this process is the only one carrying tasks out), so
+every task still marked running is resolved: builds go to ERROR with their allocations freed,
+deletes are completed, moves are rolled back, every other action is cleared (its task state
+removed, the server left in the state it had).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from pocketstack.core.compute import states
+from pocketstack.core.compute.conductor import Conductor
+from pocketstack.core.identity.common import utcnow
+from pocketstack.core.placement import scheduler as sched
+from pocketstack.core.tasks import tasks
+from pocketstack.store.compute_models import Server, Task
+
+LOG = logging.getLogger("pocketstack.recovery")
+INTERRUPTED = "The task was interrupted by a restart of the service."
+
+
+def resolve_interrupted(conductor: Conductor) -> int:
+    """Returns how many tasks were resolved."""
+    db = conductor.db
+    with db.transaction() as s:
+        running = tasks.running(s)
+        for task in running:
+            server = s.get(Server, task.server_id)
+            _resolve(conductor, s, task, server)
+        # Servers marked busy without a running task (a crash between commit points).
+        stuck = s.scalars(
+            select(Server).where(
+                Server.deleted.is_(False),
+                (Server.task_state.is_not(None)) | (Server.vm_state == states.BUILDING),
+            )
+        )
+        for server in stuck:
+            _settle(conductor, s, server)
+    if running:
+        LOG.info("event=tasks_recovered count=%d", len(running))
+    return len(running)
+
+
+def _resolve(conductor: Conductor, s, task: Task, server: Server | None) -> None:  # noqa: ANN001
+    ok = False
+    if server is not None:
+        if task.action in ("delete", "forceDelete") and not (task.params or {}).get("soft"):
+            conductor.finish_delete(s, server.id)
+            ok = True
+        else:
+            _settle(conductor, s, server, task)
+    tasks.finish(s, task.id, ok, None if ok else INTERRUPTED)
+
+
+def _settle(conductor: Conductor, s, server: Server, task: Task | None = None) -> None:  # noqa: ANN001
+    values: dict = {"task_state": None}
+    if server.vm_state == states.BUILDING:
+        sched.free(s, server.id)
+        values.update(vm_state=states.ERROR, host=None, fault=_fault(INTERRUPTED))
+    elif server.task_state == "deleting":
+        conductor.finish_delete(s, server.id)
+        return
+    elif task is not None and task.action in ("resize", "migrate", "live-migration", "evacuate"):
+        conductor._undo_resize_claim(s, task, server)
+    conductor.set_server(s, server.id, **values)
+
+
+def _fault(message: str) -> dict:
+    return {"code": 500, "message": message, "created": utcnow().isoformat(), "details": ""}
+
+
+def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
+    """Builds older than ``timeout`` seconds go to ERROR with their allocations freed."""
+    cutoff = utcnow() - timedelta(seconds=timeout)
+    count = 0
+    with conductor.db.transaction() as s:
+        overdue = s.scalars(
+            select(Server).where(Server.vm_state == states.BUILDING, Server.created_at < cutoff)
+        )
+        for server in overdue:
+            sched.free(s, server.id)
+            message = f"Build of instance {server.id} timed out after {timeout} seconds."
+            conductor.set_server(
+                s, server.id, vm_state=states.ERROR, task_state=None, host=None, fault=_fault(message)
+            )
+            for task in s.scalars(
+                select(Task).where(Task.server_id == server.id, Task.status == tasks.RUNNING)
+            ):
+                tasks.finish(s, task.id, False, message)
+            count += 1
+    return count
+
+
+def reclaim_soft_deleted(conductor: Conductor, interval: int) -> int:
+    cutoff = utcnow() - timedelta(seconds=interval)
+    with conductor.db.transaction() as s:
+        due = list(
+            s.scalars(
+                select(Server.id).where(
+                    Server.vm_state == states.SOFT_DELETED,
+                    Server.deleted.is_(False),
+                    Server.deleted_at < cutoff,
+                )
+            )
+        )
+        for server_id in due:
+            conductor.finish_delete(s, server_id)
+    return len(due)

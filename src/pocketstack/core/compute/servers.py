@@ -1,0 +1,304 @@
+"""Servers: create, read, update, delete. Actions live in actions.py, the work itself in
+conductor.py; this module only validates, records and dispatches.
+
+A create is one transaction: quota check (under the project's quota lock), the server rows,
+their addresses, tags, group membership and CREATE tasks. The tasks are published after the
+commit, so a crash in between leaves rows that the start-up recovery resolves.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Delete, delete, select
+from sqlalchemy.orm import Session
+
+from pocketstack.core.compute import faults, states
+from pocketstack.core.compute.network import FlatNetwork
+from pocketstack.core.context import RequestContext
+from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound, QuotaExceeded
+from pocketstack.core.identity.common import utcnow
+from pocketstack.core.placement import dag
+from pocketstack.core.tasks import tasks
+from pocketstack.store.compute_models import Flavor, Server, ServerGroupMember, ServerTag
+from pocketstack.store.db import Database
+
+MAX_TAGS = 50
+GiB = 1024**3
+
+
+def is_admin(ctx: RequestContext) -> bool:
+    return "admin" in ctx.roles
+
+
+def not_found(server_id: str) -> NotFound:
+    return NotFound("server", server_id, message=f"Instance {server_id} could not be found.")
+
+
+def get_visible(s: Session, ctx: RequestContext, server_id: str, *, include_deleted: bool = False) -> Server:
+    """The server if ``ctx`` may see it; another project's server is 404, never 403."""
+    server = s.get(Server, server_id) if len(server_id) <= 36 else None
+    if server is None or (server.deleted and not include_deleted):
+        raise not_found(server_id)
+    if server.project_id != ctx.project_id and not is_admin(ctx):
+        raise not_found(server_id)
+    return server
+
+
+def forget_membership_stmt(server_id: str) -> Delete:
+    return delete(ServerGroupMember).where(ServerGroupMember.server_id == server_id)
+
+
+def flavor_snapshot(flavor: Flavor) -> dict[str, Any]:
+    return {
+        "id": flavor.id,
+        "name": flavor.name,
+        "vcpus": flavor.vcpus,
+        "ram": flavor.memory_mb,
+        "disk": flavor.root_gb,
+        "ephemeral": flavor.ephemeral_gb,
+        "swap": flavor.swap_mb,
+        "extra_specs": dict(flavor.extra_specs or {}),
+    }
+
+
+def tags_of(s: Session, server_ids: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {sid: [] for sid in server_ids}
+    if server_ids:
+        rows = s.execute(
+            select(ServerTag.server_id, ServerTag.tag)
+            .where(ServerTag.server_id.in_(server_ids))
+            .order_by(ServerTag.tag)
+        )
+        for sid, tag in rows.tuples():
+            out[sid].append(tag)
+    return out
+
+
+def hostname_from(name: str) -> str:
+    """Nova's sanitising of a display name into a hostname."""
+    host = re.sub(r"[^\w.-]+", "-", name.lower()).replace("_", "-").strip(".-")
+    return host[:63] or "server"
+
+
+@dataclass
+class CreateRequest:
+    name: str
+    image_id: str | None
+    flavor_id: str
+    networks: str = "auto"  # "auto" | "none"
+    key_name: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    user_data: str | None = None
+    zone: str | None = None
+    min_count: int = 1
+    max_count: int = 1
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    hostname: str | None = None
+    hints: dict[str, Any] = field(default_factory=dict)
+    access_ipv4: str | None = None
+    access_ipv6: str | None = None
+    config_drive: bool = False
+    admin_password: str | None = None
+
+
+@dataclass
+class Created:
+    servers: list[Server]
+    reservation_id: str
+
+
+class ServerService:
+    def __init__(
+        self, db: Database, cloud_services: Any, network: FlatNetwork, publish: Callable[[str], None]
+    ) -> None:
+        self.db = db
+        self.svc = cloud_services  # flavors, keypairs, quotas, server_groups, images
+        self.network = network
+        self.publish = publish
+
+    # -- create ----------------------------------------------------------------------------
+    def create(self, ctx: RequestContext, req: CreateRequest) -> Created:
+        if req.min_count > req.max_count:
+            raise BadRequest("min_count must be <= max_count")
+        metadata, injected = faults.split_metadata(req.metadata)
+        image = self._image(ctx, req.image_id)
+        with self.db.transaction() as s:
+            flavor = self.svc.flavors.get_for_project(s, req.flavor_id, ctx.project_id, is_admin(ctx))
+            if flavor.disabled:
+                raise BadRequest(f"Flavor {flavor.id} is disabled and cannot be used.")
+            self._check_image_fits(image, flavor)
+            key_data = self._key(s, ctx, req.key_name)
+            zone, forced_host = self._zone(s, ctx, req.zone)
+            group = self._group(s, ctx, req.hints)
+            count = self._reserve_quota(s, ctx.project_id, flavor, req.min_count, req.max_count)
+            reservation_id = f"r-{uuid.uuid4().hex[:8]}"
+            servers, task_ids = [], []
+            for index in range(count):
+                name = req.name if count == 1 else f"{req.name}-{index + 1}"
+                server = self._new_server(ctx, req, flavor, image, name, index, reservation_id, key_data)
+                server.metadata_ = metadata
+                server.injected_faults = injected
+                server.requested_zone = zone
+                server.scheduler_hints = {**req.hints, **({"force_host": forced_host} if forced_host else {})}
+                s.add(server)
+                s.flush()
+                if req.networks == "auto":
+                    server.addresses = self.network.allocate(s, ctx.project_id, server.id)
+                for tag in dict.fromkeys(req.tags):
+                    s.add(ServerTag(server_id=server.id, tag=tag))
+                if group is not None:
+                    self.svc.server_groups.add_member(s, group, server.id)
+                task_ids.append(tasks.start(s, server.id, ctx.project_id, "create", ctx).id)
+                servers.append(server)
+        for task_id in task_ids:
+            self.publish(task_id)
+        return Created(servers, reservation_id)
+
+    def _image(self, ctx: RequestContext, image_id: str | None) -> Any:
+        if not image_id:
+            raise BadRequest("Missing imageRef attribute: booting from volume is not supported yet.")
+        try:
+            image = self.svc.images.get(ctx, image_id)
+        except NotFound:
+            raise BadRequest(f"Image {image_id} could not be found.") from None
+        if image.status != "active":
+            raise BadRequest(f"Image {image_id} is not active.")
+        return image
+
+    @staticmethod
+    def _check_image_fits(image: Any, flavor: Flavor) -> None:
+        if flavor.memory_mb < (image.min_ram or 0):
+            raise BadRequest("Flavor's memory is too small for requested image.")
+        if flavor.root_gb:
+            if flavor.root_gb < (image.min_disk or 0):
+                raise BadRequest("Flavor's disk is too small for requested image.")
+            if (image.size or 0) > flavor.root_gb * GiB or (image.virtual_size or 0) > flavor.root_gb * GiB:
+                raise BadRequest(
+                    f"Flavor's disk is too small for requested image. Flavor disk is {flavor.root_gb * GiB} "
+                    f"bytes, image is {image.virtual_size or image.size} bytes."
+                )
+
+    def _key(self, s: Session, ctx: RequestContext, key_name: str | None) -> str | None:
+        if key_name is None:
+            return None
+        try:
+            return self.svc.keypairs.get_public_key(s, ctx.user_id, key_name).public_key
+        except NotFound:
+            raise BadRequest("Invalid key_name provided.") from None
+
+    @staticmethod
+    def _zone(s: Session, ctx: RequestContext, requested: str | None) -> tuple[str | None, str | None]:
+        """``zone``, ``zone:host`` or ``:host`` (the forms with a host are for admins)."""
+        if not requested:
+            return None, None
+        zone, _, host = requested.partition(":")
+        if host and not is_admin(ctx):
+            raise Forbidden("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.")
+        if zone and dag.placement_id(s, zone) is None:
+            raise BadRequest("The requested availability zone is not available")
+        return zone or None, host or None
+
+    def _group(self, s: Session, ctx: RequestContext, hints: dict[str, Any]) -> str | None:
+        group_id = hints.get("group")
+        if not group_id:
+            return None
+        try:
+            return self.svc.server_groups.get_for_project(s, group_id, ctx.project_id, is_admin(ctx)).id
+        except NotFound:
+            raise BadRequest(f"Invalid server group {group_id}.") from None
+
+    def _reserve_quota(self, s: Session, project_id: str, flavor: Flavor, low: int, high: int) -> int:
+        """Take ``high`` servers if the quota allows, else the most between ``low`` and it."""
+        for count in range(high, low - 1, -1):
+            deltas = {"instances": count, "cores": count * flavor.vcpus, "ram": count * flavor.memory_mb}
+            try:
+                self.svc.quotas.check(s, project_id, deltas)
+                return count
+            except QuotaExceeded:
+                if count == low:
+                    raise
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _new_server(
+        ctx: RequestContext,
+        req: CreateRequest,
+        flavor: Flavor,
+        image: Any,
+        name: str,
+        index: int,
+        reservation_id: str,
+        key_data: str | None,
+    ) -> Server:
+        now = utcnow()
+        hostname = req.hostname or hostname_from(name)
+        if req.hostname and req.max_count > 1:
+            hostname = f"{req.hostname}-{index + 1}"
+        return Server(
+            id=str(uuid.uuid4()),
+            project_id=ctx.project_id,
+            user_id=ctx.user_id,
+            name=name,
+            description=req.description,
+            hostname=hostname,
+            image_id=image.id,
+            flavor_id=flavor.id,
+            flavor=flavor_snapshot(flavor),
+            vm_state=states.BUILDING,
+            task_state="scheduling",
+            power_state=states.NOSTATE,
+            key_name=req.key_name,
+            key_data=key_data,
+            user_data=req.user_data,
+            access_ipv4=req.access_ipv4,
+            access_ipv6=req.access_ipv6,
+            locked=False,
+            config_drive="True" if req.config_drive else "",
+            addresses={},
+            reservation_id=reservation_id,
+            launch_index=index,
+            admin_password_set=req.admin_password is not None,
+            created_at=now,
+            updated_at=now,
+            deleted=False,
+        )
+
+    # -- read / update -------------------------------------------------------------------
+    def get(self, ctx: RequestContext, server_id: str) -> Server:
+        with self.db.read() as s:
+            return get_visible(s, ctx, server_id)
+
+    def update(self, ctx: RequestContext, server_id: str, changes: dict[str, Any]) -> Server:
+        with self.db.transaction() as s:
+            server = get_visible(s, ctx, server_id)
+            for key, value in changes.items():
+                setattr(server, key, value)
+            server.updated_at = utcnow()
+            return server
+
+    # -- delete ------------------------------------------------------------------------------
+    def delete(self, ctx: RequestContext, server_id: str, soft_delete: bool) -> None:
+        """Delete (or, with a reclaim interval, soft-delete) a server; 409 when locked for a
+        non-admin. A server being deleted already is answered again without a second task."""
+        with self.db.transaction() as s:
+            server = get_visible(s, ctx, server_id)
+            if server.locked and not is_admin(ctx):
+                raise Conflict(f"Instance {server_id} is locked", code="compute.server.locked")
+            if server.task_state == "deleting":
+                return
+            action = "softDelete" if soft_delete and server.vm_state != states.SOFT_DELETED else "delete"
+            if server.vm_state == states.SOFT_DELETED and not soft_delete:
+                action = "delete"
+            act = states.check_allowed(action, server.vm_state, server.task_state)
+            server.task_state = act.task_state
+            server.updated_at = utcnow()
+            task = tasks.start(
+                s, server.id, server.project_id, "delete", ctx, {"soft": action == "softDelete"}
+            )
+        self.publish(task.id)

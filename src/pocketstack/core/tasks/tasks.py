@@ -1,0 +1,107 @@
+"""Tasks and their items (steps): written before a task is dispatched, finished by whoever
+carries it out, and resolved at start-up when a crash left one running.
+
+These rows are the one record of what was done to a server: Nova's instance actions and
+events are a view of them, and so will be vNext's tasks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from pocketstack.core.context import RequestContext
+from pocketstack.core.identity.common import utcnow
+from pocketstack.store.compute_models import Task, TaskItem
+
+RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
+ITEM_SUCCESS, ITEM_ERROR = "Success", "Error"
+
+
+def start(
+    s: Session,
+    server_id: str,
+    project_id: str,
+    action: str,
+    ctx: RequestContext,
+    params: Mapping[str, Any] | None = None,
+) -> Task:
+    now = utcnow()
+    task = Task(
+        id=str(uuid.uuid4()),
+        server_id=server_id,
+        project_id=project_id,
+        user_id=ctx.user_id,
+        action=action,
+        request_id=ctx.request_id,
+        status=RUNNING,
+        message=None,
+        params=dict(params or {}),
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(task)
+    return task
+
+
+def record_done(
+    s: Session, server_id: str, project_id: str, action: str, ctx: RequestContext, event: str
+) -> Task:
+    """A task that completes in the request itself (lock, unlock, reset state)."""
+    task = start(s, server_id, project_id, action, ctx)
+    task.status = SUCCEEDED
+    task.finished_at = task.created_at
+    s.add(
+        TaskItem(
+            task_id=task.id,
+            event=event,
+            status=ITEM_SUCCESS,
+            started_at=task.created_at,
+            finished_at=task.created_at,
+            host=None,
+            details=None,
+        )
+    )
+    return task
+
+
+def begin_item(s: Session, task_id: str, event: str, host: str | None) -> TaskItem:
+    item = TaskItem(task_id=task_id, event=event, status="running", host=host, started_at=utcnow())
+    s.add(item)
+    s.flush()
+    return item
+
+
+def end_item(s: Session, item_id: int, ok: bool, details: str | None = None) -> None:
+    s.execute(
+        update(TaskItem)
+        .where(TaskItem.id == item_id)
+        .values(status=ITEM_SUCCESS if ok else ITEM_ERROR, finished_at=utcnow(), details=details)
+    )
+
+
+def finish(s: Session, task_id: str, ok: bool, message: str | None = None) -> None:
+    now = utcnow()
+    s.execute(
+        update(Task)
+        .where(Task.id == task_id, Task.status == RUNNING)
+        .values(status=SUCCEEDED if ok else FAILED, message=message, updated_at=now, finished_at=now)
+    )
+
+
+def running(s: Session) -> list[Task]:
+    return list(s.scalars(select(Task).where(Task.status == RUNNING).order_by(Task.created_at)))
+
+
+def of_server(s: Session, server_id: str) -> list[Task]:
+    """Newest first, as os-instance-actions lists them."""
+    stmt = select(Task).where(Task.server_id == server_id).order_by(Task.created_at.desc(), Task.id)
+    return list(s.scalars(stmt))
+
+
+def items_of(s: Session, task_id: str) -> list[TaskItem]:
+    return list(s.scalars(select(TaskItem).where(TaskItem.task_id == task_id).order_by(TaskItem.id)))

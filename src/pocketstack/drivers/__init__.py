@@ -1,0 +1,1 @@
+"""Hypervisor drivers: what actually runs a server on a host."""
