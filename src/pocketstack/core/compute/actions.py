@@ -51,8 +51,9 @@ class ServerActions:
     def run(
         self, ctx: RequestContext, server_id: str, action: str, params: dict[str, Any] | None = None
     ) -> str | None:
-        """Start ``action``; returns the task id (None for the ones finished at once)."""
-        params = dict(params or {})
+        """Start ``action``; returns the task id (None for the ones finished at once).
+        ``params`` is filled in (e.g. with the snapshot's ``image_id``)."""
+        params = params if params is not None else {}
         if action in ("createImage", "createBackup", "shelve"):
             params["image_id"] = self._register_image(ctx, server_id, action, params)
         try:
@@ -199,3 +200,24 @@ class ServerActions:
             raise Forbidden("Policy doesn't allow os_compute_api:os-shelve:unshelve_to_host to be performed.")
         if params.get("host") and server.vm_state != states.SHELVED_OFFLOADED:
             raise Conflict("The host can only be given when unshelving an offloaded server.")
+
+    # -- reads through the driver ------------------------------------------------------------
+    def _running_guest(self, ctx: RequestContext, server_id: str, what: str) -> Any:
+        from pocketstack.core.compute.conductor import guest_of
+
+        with self.db.read() as s:
+            server = get_visible(s, ctx, server_id)
+        if not server.host or server.vm_state in (states.BUILDING, states.SHELVED_OFFLOADED):
+            raise Conflict(
+                f"Cannot '{what}' instance while it is in vm_state {server.vm_state}",
+                code="compute.server.invalid_state",
+            )
+        return guest_of(server)
+
+    def console_output(self, ctx: RequestContext, server_id: str, length: int | None) -> str:
+        self.require("console_output", "console output")
+        return self.driver.console_output(self._running_guest(ctx, server_id, "get_console_output"), length)
+
+    def diagnostics(self, ctx: RequestContext, server_id: str) -> dict[str, Any]:
+        self.require("diagnostics", "server diagnostics")
+        return self.driver.diagnostics(self._running_guest(ctx, server_id, "get_diagnostics"))

@@ -1,7 +1,251 @@
-"""Compute v2.1: servers (being written)."""
+"""Compute v2.1: /servers (list, detail, show, create, update, delete)."""
 
 from __future__ import annotations
 
-from pocketstack.api.common.routing import Endpoint
+import secrets
+from datetime import UTC, datetime
+from typing import Any
 
-ROUTES: list[Endpoint] = []
+from starlette.responses import Response
+
+from pocketstack.api.common.responses import empty_response, json_response
+from pocketstack.api.common.routing import ApiRequest, Endpoint
+from pocketstack.api.common.validation import query_bool
+from pocketstack.api.compute_v21.request import at_least, body, next_links, page
+from pocketstack.api.compute_v21.schemas.servers import ServerCreate, ServerUpdate
+from pocketstack.api.compute_v21.views import servers as view
+from pocketstack.core.compute.server_queries import PageFacts, ServerLister, ServerQuery
+from pocketstack.core.compute.servers import CreateRequest, is_admin
+from pocketstack.core.errors import BadRequest, NotImplementedYet
+from pocketstack.store.compute_models import Server
+
+P = "os_compute_api:servers:"
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"Invalid input for query parameters {name}. Value: {value}.") from None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _csv(value: str | None) -> list[str]:
+    return [t for t in (value or "").split(",") if t]
+
+
+def _query(req: ApiRequest) -> ServerQuery:
+    q = req.query
+    admin = is_admin(req.ctx)
+    all_projects = bool(query_bool(q.get("all_tenants"))) if "all_tenants" in q else False
+    if all_projects:
+        req.cloud.policy.enforce(P + "index:get_all_tenants", req.ctx, {})
+    project = q.get("project_id") or q.get("tenant_id")
+    if project and admin:
+        all_projects = True
+    limit, marker = page(req)
+    keys, dirs = q.getlist("sort_key"), q.getlist("sort_dir")
+    sort = [(k, dirs[i] if i < len(dirs) else "desc") for i, k in enumerate(keys)]
+    query = ServerQuery(
+        all_projects=all_projects,
+        project_id=project if admin else None,
+        name=q.get("name"),
+        status=q.get("status"),
+        image=q.get("image"),
+        flavor=q.get("flavor"),
+        ip=q.get("ip"),
+        ip6=q.get("ip6"),
+        reservation_id=q.get("reservation_id"),
+        changes_since=_time(q.get("changes-since"), "changes-since"),
+        changes_before=_time(q.get("changes-before"), "changes-before") if at_least(req, 2, 66) else None,
+        sort=sort,
+        limit=limit,
+        marker=marker,
+    )
+    if admin:
+        query.host = q.get("host")
+        query.user_id = q.get("user_id")
+        query.deleted = bool(query_bool(q.get("deleted"))) if "deleted" in q else False
+        query.zone = q.get("availability_zone")
+    if at_least(req, 2, 26):
+        query.tags, query.tags_any = _csv(q.get("tags")), _csv(q.get("tags-any"))
+        query.not_tags, query.not_tags_any = _csv(q.get("not-tags")), _csv(q.get("not-tags-any"))
+    if at_least(req, 2, 73) and "locked" in q:
+        query.locked = query_bool(q.get("locked"))
+    return query
+
+
+def _render(req: ApiRequest, server: Server, facts: PageFacts, show_groups: bool = False) -> dict[str, Any]:
+    host_status = None
+    if server.host and req.cloud.policy.check(P + "show:host_status", req.ctx, {}):
+        host_status = facts.host_status.get(server.host, "UNKNOWN")
+    elif req.cloud.policy.check(P + "show:host_status", req.ctx, {}):
+        host_status = ""
+    return view.detail(
+        req,
+        server,
+        zone=facts.zones.get(server.host or "") or server.requested_zone,
+        tags=facts.tags.get(server.id, []),
+        groups=facts.groups.get(server.id, []) if show_groups else None,
+        host_status=host_status,
+    )
+
+
+def list_servers(req: ApiRequest) -> Response:
+    req.enforce({"project_id": req.ctx.project_id})
+    q = _query(req)
+    servers, _ = ServerLister(req.cloud.db).list(req.ctx, q)
+    out: dict[str, Any] = {"servers": [view.summary(req, s) for s in servers]}
+    links = next_links(req, "servers", servers, q.limit)
+    if links:
+        out["servers_links"] = links
+    return json_response(out)
+
+
+def list_servers_detail(req: ApiRequest) -> Response:
+    req.enforce({"project_id": req.ctx.project_id})
+    q = _query(req)
+    servers, facts = ServerLister(req.cloud.db).list(req.ctx, q)
+    out: dict[str, Any] = {"servers": [_render(req, s, facts) for s in servers]}
+    links = next_links(req, "servers/detail", servers, q.limit)
+    if links:
+        out["servers_links"] = links
+    return json_response(out)
+
+
+def show_server(req: ApiRequest) -> Response:
+    server = req.cloud.servers.get(req.ctx, req.params["server_id"])
+    req.enforce({"project_id": server.project_id})
+    lister = ServerLister(req.cloud.db)
+    with req.cloud.db.read() as s:
+        facts = lister.facts(s, [server])
+    return json_response({"server": _render(req, server, facts, show_groups=True)})
+
+
+def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
+    b = doc.server
+    given = b.model_fields_set
+    gated = {
+        "description": (2, 19),
+        "tags": (2, 52),
+        "trusted_image_certificates": (2, 63),
+        "hostname": (2, 90),
+    }
+    for name, (major, minor) in gated.items():
+        if name in given and not at_least(req, major, minor):
+            raise BadRequest(
+                f"Invalid input for field/attribute server. Additional properties are not allowed ('{name}' was unexpected)"
+            )
+    if "personality" in given and at_least(req, 2, 57):
+        raise BadRequest(
+            "Invalid input for field/attribute server. Additional properties are not allowed ('personality' was unexpected)"
+        )
+    if b.block_device_mapping_v2 or b.block_device_mapping:
+        raise NotImplementedYet(
+            "Block device mappings (boot from volume) are not supported: pocketstack has no block storage service yet."
+        )
+    if b.trusted_image_certificates:
+        raise NotImplementedYet("Trusted image certificate validation is not supported.")
+    if (b.host or b.hypervisor_hostname) and not at_least(req, 2, 74):
+        raise BadRequest(
+            "Invalid input for field/attribute server. Additional properties are not allowed ('host' was unexpected)"
+        )
+    networks = b.networks
+    if networks is None:
+        if at_least(req, 2, 37):
+            raise BadRequest("Invalid input for field/attribute server. 'networks' is a required property")
+        networks = "auto"
+    if isinstance(networks, list):
+        if networks:
+            raise BadRequest(
+                "Requesting specific networks or ports is not supported: pocketstack has no network service "
+                '(Neutron) yet. Use "networks": "auto" for the project\'s built-in network, or "none".'
+            )
+        networks = "none"
+    hints_doc = doc.os_scheduler_hints or doc.os_sch_hnt
+    hints = {k: v for k, v in (hints_doc.model_dump() if hints_doc else {}).items() if v is not None}
+    zone = b.availability_zone
+    if b.host:
+        req.cloud.policy.enforce(P + "create:requested_destination", req.ctx, {})
+        zone = f"{zone or ''}:{b.host}"
+    return CreateRequest(
+        name=b.name,
+        image_id=b.imageRef or None,
+        flavor_id=str(b.flavorRef).rsplit("/", 1)[-1],
+        networks=networks,
+        key_name=b.key_name,
+        metadata=dict(b.metadata or {}),
+        user_data=b.user_data,
+        zone=zone,
+        min_count=b.min_count,
+        max_count=b.max_count,
+        description=b.description,
+        tags=list(b.tags or []),
+        hostname=b.hostname,
+        hints=hints,
+        access_ipv4=b.accessIPv4,
+        access_ipv6=b.accessIPv6,
+        config_drive=str(b.config_drive).lower() in ("true", "1", "yes")
+        if b.config_drive is not None
+        else False,
+        admin_password=b.adminPass,
+    )
+
+
+def create_server(req: ApiRequest) -> Response:
+    req.enforce({"project_id": req.ctx.project_id})
+    doc = body(req, ServerCreate)
+    created = req.cloud.servers.create(req.ctx, _create_request(req, doc))
+    if doc.server.return_reservation_id:
+        return json_response({"reservation_id": created.reservation_id}, 202)
+    first = created.servers[0]
+    out: dict[str, Any] = {
+        "id": first.id,
+        "links": view.links(req, "servers", first.id),
+        "OS-DCF:diskConfig": "MANUAL",
+    }
+    if first.addresses:
+        out["security_groups"] = [{"name": "default"}]
+    out["adminPass"] = doc.server.adminPass or secrets.token_urlsafe(12)
+    location = {"Location": f"{req.base_url}/servers/{first.id}"}
+    return json_response({"server": out}, 202, location)
+
+
+def update_server(req: ApiRequest) -> Response:
+    server = req.cloud.servers.get(req.ctx, req.params["server_id"])
+    req.enforce({"project_id": server.project_id})
+    doc = body(req, ServerUpdate).server
+    given = doc.model_fields_set
+    if "description" in given and not at_least(req, 2, 19):
+        raise BadRequest(
+            "Invalid input for field/attribute server. Additional properties are not allowed ('description' was unexpected)"
+        )
+    if "hostname" in given and not at_least(req, 2, 90):
+        raise BadRequest(
+            "Invalid input for field/attribute server. Additional properties are not allowed ('hostname' was unexpected)"
+        )
+    names = {"accessIPv4": "access_ipv4", "accessIPv6": "access_ipv6"}
+    changes = {names.get(k, k): getattr(doc, k) for k in given if k != "OS_DCF_diskConfig"}
+    server = req.cloud.servers.update(req.ctx, server.id, changes)
+    with req.cloud.db.read() as s:
+        facts = ServerLister(req.cloud.db).facts(s, [server])
+    return json_response({"server": _render(req, server, facts)})
+
+
+def delete_server(req: ApiRequest) -> Response:
+    server = req.cloud.servers.get(req.ctx, req.params["server_id"])
+    req.enforce({"project_id": server.project_id})
+    req.cloud.servers.delete(req.ctx, server.id, soft_delete=req.cloud.settings.reclaim_instance_interval > 0)
+    return empty_response(204)
+
+
+ROUTES = [
+    Endpoint("GET", "/servers", list_servers, P + "index"),
+    Endpoint("POST", "/servers", create_server, P + "create"),
+    Endpoint("GET", "/servers/detail", list_servers_detail, P + "detail"),
+    Endpoint("GET", "/servers/{server_id}", show_server, P + "show"),
+    Endpoint("PUT", "/servers/{server_id}", update_server, P + "update"),
+    Endpoint("DELETE", "/servers/{server_id}", delete_server, P + "delete"),
+]
