@@ -1,7 +1,40 @@
-"""Compute v2.1: fault_injection (being written)."""
+"""pocketstack's own admin endpoint for the fake driver's global fault injection:
+GET shows the settings, PUT changes some (``{"faults": {"fail_builds": 2, ...}}``),
+DELETE clears them. See core/compute/faults.py for what each does."""
 
 from __future__ import annotations
 
-from pocketstack.api.common.routing import Endpoint
+from starlette.responses import Response
 
-ROUTES: list[Endpoint] = []
+from pocketstack.api.common.responses import json_response
+from pocketstack.api.common.routing import ApiRequest, Endpoint
+from pocketstack.core.compute.faults import GLOBAL_KEYS
+from pocketstack.core.errors import BadRequest
+
+RULE = "pocketstack:fault-injection"
+PATH = "/os-pocketstack-faults"
+
+
+def show_faults(req: ApiRequest) -> Response:
+    req.enforce({})
+    return json_response({"faults": req.cloud.faults.get()})
+
+
+def set_faults(req: ApiRequest) -> Response:
+    req.enforce({})
+    doc = req.json()
+    if not isinstance(doc, dict) or set(doc) != {"faults"} or not isinstance(doc["faults"], dict):
+        raise BadRequest('Malformed request body: {"faults": {...}} is expected.')
+    return json_response({"faults": req.cloud.faults.set(doc["faults"])})
+
+
+def clear_faults(req: ApiRequest) -> Response:
+    req.enforce({})
+    return json_response({"faults": req.cloud.faults.set(dict.fromkeys(GLOBAL_KEYS, 0))})
+
+
+ROUTES = [
+    Endpoint("GET", PATH, show_faults, RULE),
+    Endpoint("PUT", PATH, set_faults, RULE),
+    Endpoint("DELETE", PATH, clear_faults, RULE),
+]

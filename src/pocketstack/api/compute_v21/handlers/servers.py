@@ -142,10 +142,7 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
         raise BadRequest(
             "Invalid input for field/attribute server. Additional properties are not allowed ('personality' was unexpected)"
         )
-    if b.block_device_mapping_v2 or b.block_device_mapping:
-        raise NotImplementedYet(
-            "Block device mappings (boot from volume) are not supported: pocketstack has no block storage service yet."
-        )
+    image_id = _image_from_mappings(b.block_device_mapping_v2, b.block_device_mapping, b.imageRef)
     if b.trusted_image_certificates:
         raise NotImplementedYet("Trusted image certificate validation is not supported.")
     if (b.host or b.hypervisor_hostname) and not at_least(req, 2, 74):
@@ -172,7 +169,7 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
         zone = f"{zone or ''}:{b.host}"
     return CreateRequest(
         name=b.name,
-        image_id=b.imageRef or None,
+        image_id=image_id,
         flavor_id=str(b.flavorRef).rsplit("/", 1)[-1],
         networks=networks,
         key_name=b.key_name,
@@ -192,6 +189,29 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
         else False,
         admin_password=b.adminPass,
     )
+
+
+def _image_from_mappings(
+    v2: list[dict[str, Any]] | None, legacy: list[dict[str, Any]] | None, image_ref: str | None
+) -> str | None:
+    """COMPAT: clients (OSC among them) describe an ordinary boot from an image as a block
+    device mapping with source "image" and destination "local"; that is served. Anything that
+    needs a volume is not, as there is no block storage service."""
+    if legacy:
+        raise NotImplementedYet("Legacy block device mappings need a block storage service, which pocketstack lacks.")
+    image_id = image_ref or None
+    for bdm in v2 or []:
+        source, dest = bdm.get("source_type"), bdm.get("destination_type", "local")
+        if source == "image" and dest == "local":
+            image_id = image_id or bdm.get("uuid")
+        elif source == "blank" and dest == "local":
+            continue
+        else:
+            raise NotImplementedYet(
+                f"Block device mappings with source {source!r} and destination {dest!r} need a block storage "
+                "service (Cinder), which pocketstack does not have yet."
+            )
+    return image_id
 
 
 def create_server(req: ApiRequest) -> Response:
