@@ -17,7 +17,7 @@ from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
 
 
 @pytest.fixture
-def cloud(tmp_path: Path, database_url: str) -> Cloud:
+def cloud(tmp_path: Path, database_url: str) -> Iterator[Cloud]:
     settings = Settings(data_dir=tmp_path, database_url=database_url, port=5000)
     cloud = build_cloud(settings)
     accounts = [
@@ -25,7 +25,8 @@ def cloud(tmp_path: Path, database_url: str) -> Cloud:
         Account("demo", "demo", "member", DEMO_PASSWORD),
     ]
     bootstrap(cloud.db, cloud.verifier, accounts, settings.base_url, settings.region)
-    return cloud
+    yield cloud
+    cloud.close()
 
 
 @pytest.fixture

@@ -176,7 +176,7 @@ class QuotaService:
         }
 
     def usage_report(
-        self, project_id: str, user_id: str | None = None
+        self, project_id: str | None, user_id: str | None = None
     ) -> tuple[dict[str, int], dict[str, int]]:
         """(limits, usage) of every resource, read together; usage is 0 where not counted."""
         with self.db.read() as s:

@@ -186,13 +186,13 @@ class ServerLister:
 
     def zones_by_host(self, s: Session) -> dict[str, str]:
         by_id = dag.zones_of_hosts(s)
-        names = dict(s.execute(select(Host.id, Host.name)).tuples().all())
+        names = dict(s.execute(select(Host.id, Host.name)).all())
         return {names[hid]: zone for hid, zone in by_id.items() if hid in names}
 
     def facts(self, s: Session, servers: list[Server]) -> PageFacts:
         zones = self.zones_by_host(s)
         host_status = {}
-        for name, enabled, down in s.execute(select(Host.name, Host.enabled, Host.forced_down)).tuples():
+        for name, enabled, down in s.execute(select(Host.name, Host.enabled, Host.forced_down)):
             host_status[name] = "DOWN" if down else ("UP" if enabled else "MAINTENANCE")
         ids = [sv.id for sv in servers]
         groups: dict[str, list[str]] = {sid: [] for sid in ids}
@@ -202,7 +202,7 @@ class ServerLister:
                     ServerGroupMember.server_id.in_(ids)
                 )
             )
-            for sid, gid in rows.tuples():
+            for sid, gid in rows:
                 groups[sid].append(gid)
         return PageFacts(zones, host_status, tags_of(s, ids), groups)
 

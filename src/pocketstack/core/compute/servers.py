@@ -74,7 +74,7 @@ def tags_of(s: Session, server_ids: list[str]) -> dict[str, list[str]]:
             .where(ServerTag.server_id.in_(server_ids))
             .order_by(ServerTag.tag)
         )
-        for sid, tag in rows.tuples():
+        for sid, tag in rows:
             out[sid].append(tag)
     return out
 

@@ -15,10 +15,10 @@ DEFAULT_ZONE = "nova"
 
 
 def _graph(s: Session) -> tuple[dict[str, str], dict[str, set[str]], dict[str, set[str]]]:
-    names = dict(s.execute(select(Placement.id, Placement.name)).tuples().all())
+    names = dict(s.execute(select(Placement.id, Placement.name)).all())
     children: dict[str, set[str]] = defaultdict(set)
     parents: dict[str, set[str]] = defaultdict(set)
-    for child, parent in s.execute(select(PlacementParent.child_id, PlacementParent.parent_id)).tuples():
+    for child, parent in s.execute(select(PlacementParent.child_id, PlacementParent.parent_id)):
         children[parent].add(child)
         parents[child].add(parent)
     return names, children, parents
@@ -67,7 +67,7 @@ def zones_of_hosts(s: Session) -> dict[str, str]:
         return found
 
     zones: dict[str, str] = {}
-    for pid, host_id in s.execute(select(PlacementHost.placement_id, PlacementHost.host_id)).tuples():
+    for pid, host_id in s.execute(select(PlacementHost.placement_id, PlacementHost.host_id)):
         for root in roots(pid):
             zone = names[root]
             if host_id not in zones or zone < zones[host_id]:

@@ -86,7 +86,7 @@ def _usage(s: Session, host_ids: list[str] | None = None) -> dict[str, tuple[int
     ).group_by(Allocation.host_id)
     if host_ids is not None:
         stmt = stmt.where(Allocation.host_id.in_(host_ids))
-    return {h: (int(v or 0), int(m or 0), int(d or 0)) for h, v, m, d in s.execute(stmt).tuples()}
+    return {h: (int(v or 0), int(m or 0), int(d or 0)) for h, v, m, d in s.execute(stmt)}
 
 
 _HOST_COLUMNS = (
@@ -114,7 +114,7 @@ def host_states(s: Session, only_enabled: bool = True, host_ids: list[str] | Non
         stmt = stmt.where(Host.id.in_(host_ids))
     usage = _usage(s, host_ids)
     states = []
-    for hid, name, gen, vc, mem, disk, rc, rr, rd, xc, xm, xd, traits in s.execute(stmt).tuples():
+    for hid, name, gen, vc, mem, disk, rc, rr, rd, xc, xm, xd, traits in s.execute(stmt):
         uv, um, ud = usage.get(hid, (0, 0, 0))
         states.append(
             HostState(
