@@ -292,9 +292,8 @@ class ServerService:
                 raise Conflict(f"Instance {server_id} is locked", code="compute.server.locked")
             if server.task_state == "deleting":
                 return
-            action = "softDelete" if soft_delete and server.vm_state != states.SOFT_DELETED else "delete"
-            if server.vm_state == states.SOFT_DELETED and not soft_delete:
-                action = "delete"
+            soft = soft_delete and server.vm_state not in (states.SOFT_DELETED, states.BUILDING)
+            action = "softDelete" if soft else "delete"
             act = states.check_allowed(action, server.vm_state, server.task_state)
             server.task_state = act.task_state
             server.updated_at = utcnow()

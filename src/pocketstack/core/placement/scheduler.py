@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from pocketstack.store.compute_models import Allocation, Host, Server
 from pocketstack.store.db import Database
 
 LOG = logging.getLogger("pocketstack.scheduler")
+SHORTLIST = 20  # hosts a claim may try in turn before it gives up
 NO_VALID_HOST = "No valid host was found. There are not enough hosts available."
 
 
@@ -77,51 +79,55 @@ class HostState:
         )
 
 
-def _usage(s: Session, host_ids: list[str] | None = None) -> dict[str, tuple[int, int, int]]:
+def _free_columns() -> tuple[Any, Any, Any, Any]:
+    """The free capacity of each host, computed in SQL against its summed allocations."""
+    usage = (
+        select(
+            Allocation.host_id.label("host_id"),
+            func.sum(Allocation.vcpus).label("vcpus"),
+            func.sum(Allocation.memory_mb).label("memory_mb"),
+            func.sum(Allocation.disk_gb).label("disk_gb"),
+        )
+        .group_by(Allocation.host_id)
+        .subquery()
+    )
+    free_vcpus = (
+        Host.vcpus * Host.cpu_allocation_ratio - Host.reserved_vcpus - func.coalesce(usage.c.vcpus, 0)
+    )
+    free_ram = (
+        Host.memory_mb * Host.ram_allocation_ratio
+        - Host.reserved_memory_mb
+        - func.coalesce(usage.c.memory_mb, 0)
+    )
+    free_disk = (
+        Host.disk_gb * Host.disk_allocation_ratio - Host.reserved_disk_gb - func.coalesce(usage.c.disk_gb, 0)
+    )
+    return usage, free_vcpus, free_ram, free_disk
+
+
+def host_states(
+    s: Session,
+    only_enabled: bool = True,
+    host_ids: list[str] | None = None,
+    fitting: Resources | None = None,
+) -> Iterator[HostState]:
+    """Hosts with their free capacity, most free RAM first; with ``fitting``, only the hosts
+    with room for it (the capacity filter runs in the database)."""
+    usage, free_vcpus, free_ram, free_disk = _free_columns()
     stmt = select(
-        Allocation.host_id,
-        func.sum(Allocation.vcpus),
-        func.sum(Allocation.memory_mb),
-        func.sum(Allocation.disk_gb),
-    ).group_by(Allocation.host_id)
-    if host_ids is not None:
-        stmt = stmt.where(Allocation.host_id.in_(host_ids))
-    return {h: (int(v or 0), int(m or 0), int(d or 0)) for h, v, m, d in s.execute(stmt)}
-
-
-_HOST_COLUMNS = (
-    Host.id,
-    Host.name,
-    Host.generation,
-    Host.vcpus,
-    Host.memory_mb,
-    Host.disk_gb,
-    Host.cpu_allocation_ratio,
-    Host.ram_allocation_ratio,
-    Host.disk_allocation_ratio,
-    Host.reserved_vcpus,
-    Host.reserved_memory_mb,
-    Host.reserved_disk_gb,
-    Host.traits,
-)
-
-
-def host_states(s: Session, only_enabled: bool = True, host_ids: list[str] | None = None) -> list[HostState]:
-    stmt = select(*_HOST_COLUMNS)
+        Host.id, Host.name, Host.generation, free_vcpus, free_ram, free_disk, Host.traits
+    ).outerjoin(usage, usage.c.host_id == Host.id)
     if only_enabled:
         stmt = stmt.where(Host.enabled.is_(True), Host.forced_down.is_(False))
     if host_ids is not None:
         stmt = stmt.where(Host.id.in_(host_ids))
-    usage = _usage(s, host_ids)
-    states = []
-    for hid, name, gen, vc, mem, disk, rc, rr, rd, xc, xm, xd, traits in s.execute(stmt):
-        uv, um, ud = usage.get(hid, (0, 0, 0))
-        states.append(
-            HostState(
-                hid, name, gen, vc * rc - xc - uv, mem * rr - xm - um, disk * rd - xd - ud, traits or {}
-            )
+    if fitting is not None:
+        stmt = stmt.where(
+            free_vcpus >= fitting.vcpus, free_ram >= fitting.memory_mb, free_disk >= fitting.disk_gb
         )
-    return states
+    stmt = stmt.order_by(free_ram.desc(), Host.name)
+    for hid, name, gen, fv, fr, fd, traits in s.execute(stmt.execution_options(yield_per=200)):
+        yield HostState(hid, name, gen, float(fv), float(fr), float(fd), traits or {})
 
 
 def _host_names_of(s: Session, server_ids: list[str]) -> Counter[str]:
@@ -150,28 +156,33 @@ class Scheduler:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def candidates(self, s: Session, spec: RequestSpec) -> list[HostState]:
-        """Hosts that pass every filter, best first."""
-        hosts = host_states(s)
-        if spec.force_host:
-            hosts = [h for h in hosts if h.name == spec.force_host]
-        if spec.zone:
-            inside = dag.hosts_in(s, spec.zone) or set()
-            hosts = [h for h in hosts if h.id in inside]
-        hosts = [h for h in hosts if h.name not in spec.exclude_hosts and h.fits(spec.resources)]
-        hosts = [h for h in hosts if _properties_match(h, spec)]
-        if spec.same_host:
-            near = _host_names_of(s, spec.same_host)
-            hosts = [h for h in hosts if h.name in near]
-        if spec.different_host:
-            far = _host_names_of(s, spec.different_host)
-            hosts = [h for h in hosts if h.name not in far]
+    def candidates(self, s: Session, spec: RequestSpec, enough: int = SHORTLIST) -> list[HostState]:
+        """Hosts that pass every filter, best first. Without a soft group policy (which weighs
+        every host) the walk stops after ``enough`` survivors: the database already returns
+        the hosts with room, ordered by the spreading weigher."""
+        inside = (dag.hosts_in(s, spec.zone) or set()) if spec.zone else None
+        near = _host_names_of(s, spec.same_host) if spec.same_host else None
+        far = _host_names_of(s, spec.different_host) if spec.different_host else Counter()
         group_hosts = _host_names_of(s, spec.group_members)
-        if spec.group_policy == "affinity" and group_hosts:
-            hosts = [h for h in hosts if h.name in group_hosts]
-        elif spec.group_policy == "anti-affinity":
-            hosts = [h for h in hosts if group_hosts[h.name] < spec.max_per_host]
-        return sorted(hosts, key=lambda h: self._weight(h, spec, group_hosts), reverse=True)
+        soft = spec.group_policy in ("soft-affinity", "soft-anti-affinity")
+        found: list[HostState] = []
+        for h in host_states(s, fitting=spec.resources):
+            if spec.force_host and h.name != spec.force_host:
+                continue
+            if inside is not None and h.id not in inside:
+                continue
+            if h.name in spec.exclude_hosts or h.name in far or (near is not None and h.name not in near):
+                continue
+            if not _properties_match(h, spec):
+                continue
+            if spec.group_policy == "affinity" and group_hosts and h.name not in group_hosts:
+                continue
+            if spec.group_policy == "anti-affinity" and group_hosts[h.name] >= spec.max_per_host:
+                continue
+            found.append(h)
+            if not soft and len(found) >= enough:
+                break
+        return sorted(found, key=lambda h: self._weight(h, spec, group_hosts), reverse=True)
 
     @staticmethod
     def _weight(host: HostState, spec: RequestSpec, group_hosts: Counter[str]) -> tuple[float, float]:
@@ -217,9 +228,9 @@ class Scheduler:
                 .values(generation=Host.generation + 1)
             ).rowcount
             if not bumped:
-                fresh = host_states(s, host_ids=[host.id])
+                fresh = list(host_states(s, host_ids=[host.id]))
                 return fresh[0] if fresh and fresh[0].fits(spec.resources) else False
-            current = host_states(s, only_enabled=False, host_ids=[host.id])[0]
+            current = next(host_states(s, only_enabled=False, host_ids=[host.id]))
             if not current.fits(spec.resources) or not self._group_still_ok(s, host.name, spec):
                 raise _NoLongerFits  # rolls the generation bump back
             r = spec.resources
