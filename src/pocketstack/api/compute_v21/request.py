@@ -3,8 +3,8 @@ bodies validated the way the mode asks, and Nova's ``limit``/``marker`` paging."
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Sequence
-from functools import cache
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -32,16 +32,30 @@ def is_legacy(req: ApiRequest) -> bool:
     return bool(req.request.scope.get(LEGACY_KEY))
 
 
-@cache
-def _relaxed(model: type[M]) -> type[M]:
-    return type(model.__name__, (model,), {"model_config": {**model.model_config, "extra": "ignore"}})
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model a field holds, directly or as ``Model | None``."""
+    candidates = typing.get_args(annotation) or (annotation,)
+    return next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+
+
+def _strip_unknown(model: type[BaseModel], data: Any) -> Any:
+    """``data`` without the keys ``model`` (and the models nested in it) does not know."""
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key in data:
+            nested = _model_in(info.annotation)
+            out[key] = _strip_unknown(nested, data[key]) if nested else data[key]
+    return out
 
 
 def body(req: ApiRequest, model: type[M], data: Any = None) -> M:
     """Validate ``data`` (default: the JSON body). COMPAT: /compute/v2 is Nova's relaxed
-    legacy mode, where unknown top-level fields are dropped instead of refused."""
+    legacy mode, where unknown fields are dropped instead of refused."""
     data = req.json() if data is None else data
-    return parse(_relaxed(model) if is_legacy(req) else model, data)
+    return parse(model, _strip_unknown(model, data) if is_legacy(req) else data)
 
 
 def page(req: ApiRequest) -> tuple[int | None, str | None]:

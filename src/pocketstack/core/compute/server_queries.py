@@ -91,7 +91,10 @@ class ServerLister:
 
     def list(self, ctx: RequestContext, q: ServerQuery) -> tuple[list[Server], PageFacts]:
         with self.db.read() as s:
-            stmt = select(Server)
+            columns = [Server.id, Server.name, Server.vm_state, Server.task_state, Server.host]
+            if q.ip or q.ip6:
+                columns.append(Server.addresses)
+            stmt = select(*columns)
             if not (q.all_projects and is_admin(ctx)):
                 stmt = stmt.where(Server.project_id == ctx.project_id)
             elif q.project_id:
@@ -102,9 +105,11 @@ class ServerLister:
                 stmt = stmt.where(Server.deleted.is_(True))
             stmt = self._simple_filters(stmt, q)
             stmt = stmt.order_by(*self._order(q))
-            servers = list(s.scalars(stmt))
-            servers = self._python_filters(s, servers, q)
-            servers = self._page(servers, q)
+            # Filter and page on light rows; load whole servers for the page only.
+            rows = self._page(self._python_filters(s, list(s.execute(stmt)), q), q)
+            ids = [r.id for r in rows]
+            loaded = {sv.id: sv for sv in s.scalars(select(Server).where(Server.id.in_(ids)))} if ids else {}
+            servers = [loaded[i] for i in ids]
             return servers, self.facts(s, servers)
 
     @staticmethod
@@ -145,7 +150,7 @@ class ServerLister:
         order.append(Server.id.desc())
         return order
 
-    def _python_filters(self, s: Session, servers: list[Server], q: ServerQuery) -> list[Server]:
+    def _python_filters(self, s: Session, servers: list[Any], q: ServerQuery) -> list[Any]:
         if q.status:
             servers = [sv for sv in servers if states.status_of(sv.vm_state, sv.task_state) == q.status.upper()]
         if q.name:
@@ -174,7 +179,7 @@ class ServerLister:
         return servers
 
     @staticmethod
-    def _page(servers: list[Server], q: ServerQuery) -> list[Server]:
+    def _page(servers: list[Any], q: ServerQuery) -> list[Any]:
         if q.marker is not None:
             index = next((i for i, sv in enumerate(servers) if sv.id == q.marker), None)
             if index is None:
@@ -207,5 +212,5 @@ class ServerLister:
         return PageFacts(zones, host_status, tags_of(s, ids), groups)
 
 
-def _ips(server: Server, version: int) -> list[str]:
+def _ips(server: Any, version: int) -> list[str]:
     return [a["addr"] for entries in (server.addresses or {}).values() for a in entries if a["version"] == version]
