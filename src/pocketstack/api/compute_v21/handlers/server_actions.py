@@ -127,7 +127,10 @@ def _params(req: ApiRequest, wire: str, raw: Any) -> dict[str, Any]:
             raise BadRequest("Invalid input for field/attribute state: it must be 'active' or 'error'.")
         return {"state": state}
     if wire in ("migrate", "os-migrateLive", "evacuate"):
-        return {"host": p.get("host")} if p.get("host") else {}
+        out = {"host": p["host"]} if p.get("host") else {}
+        if wire == "evacuate" and at_least(req, 2, 95):
+            out["stopped"] = True  # from 2.95 an evacuated server is left stopped
+        return out
     if wire == "unshelve":
         return {k: p[k] for k in ("availability_zone", "host") if p.get(k)}
     return {}
@@ -150,6 +153,8 @@ def _rebuild_params(req: ApiRequest, p: dict[str, Any]) -> dict[str, Any]:
         out["key_name"] = p["key_name"]
     if "hostname" in p and at_least(req, 2, 90):
         out["hostname"] = p["hostname"]
+    if "user_data" in p and at_least(req, 2, 57):
+        out["user_data"] = p["user_data"]
     for wire, key in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6")):
         if wire in p:
             out[key] = p[wire]
