@@ -116,6 +116,7 @@ def build_cloud(settings: Settings) -> Cloud:
     )
     ensure_default_flavors(db)
     images = ImageService(db, policy, image_data)
+    quotas = QuotaService(db, parse_quota_defaults(settings.quota_defaults))
     cloud = Cloud(
         settings=settings,
         db=db,
@@ -136,8 +137,8 @@ def build_cloud(settings: Settings) -> Cloud:
         application_credentials=ApplicationCredentialService(db, settings.max_password_length),
         flavors=FlavorService(db),
         keypairs=KeypairService(db),
-        quotas=QuotaService(db, parse_quota_defaults(settings.quota_defaults)),
-        server_groups=ServerGroupService(db),
+        quotas=quotas,
+        server_groups=ServerGroupService(db, quotas),
         usage=UsageService(db),
         aggregates=AggregateService(db),
         hosts=HostService(db),

@@ -36,10 +36,12 @@ def client(cloud: Cloud) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def two_store_cloud(cloud: Cloud, tmp_path: Path) -> Cloud:
+def two_store_cloud(cloud: Cloud, tmp_path: Path) -> Iterator[Cloud]:
     """The same database with two image stores, ``fast`` (the default) and ``cheap``."""
     stores = f"fast={tmp_path / 'fast'},cheap={tmp_path / 'cheap'}"
-    return build_cloud(replace(cloud.settings, image_stores=stores))
+    other = build_cloud(replace(cloud.settings, image_stores=stores))
+    yield other
+    other.close()
 
 
 @pytest.fixture

@@ -87,6 +87,7 @@ def upgraded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[T
     assert migrate.current_revision(cloud.db.engine) == migrate.head_revision(cloud.db.engine)
     with TestClient(build_app(cloud), base_url="http://testserver") as client:
         yield client, manifest
+    cloud.close()
     cloud.db.engine.dispose()
 
 
@@ -152,3 +153,35 @@ def test_staged_imports_and_empty_images_still_complete(upgraded: tuple[TestClie
             octet = {**headers, "Content-Type": "application/octet-stream"}
             resp = client.put(f"{IMAGES}/{expected['id']}/file", content=b"after the upgrade", headers=octet)
             assert resp.status_code == 204
+
+
+def test_servers_survive_and_still_act(upgraded: tuple[TestClient, dict[str, Any]]) -> None:
+    """Servers recorded by the fixture are shown as they were, and still take actions."""
+    client, manifest = upgraded
+    if not manifest.get("servers"):
+        pytest.skip(f"revision {manifest['revision']} predates compute: no servers to check")
+    tokens = _tokens(client, manifest)
+    version = {"OpenStack-API-Version": "compute 2.79"}
+    for expected in manifest["servers"]:
+        headers = {**auth_headers(tokens[expected["owner"]]), **version}
+        resp = client.get(f"/compute/v2.1/servers/{expected['id']}", headers=headers)
+        assert resp.status_code == 200, resp.text
+        shown = resp.json()["server"]
+        got = (shown["name"], shown["status"], shown["flavor"]["original_name"], shown["addresses"])
+        assert got == (expected["name"], expected["status"], expected["flavor"], expected["addresses"])
+        assert (shown["metadata"], shown["tags"]) == (expected["metadata"], expected["tags"])
+    stopped = next(s for s in manifest["servers"] if s["status"] == "SHUTOFF")
+    headers = {**auth_headers(tokens[stopped["owner"]]), **version}
+    action = client.post(
+        f"/compute/v2.1/servers/{stopped['id']}/action", json={"os-start": None}, headers=headers
+    )
+    assert action.status_code == 202
+    for _ in range(200):
+        if (
+            client.get(f"/compute/v2.1/servers/{stopped['id']}", headers=headers).json()["server"]["status"]
+            == "ACTIVE"
+        ):
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the upgraded stopped server did not start")

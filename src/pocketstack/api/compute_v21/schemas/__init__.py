@@ -1,0 +1,1 @@
+"""Compute v2.1 request schemas: pydantic wire models per microversion range."""
