@@ -105,7 +105,11 @@ def test_create_with_network_key_property_and_group(cli: ClientRunner, tmp_path)
             name,
         )
     a1, a2 = cli.openstack("server", "show", "a1"), cli.openstack("server", "show", "a2")
-    assert a1["key_name"] == "k1" and "role='web'" in str(a1["properties"]) or a1["properties"] == {"role": "web"}
+    assert (
+        a1["key_name"] == "k1"
+        and "role='web'" in str(a1["properties"])
+        or a1["properties"] == {"role": "web"}
+    )
     assert "private" in str(a1["addresses"]) and a1["addresses"] != a2["addresses"]
     admin_view = [cli.openstack("server", "show", a["id"], cloud=ADMIN) for a in (a1, a2)]
     assert admin_view[0]["OS-EXT-SRV-ATTR:host"] != admin_view[1]["OS-EXT-SRV-ATTR:host"]

@@ -58,6 +58,21 @@ def body(req: ApiRequest, model: type[M], data: Any = None) -> M:
     return parse(model, _strip_unknown(model, data) if is_legacy(req) else data)
 
 
+def unexpected(name: str, container: str = "server") -> BadRequest:
+    """Nova's answer to a body field that the requested microversion does not have."""
+    return BadRequest(
+        f"Invalid input for field/attribute {container}. "
+        f"Additional properties are not allowed ('{name}' was unexpected)"
+    )
+
+
+def check_gated(req: ApiRequest, given: set[str], gates: dict[str, tuple[int, int]]) -> None:
+    """400 for each given field whose microversion ``gates[field]`` is above the request's."""
+    for name, (major, minor) in gates.items():
+        if name in given and not at_least(req, major, minor):
+            raise unexpected(name)
+
+
 def page(req: ApiRequest) -> tuple[int | None, str | None]:
     """``limit`` and ``marker`` from the query; 400 for a limit that is not a whole number >= 0."""
     raw = req.query.get("limit")

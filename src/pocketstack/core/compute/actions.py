@@ -126,9 +126,8 @@ class ServerActions:
             server.locked_reason = params.get("locked_reason")
         elif action == "unlock":
             if server.locked_by == "admin" and not admin:
-                raise Forbidden(
-                    "Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be performed."
-                )
+                rule = "os_compute_api:os-lock-server:unlock:unlock_override"
+                raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
             server.locked, server.locked_by, server.locked_reason = False, None, None
         elif action == "resetState":
             server.vm_state = params["state"]

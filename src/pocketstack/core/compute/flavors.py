@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, or_, select
@@ -31,26 +32,8 @@ DEFAULT_FLAVORS = (
     ("4", "m1.large", 4, 8192, 80),
     ("5", "m1.xlarge", 8, 16384, 160),
 )
-# Nova's sort keys (its own names), mapped to what we sort on. COMPAT: Nova's "id" is its
-# internal autoincrement id, i.e. creation order; "vcpu_weight" is a column we do not keep
-# (always null in Nova unless set by hand), so it sorts like creation order too.
-SORT_KEYS: dict[str, str | None] = {
-    "created_at": "created_at",
-    "description": "description",
-    "disabled": "disabled",
-    "ephemeral_gb": "ephemeral_gb",
-    "flavorid": "id",
-    "id": None,
-    "is_public": "is_public",
-    "memory_mb": "memory_mb",
-    "name": "name",
-    "root_gb": "root_gb",
-    "rxtx_factor": "rxtx_factor",
-    "swap": "swap_mb",
-    "updated_at": "updated_at",
-    "vcpu_weight": None,
-    "vcpus": "vcpus",
-}
+# Attributes a list may be sorted by (any column but the extra specs).
+SORT_ATTRIBUTES = frozenset(column.key for column in Flavor.__table__.columns) - {"extra_specs"}
 
 
 @dataclass(frozen=True)
@@ -72,13 +55,14 @@ class FlavorSpec:
 @dataclass(frozen=True)
 class FlavorQuery:
     """A list request: ``is_public`` True (public plus shared with the caller's project),
-    False (private only) or None (all the caller may see)."""
+    False (private only) or None (all the caller may see); ``sort_key`` an attribute of
+    SORT_ATTRIBUTES, or None for creation order."""
 
     is_public: bool | None = True
     include_disabled: bool = True
     min_memory_mb: int | None = None
     min_root_gb: int | None = None
-    sort_key: str = "flavorid"
+    sort_key: str | None = "id"
     sort_dir: str = "asc"
     limit: int | None = None
     marker: str | None = None
@@ -101,11 +85,29 @@ def _visible(project_id: str | None, is_admin: bool) -> ColumnElement[bool] | No
     return None if is_admin else or_(Flavor.is_public.is_(True), _shared_with(project_id))
 
 
-def _sort_value(flavor: Flavor, key: str) -> tuple[Any, ...]:
-    """A total order: Nova's key, then creation order; None sorts first, as MySQL does."""
-    attr = SORT_KEYS[key]
-    value = getattr(flavor, attr) if attr else None
+def _sort_value(flavor: Flavor, key: str | None) -> tuple[Any, ...]:
+    """A total order: the key, then creation order; None sorts first, as in Nova on MySQL."""
+    value = getattr(flavor, key) if key in SORT_ATTRIBUTES else None
     return (value is not None, value if value is not None else 0, flavor.created_at, flavor.id)
+
+
+def _new_flavor(spec: FlavorSpec, flavor_id: str, now: datetime | None = None) -> Flavor:
+    return Flavor(
+        id=flavor_id,
+        name=spec.name,
+        vcpus=spec.vcpus,
+        memory_mb=spec.memory_mb,
+        root_gb=spec.root_gb,
+        ephemeral_gb=spec.ephemeral_gb,
+        swap_mb=spec.swap_mb,
+        rxtx_factor=spec.rxtx_factor,
+        is_public=spec.is_public,
+        disabled=False,
+        description=spec.description,
+        extra_specs={},
+        created_at=now or utcnow(),
+        updated_at=None,
+    )
 
 
 def _projects(s: Session, flavor_id: str) -> list[str]:
@@ -174,24 +176,8 @@ class FlavorService:
     # -- changing -------------------------------------------------------------------------
     def create(self, spec: FlavorSpec) -> Flavor:
         """A new flavor. Conflict when the name or the id is taken."""
-        flavor_id = spec.id or str(uuid.uuid4())
-        now = utcnow()
-        flavor = Flavor(
-            id=flavor_id,
-            name=spec.name,
-            vcpus=spec.vcpus,
-            memory_mb=spec.memory_mb,
-            root_gb=spec.root_gb,
-            ephemeral_gb=spec.ephemeral_gb,
-            swap_mb=spec.swap_mb,
-            rxtx_factor=spec.rxtx_factor,
-            is_public=spec.is_public,
-            disabled=False,
-            description=spec.description,
-            extra_specs={},
-            created_at=now,
-            updated_at=None,
-        )
+        flavor = _new_flavor(spec, spec.id or str(uuid.uuid4()))
+        flavor_id = flavor.id
         try:
             with self.db.transaction() as s:
                 self._check_unique(s, flavor_id, spec.name)
@@ -214,6 +200,7 @@ class FlavorService:
     def set_description(
         self, flavor_id: str, description: str | None, project_id: str | None, is_admin: bool
     ) -> Flavor:
+        """Change the description (None clears it); NotFound as ``get_for_project``."""
         with self.db.transaction() as s:
             flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
             flavor.description = description
@@ -239,36 +226,39 @@ class FlavorService:
             return _projects(s, flavor.id)
 
     def add_access(
-        self, flavor_id: str, tenant: str, project_id: str | None, is_admin: bool, refuse_public: bool
+        self, flavor_id: str, share_with: str, project_id: str | None, is_admin: bool, refuse_public: bool
     ) -> list[str]:
-        """Share a flavor with ``tenant``; returns the projects it is shared with.
+        """Share a flavor with project ``share_with``; returns the projects it is shared with.
         BadRequest for an unknown project, Conflict when already shared (or, with
         ``refuse_public``, when the flavor is public)."""
         with self.db.transaction() as s:
-            if s.get(Project, tenant) is None:
-                raise BadRequest(f"Project ID {tenant} is not a valid project.")
+            if s.get(Project, share_with) is None:
+                raise BadRequest(f"Project ID {share_with} is not a valid project.")
             flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
             if refuse_public and flavor.is_public:
                 raise Conflict("Can not add access to a public flavor.")
-            if s.get(FlavorAccess, (flavor.id, tenant)) is not None:
+            if s.get(FlavorAccess, (flavor.id, share_with)) is not None:
                 raise Conflict(
-                    f"Flavor access already exists for flavor {flavor.id} and project {tenant} combination."
+                    f"Flavor access already exists for flavor {flavor.id} "
+                    f"and project {share_with} combination."
                 )
-            s.add(FlavorAccess(flavor_id=flavor.id, project_id=tenant))
+            s.add(FlavorAccess(flavor_id=flavor.id, project_id=share_with))
             s.flush()
             return _projects(s, flavor.id)
 
-    def remove_access(self, flavor_id: str, tenant: str, project_id: str | None, is_admin: bool) -> list[str]:
-        """Stop sharing a flavor with ``tenant`` (known project or not, as Nova); NotFound when
+    def remove_access(
+        self, flavor_id: str, share_with: str, project_id: str | None, is_admin: bool
+    ) -> list[str]:
+        """Stop sharing a flavor with ``share_with`` (known project or not, as Nova); NotFound when
         it was not shared. Returns the projects it is still shared with."""
         with self.db.transaction() as s:
             flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
-            row = s.get(FlavorAccess, (flavor.id, tenant))
+            row = s.get(FlavorAccess, (flavor.id, share_with))
             if row is None:
                 raise NotFound(
                     "flavor access",
-                    f"{flavor.id}/{tenant}",
-                    message=f"Flavor access not found for {flavor.id} / {tenant} combination.",
+                    f"{flavor.id}/{share_with}",
+                    message=f"Flavor access not found for {flavor.id} / {share_with} combination.",
                 )
             s.delete(row)
             s.flush()
@@ -276,6 +266,7 @@ class FlavorService:
 
     # -- extra specs ----------------------------------------------------------------------
     def extra_specs(self, flavor_id: str, project_id: str | None, is_admin: bool) -> dict[str, str]:
+        """The flavor's extra specs; NotFound as ``get_for_project``."""
         return dict(self.get(flavor_id, project_id, is_admin).extra_specs or {})
 
     def update_extra_specs(
@@ -314,24 +305,7 @@ def ensure_default_flavors(db: Database) -> None:
             for flavor_id, name, vcpus, memory_mb, root_gb in DEFAULT_FLAVORS:
                 taken = s.get(Flavor, flavor_id) or s.scalar(select(Flavor.id).where(Flavor.name == name))
                 if taken is None:
-                    s.add(
-                        Flavor(
-                            id=flavor_id,
-                            name=name,
-                            vcpus=vcpus,
-                            memory_mb=memory_mb,
-                            root_gb=root_gb,
-                            ephemeral_gb=0,
-                            swap_mb=0,
-                            rxtx_factor=1.0,
-                            is_public=True,
-                            disabled=False,
-                            description=None,
-                            extra_specs={},
-                            created_at=now,
-                            updated_at=None,
-                        )
-                    )
+                    s.add(_new_flavor(FlavorSpec(name, memory_mb, vcpus, root_gb), flavor_id, now))
             s.add(Meta(key=DEFAULTS_MARK, value=now.isoformat()))
     except IntegrityError:
         pass  # another process sharing the database did it at the same moment

@@ -135,6 +135,7 @@ class KeypairService:
         return keypair
 
     def get(self, user_id: str, name: str) -> Keypair:
+        """The user's keypair called ``name``; NotFound when there is none."""
         with self.db.read() as s:
             return self.get_public_key(s, user_id, name)
 
@@ -162,12 +163,13 @@ class KeypairService:
         """Import ``public_key``, or generate a key pair when it is None. Returns the keypair
         and the generated private key (None on import), which is never stored.
 
-        Raises QuotaExceeded past ``limit`` keypairs for the user, InvalidKeypair for a key
-        that cannot be read, Conflict when the user already has a keypair of that name.
+        Raises QuotaExceeded past ``limit`` keypairs for the user (-1: no limit),
+        InvalidKeypair for a key that cannot be read, Conflict when the user already has a
+        keypair of that name.
         """
         with self.db.read() as s:
             count = s.scalar(select(func.count()).select_from(Keypair).where(Keypair.user_id == user_id))
-        if (count or 0) + 1 > limit:
+        if 0 <= limit < (count or 0) + 1:
             raise QuotaExceeded("Quota exceeded, too many key pairs.", code="compute.keypair.quota_exceeded")
         private_key = None
         if public_key is None:
@@ -191,5 +193,6 @@ class KeypairService:
         return keypair, private_key
 
     def delete(self, user_id: str, name: str) -> None:
+        """Forget the user's keypair ``name``; NotFound when there is none."""
         with self.db.transaction() as s:
             s.delete(self.get_public_key(s, user_id, name))

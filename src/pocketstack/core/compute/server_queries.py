@@ -152,7 +152,9 @@ class ServerLister:
 
     def _python_filters(self, s: Session, servers: list[Any], q: ServerQuery) -> list[Any]:
         if q.status:
-            servers = [sv for sv in servers if states.status_of(sv.vm_state, sv.task_state) == q.status.upper()]
+            servers = [
+                sv for sv in servers if states.status_of(sv.vm_state, sv.task_state) == q.status.upper()
+            ]
         if q.name:
             pattern = _regex(q.name, "name")
             servers = [sv for sv in servers if pattern.search(sv.name)]
@@ -213,4 +215,6 @@ class ServerLister:
 
 
 def _ips(server: Any, version: int) -> list[str]:
-    return [a["addr"] for entries in (server.addresses or {}).values() for a in entries if a["version"] == version]
+    return [
+        a["addr"] for entries in (server.addresses or {}).values() for a in entries if a["version"] == version
+    ]

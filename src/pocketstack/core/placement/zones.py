@@ -91,8 +91,9 @@ def join_zone(s: Session, host_id: str, name: str) -> None:
 
 def leave_zone(s: Session, host_id: str, name: str) -> None:
     """Undo ``join_zone``: the host leaves the root ``name``; a host left in no placement at all
-    goes back to the default zone's root when that placement exists."""
-    root = zone_root(s, name)
+    goes back to the default zone's root when that placement exists (so leaving ``nova`` itself
+    keeps it there: the default zone is where a host without a zone is)."""
+    root = s.scalar(select(Placement).where(Placement.name == name))
     if root is None:
         return
     s.execute(
@@ -101,7 +102,7 @@ def leave_zone(s: Session, host_id: str, name: str) -> None:
     s.flush()
     if s.scalar(select(PlacementHost.placement_id).where(PlacementHost.host_id == host_id).limit(1)) is None:
         default = s.scalar(select(Placement).where(Placement.name == DEFAULT_ZONE, _is_root()))
-        if default is not None and default.id != root.id:
+        if default is not None:
             s.add(PlacementHost(placement_id=default.id, host_id=host_id))
             s.flush()
     prune(s, root)

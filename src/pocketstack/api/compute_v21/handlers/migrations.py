@@ -1,7 +1,121 @@
-"""Compute v2.1: migrations (being written)."""
+"""GET /os-migrations: every migration, filtered by ``host`` (either end), ``source_compute``,
+``status``, ``migration_type`` and ``instance_uuid``. From 2.23 each shows its type (and a link
+while a live migration runs); from 2.59 its uuid, paging newest first with ``limit``/``marker``
+and ``changes-since``, and unknown query parameters are a 400; 2.66 adds ``changes-before``;
+2.80 shows and filters ``user_id`` and ``project_id``.
+"""
 
 from __future__ import annotations
 
-from pocketstack.api.common.routing import Endpoint
+from datetime import datetime
+from typing import Any
 
-ROUTES: list[Endpoint] = []
+from starlette.responses import Response
+
+from pocketstack.api.common.responses import json_response
+from pocketstack.api.common.routing import ApiRequest, Endpoint
+from pocketstack.api.compute_v21.handlers.hypervisors import check_query, effective_limit
+from pocketstack.api.compute_v21.request import at_least, next_links, page
+from pocketstack.api.compute_v21.views.flavors import links
+from pocketstack.api.compute_v21.views.services import nova_time
+from pocketstack.core.compute.usage import MigrationQuery
+from pocketstack.core.errors import BadRequest
+from pocketstack.core.identity.common import naive_utc
+from pocketstack.store.compute_models import Migration
+
+P = "os_compute_api:os-migrations:"
+FILTERS = {"hidden", "host", "instance_uuid", "source_compute", "status", "migration_type"}
+LIVE_IN_PROGRESS = ("queued", "preparing", "running", "post-migrating")
+
+
+def _time(name: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return naive_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        raise BadRequest(
+            f"Invalid input for query parameters {name}. Value: {value}. It is not a 'date-time'."
+        ) from None
+
+
+def _flavor_id(flavor_id: str) -> int | str:
+    """COMPAT: Nova shows its flavors' integer row ids; ours are the public ids, shown as
+    integers when they are numbers."""
+    return int(flavor_id) if flavor_id.isdigit() else flavor_id
+
+
+def _query(req: ApiRequest) -> MigrationQuery:
+    q = req.query
+    paged = at_least(req, 2, 59)
+    allowed = set(FILTERS)
+    if paged:
+        allowed |= {"limit", "marker", "changes-since"}
+    if at_least(req, 2, 66):
+        allowed |= {"changes-before"}
+    if at_least(req, 2, 80):
+        allowed |= {"user_id", "project_id"}
+    if paged:
+        check_query(req, allowed)
+    limit, marker = page(req) if paged else (None, None)
+    since = _time("changes-since", q.get("changes-since")) if paged else None
+    before = _time("changes-before", q.get("changes-before")) if at_least(req, 2, 66) else None
+    if since and before and before < since:
+        raise BadRequest("The value of changes-since must be less than or equal to changes-before.")
+    by_owner = at_least(req, 2, 80)
+    return MigrationQuery(
+        host=q.get("host"),
+        source_host=q.get("source_compute"),
+        status=q.get("status"),
+        migration_type=q.get("migration_type"),
+        server_id=q.get("instance_uuid"),
+        user_id=q.get("user_id") if by_owner else None,
+        project_id=q.get("project_id") if by_owner else None,
+        changes_since=since,
+        changes_before=before,
+        limit=effective_limit(limit) if paged else None,
+        marker=marker,
+        newest_first=paged,
+    )
+
+
+def _migration(req: ApiRequest, m: Migration, dest_ip: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "created_at": nova_time(m.created_at),
+        "dest_compute": m.dest_host,
+        "dest_host": dest_ip,
+        "dest_node": m.dest_host,
+        "id": m.id,
+        "instance_uuid": m.server_id,
+        "new_instance_type_id": _flavor_id(m.new_flavor_id),
+        "old_instance_type_id": _flavor_id(m.old_flavor_id),
+        "source_compute": m.source_host,
+        "source_node": m.source_host,
+        "status": m.status,
+        "updated_at": nova_time(m.updated_at),
+    }
+    if at_least(req, 2, 23):
+        body["migration_type"] = m.migration_type
+        if m.migration_type == "live-migration" and m.status in LIVE_IN_PROGRESS:
+            body["links"] = links(req, f"servers/{m.server_id}/migrations", str(m.id))
+    if at_least(req, 2, 59):
+        body["uuid"] = m.uuid
+    if at_least(req, 2, 80):
+        body["user_id"] = m.user_id
+        body["project_id"] = m.project_id
+    return body
+
+
+def list_migrations(req: ApiRequest) -> Response:
+    req.enforce()
+    query = _query(req)
+    items = [_migration(req, m, ip) for m, ip in req.cloud.usage.migrations(query)]
+    body: dict[str, Any] = {"migrations": items}
+    if query.newest_first:
+        found = next_links(req, "os-migrations", items, query.limit, key="uuid")
+        if found:
+            body["migrations_links"] = found
+    return json_response(body)
+
+
+ROUTES: list[Endpoint] = [Endpoint("GET", "/os-migrations", list_migrations, f"{P}index")]

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import query_bool
-from pocketstack.api.compute_v21.request import at_least, body, next_links, page
+from pocketstack.api.compute_v21.request import at_least, body, check_gated, next_links, page, unexpected
 from pocketstack.api.compute_v21.schemas.servers import ServerCreate, ServerUpdate
 from pocketstack.api.compute_v21.views import servers as view
 from pocketstack.core.compute.server_queries import PageFacts, ServerLister, ServerQuery
@@ -38,13 +38,61 @@ def _csv(value: str | None) -> list[str]:
 
 # Every filter and sort parameter Nova's server list knows; from 2.75 others are a 400.
 KNOWN_QUERY = frozenset(
-    "access_ip_v4 access_ip_v6 all_tenants auto_disk_config availability_zone changes-before "
-    "changes-since config_drive created_at deleted description display_description display_name "
-    "flavor host hostname image image_ref instance_name ip ip6 kernel_id key_name launch_index "
-    "launched_at limit locked locked_by marker name node not-tags not-tags-any pinned_availability_zone "
-    "power_state progress project_id ramdisk_id reservation_id root_device_name sort_dir sort_key "
-    "soft_deleted status tags tags-any task_state tenant_id terminated_at updated_at user_id uuid "
-    "vm_state".split()
+    [
+        "access_ip_v4",
+        "access_ip_v6",
+        "all_tenants",
+        "auto_disk_config",
+        "availability_zone",
+        "changes-before",
+        "changes-since",
+        "config_drive",
+        "created_at",
+        "deleted",
+        "description",
+        "display_description",
+        "display_name",
+        "flavor",
+        "host",
+        "hostname",
+        "image",
+        "image_ref",
+        "instance_name",
+        "ip",
+        "ip6",
+        "kernel_id",
+        "key_name",
+        "launch_index",
+        "launched_at",
+        "limit",
+        "locked",
+        "locked_by",
+        "marker",
+        "name",
+        "node",
+        "not-tags",
+        "not-tags-any",
+        "pinned_availability_zone",
+        "power_state",
+        "progress",
+        "project_id",
+        "ramdisk_id",
+        "reservation_id",
+        "root_device_name",
+        "sort_dir",
+        "sort_key",
+        "soft_deleted",
+        "status",
+        "tags",
+        "tags-any",
+        "task_state",
+        "tenant_id",
+        "terminated_at",
+        "updated_at",
+        "user_id",
+        "uuid",
+        "vm_state",
+    ]
 )
 
 
@@ -151,22 +199,14 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
         "trusted_image_certificates": (2, 63),
         "hostname": (2, 90),
     }
-    for name, (major, minor) in gated.items():
-        if name in given and not at_least(req, major, minor):
-            raise BadRequest(
-                f"Invalid input for field/attribute server. Additional properties are not allowed ('{name}' was unexpected)"
-            )
+    check_gated(req, given, gated)
     if "personality" in given and at_least(req, 2, 57):
-        raise BadRequest(
-            "Invalid input for field/attribute server. Additional properties are not allowed ('personality' was unexpected)"
-        )
+        raise unexpected("personality")
     image_id = _image_from_mappings(b.block_device_mapping_v2, b.block_device_mapping, b.imageRef)
     if b.trusted_image_certificates:
         raise NotImplementedYet("Trusted image certificate validation is not supported.")
     if (b.host or b.hypervisor_hostname) and not at_least(req, 2, 74):
-        raise BadRequest(
-            "Invalid input for field/attribute server. Additional properties are not allowed ('host' was unexpected)"
-        )
+        raise unexpected("host")
     networks = b.networks
     if networks is None:
         if at_least(req, 2, 37):
@@ -258,14 +298,7 @@ def update_server(req: ApiRequest) -> Response:
     req.enforce({"project_id": server.project_id})
     doc = body(req, ServerUpdate).server
     given = doc.model_fields_set
-    if "description" in given and not at_least(req, 2, 19):
-        raise BadRequest(
-            "Invalid input for field/attribute server. Additional properties are not allowed ('description' was unexpected)"
-        )
-    if "hostname" in given and not at_least(req, 2, 90):
-        raise BadRequest(
-            "Invalid input for field/attribute server. Additional properties are not allowed ('hostname' was unexpected)"
-        )
+    check_gated(req, given, {"description": (2, 19), "hostname": (2, 90)})
     names = {"accessIPv4": "access_ipv4", "accessIPv6": "access_ipv6"}
     changes = {names.get(k, k): getattr(doc, k) for k in given if k != "OS_DCF_diskConfig"}
     server = req.cloud.servers.update(req.ctx, server.id, changes)

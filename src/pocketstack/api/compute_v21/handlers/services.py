@@ -1,7 +1,135 @@
-"""Compute v2.1: services (being written)."""
+"""GET /os-services, PUT /os-services/{id or action}, DELETE /os-services/{id}.
+
+There is one ``nova-compute`` service per host (in the host's zone) and the control services
+(``nova-scheduler``, ``nova-conductor``, in zone ``internal``). Only compute services can be
+changed. From 2.53 a service is named by UUID and ``PUT`` takes the changes; below, it is named
+by an integer (``hosts.short_id``), and ``PUT /os-services/{enable|disable|disable-log-reason|
+force-down}`` names it by ``host`` and ``binary`` in the body. Deleting a compute service
+deletes its host (see ``HostService.delete_service``).
+"""
 
 from __future__ import annotations
 
-from pocketstack.api.common.routing import Endpoint
+import uuid
 
-ROUTES: list[Endpoint] = []
+from starlette.responses import Response
+
+from pocketstack.api.common.responses import empty_response, json_response
+from pocketstack.api.common.routing import ApiRequest, Endpoint
+from pocketstack.api.compute_v21.handlers.hypervisors import check_query
+from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.schemas.services import UpdateService, UpdateServiceV211, UpdateServiceV253
+from pocketstack.api.compute_v21.views import services as views
+from pocketstack.core.errors import BadRequest, NotFound
+from pocketstack.core.placement.hosts import COMPUTE_BINARY, ServiceRecord
+
+P = "os_compute_api:os-services:"
+LEGACY_ACTIONS = ("enable", "disable", "disable-log-reason")
+
+
+def _not_compute(binary: str) -> BadRequest:
+    return BadRequest(
+        f"Updating a {binary} service is not supported. Only {COMPUTE_BINARY} services can be updated."
+    )
+
+
+def _uuid(raw: str) -> str:
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise BadRequest(f"Invalid uuid {raw}") from None
+
+
+def list_services(req: ApiRequest) -> Response:
+    req.enforce()
+    if at_least(req, 2, 75):
+        check_query(req, {"host", "binary"})
+    found = req.cloud.hosts.services(binary=req.query.get("binary"), host=req.query.get("host"))
+    return json_response({"services": [views.service(req, svc) for svc in found]})
+
+
+def update_service(req: ApiRequest) -> Response:
+    if at_least(req, 2, 53):
+        return _update(req)
+    return _legacy_update(req)
+
+
+def _update(req: ApiRequest) -> Response:
+    changes = body(req, UpdateServiceV253)
+    service_id = _uuid(req.params["service_id"])
+    req.enforce()
+    svc = req.cloud.hosts.get_service(service_id)
+    if svc.binary != COMPUTE_BINARY:
+        raise _not_compute(svc.binary)
+    disabled = None
+    if changes.status == "enabled":
+        if changes.disabled_reason:
+            raise BadRequest("Specifying 'disabled_reason' with status 'enabled' is invalid.")
+        disabled = False
+    elif changes.status == "disabled":
+        disabled = True
+    if disabled is None and changes.forced_down is None:
+        raise BadRequest("No updates were requested. Fields 'status' or 'forced_down' should be specified.")
+    updated = req.cloud.hosts.set_service_status(
+        svc.id, disabled, changes.disabled_reason, changes.forced_down
+    )
+    return json_response({"service": views.service(req, updated)})
+
+
+def _legacy_update(req: ApiRequest) -> Response:
+    """COMPAT: before 2.53 the path names the action, the body the service."""
+    action = req.params["service_id"]
+    actions = (*LEGACY_ACTIONS, "force-down") if at_least(req, 2, 11) else LEGACY_ACTIONS
+    given = body(req, UpdateServiceV211 if at_least(req, 2, 11) else UpdateService)
+    req.enforce()
+    if action not in actions:
+        raise NotFound("action", action, message="Unknown action")
+    if action == "force-down":
+        forced_down = getattr(given, "forced_down", None)
+        if forced_down is None:
+            raise BadRequest("Missing forced_down field")
+        _set(req, given, None, None, forced_down)
+        return json_response(views.legacy_update(given.host, given.binary, forced_down=forced_down))
+    if action == "disable-log-reason" and given.disabled_reason is None:
+        raise BadRequest("Missing disabled reason field")
+    disabled = action != "enable"
+    reason = given.disabled_reason if action == "disable-log-reason" else None
+    _set(req, given, disabled, reason, None)
+    fields: dict = {"status": "disabled" if disabled else "enabled"}
+    if reason:
+        fields["disabled_reason"] = reason
+    return json_response(views.legacy_update(given.host, given.binary, **fields))
+
+
+def _legacy_target(req: ApiRequest, given: UpdateService) -> ServiceRecord:
+    if given.binary != COMPUTE_BINARY:
+        raise _not_compute(given.binary)
+    return req.cloud.hosts.find_compute_service(given.host)
+
+
+def _set(
+    req: ApiRequest, given: UpdateService, disabled: bool | None, reason: str | None, forced_down: bool | None
+) -> None:
+    svc = _legacy_target(req, given)
+    req.cloud.hosts.set_service_status(svc.id, disabled, reason, forced_down)
+
+
+def delete_service(req: ApiRequest) -> Response:
+    req.enforce()
+    raw = req.params["service_id"]
+    if at_least(req, 2, 53):
+        ident: str | int = _uuid(raw)
+    else:
+        if not raw.lstrip("-").isdigit():
+            raise BadRequest("Invalid input received: id must be an integer.")
+        ident = int(raw)  # an integer no service has (negative, too long) is simply not found
+    svc = req.cloud.hosts.get_service(ident)
+    req.cloud.hosts.delete_service(svc.id)
+    return empty_response(204)
+
+
+ROUTES: list[Endpoint] = [
+    Endpoint("GET", "/os-services", list_services, f"{P}list"),
+    Endpoint("PUT", "/os-services/{service_id}", update_service, f"{P}update"),
+    Endpoint("DELETE", "/os-services/{service_id}", delete_service, f"{P}delete"),
+]
