@@ -110,6 +110,7 @@ OPERATOR_RULES = [
         "remove_host",
         "set_metadata",
     ),
+    Rule("compute:aggregates:images", ADMIN, "Pre-cache images on an aggregate's hosts (2.81)."),
     Rule(f"{P}os-simple-tenant-usage:list", ADMIN),
     Rule(f"{P}os-simple-tenant-usage:show", PROJECT_READER),
     Rule(f"{P}os-migrations:index", ADMIN),

@@ -128,5 +128,5 @@ ROUTES: list[Endpoint] = [
     # The rule of each action is checked by the handler; the route names the first one.
     Endpoint("POST", "/os-aggregates/{aggregate_id}/action", aggregate_action, f"{P}add_host"),
     # COMPAT: Nova's rule is compute:aggregates:images; until it exists, update's stands in.
-    Endpoint("POST", "/os-aggregates/{aggregate_id}/images", cache_images, f"{P}update"),
+    Endpoint("POST", "/os-aggregates/{aggregate_id}/images", cache_images, "compute:aggregates:images"),
 ]

@@ -1,0 +1,123 @@
+"""Bodies of the os-aggregates API, with the checks of Nova's schemas: Nova's ``name`` format,
+zone names of printable characters but ``:``, host names as in os-services, and metadata keys
+of ``[a-zA-Z0-9-_:. ]`` with string (or null, to remove) values of up to 255 characters.
+
+In the legacy v2 mode, names and zones may have spaces at their ends, which are stripped; an
+update's new name is taken that way at every version, as Nova does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, StrictStr, model_validator
+
+from pocketstack.api.common.validation import Wire
+from pocketstack.api.compute_v21.schemas.flavors import check_name, fail, printable
+from pocketstack.api.compute_v21.schemas.services import HostName
+
+META_KEY = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
+ZONE_RULE = "printable characters except :. Can not start or end with whitespace."
+
+
+def check_zone(value: Any, legacy: bool = False) -> str | None:
+    """Nova's ``az_name`` (or null); COMPAT: legacy v2 strips spaces at the ends."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        fail(f"{value!r} is not of type 'string', 'null'")
+    if not 1 <= len(value) <= 255:
+        fail(f"{value!r} should be 1 to 255 characters long")
+    text = value.strip() if legacy else value
+    if not text or text != text.strip() or ":" in text or not all(printable(c) for c in text):
+        fail(f"An invalid 'availability_zone' value was provided. The availability_zone must be: {ZONE_RULE}")
+    return text
+
+
+def check_metadata(value: Any) -> dict[str, str | None]:
+    if not isinstance(value, dict):
+        fail(f"{value!r} is not of type 'object'")
+    for key, item in value.items():
+        if not META_KEY.match(key):
+            fail(f"Additional properties are not allowed ({key!r} was unexpected)")
+        if item is not None and (not isinstance(item, str) or len(item) > 255):
+            fail(f"{item!r} for {key!r} is not a string of up to 255 characters, nor null")
+    return value
+
+
+Name = Annotated[str, BeforeValidator(check_name)]
+LegacyName = Annotated[str, BeforeValidator(lambda v: check_name(v, legacy=True))]
+Zone = Annotated[str | None, BeforeValidator(check_zone)]
+LegacyZone = Annotated[str | None, BeforeValidator(lambda v: check_zone(v, legacy=True))]
+
+
+class NewAggregate(Wire):
+    name: Name
+    availability_zone: Zone = None
+
+
+class NewAggregateLegacy(Wire):
+    name: LegacyName
+    availability_zone: LegacyZone = None
+
+
+class CreateAggregate(Wire):
+    aggregate: NewAggregate
+
+
+class CreateAggregateLegacy(Wire):
+    aggregate: NewAggregateLegacy
+
+
+class AggregateChanges(Wire):
+    name: LegacyName = None  # type: ignore[assignment]
+    availability_zone: Zone = None
+
+    @model_validator(mode="after")
+    def _something(self) -> AggregateChanges:
+        if not self.model_fields_set & {"name", "availability_zone"}:
+            raise ValueError("either 'name' or 'availability_zone' is required")
+        return self
+
+
+class AggregateChangesLegacy(AggregateChanges):
+    availability_zone: LegacyZone = None
+
+
+class UpdateAggregate(Wire):
+    aggregate: AggregateChanges
+
+
+class UpdateAggregateLegacy(Wire):
+    aggregate: AggregateChangesLegacy
+
+
+class HostRef(Wire):
+    host: HostName
+
+
+class AddHost(Wire):
+    add_host: HostRef
+
+
+class RemoveHost(Wire):
+    remove_host: HostRef
+
+
+class Metadata(Wire):
+    metadata: Annotated[dict[str, str | None], BeforeValidator(check_metadata)]
+
+
+class SetMetadata(Wire):
+    set_metadata: Metadata
+
+
+class CachedImage(Wire):
+    id: Annotated[StrictStr, Field(min_length=1)]
+
+
+class CacheImages(Wire):
+    """POST /os-aggregates/{id}/images (2.81)."""
+
+    cache: Annotated[list[CachedImage], Field(min_length=1)]

@@ -1,0 +1,37 @@
+"""Bodies of PUT /os-services, as Nova's schemas have them:
+
+- below 2.53, ``PUT /os-services/{action}`` names the service by ``host`` and ``binary``;
+  2.11 adds ``forced_down`` (for the ``force-down`` action);
+- from 2.53, ``PUT /os-services/{uuid}`` takes ``status``, ``disabled_reason`` and
+  ``forced_down``, none of them required (the handler refuses a body that changes nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, StrictStr
+
+from pocketstack.api.common.validation import Wire
+from pocketstack.api.compute_v21.schemas.flavors import to_bool
+
+HostName = Annotated[StrictStr, Field(min_length=1, max_length=255, pattern=r"^[a-zA-Z0-9-._]*$")]
+Text = Annotated[StrictStr, Field(min_length=1, max_length=255)]
+NovaBool = Annotated[bool, BeforeValidator(to_bool)]
+
+
+class UpdateService(Wire):
+    host: HostName
+    binary: Text
+    # ``None`` is only the default of an absent key: an explicit null is refused, as in Nova.
+    disabled_reason: Text = None  # type: ignore[assignment]
+
+
+class UpdateServiceV211(UpdateService):
+    forced_down: NovaBool = None  # type: ignore[assignment]
+
+
+class UpdateServiceV253(Wire):
+    status: Literal["enabled", "disabled"] = None  # type: ignore[assignment]
+    disabled_reason: Text = None  # type: ignore[assignment]
+    forced_down: NovaBool = None  # type: ignore[assignment]
