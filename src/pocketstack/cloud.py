@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+from sqlalchemy.exc import OperationalError
 
 from pocketstack.bus.inproc import InProcessBus
 from pocketstack.config import Settings
@@ -49,6 +53,8 @@ from pocketstack.imagestore.base import ImageStore
 from pocketstack.imagestore.filesystem import FilesystemStore
 from pocketstack.store import migrate
 from pocketstack.store.db import Database, make_engine
+
+LOG = logging.getLogger("pocketstack")
 
 
 @dataclass
@@ -193,9 +199,25 @@ def _start_compute(cloud: Cloud) -> None:
         cloud.db, cloud, cloud.driver, cloud.bus.publish, cloud.conductor.confirm_resize
     )
     timeout = settings.build_timeout
-    cloud.bus.every(min(10.0, timeout / 4), lambda: recovery.fail_overdue_builds(cloud.conductor, timeout))
+    cloud.bus.every(
+        min(10.0, timeout / 4), _tolerant(lambda: recovery.fail_overdue_builds(cloud.conductor, timeout))
+    )
     if settings.reclaim_instance_interval > 0:
         interval = settings.reclaim_instance_interval
         cloud.bus.every(
-            min(5.0, interval / 2), lambda: recovery.reclaim_soft_deleted(cloud.conductor, interval)
+            min(5.0, interval / 2),
+            _tolerant(lambda: recovery.reclaim_soft_deleted(cloud.conductor, interval)),
         )
+
+
+def _tolerant(job: Callable[[], object]) -> Callable[[], None]:
+    """A periodic job that meets an unreachable database says so in one line and tries again
+    at its next run (a restarting PostgreSQL is not a crash of ours)."""
+
+    def run() -> None:
+        try:
+            job()
+        except OperationalError as exc:
+            LOG.warning("event=periodic_job_skipped reason=database_unavailable error=%s", type(exc).__name__)
+
+    return run

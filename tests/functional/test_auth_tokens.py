@@ -18,7 +18,7 @@ def test_project_scoped_token_has_roles_catalog_and_expiry(client: TestClient) -
     assert token["project"]["name"] == "admin"
     assert token["user"]["domain"] == {"id": "default", "name": "Default"}
     assert {r["name"] for r in token["roles"]} == {"admin", "member", "reader"}
-    assert {s["type"] for s in token["catalog"]} == {"identity", "image"}
+    assert {s["type"] for s in token["catalog"]} == {"identity", "image", "compute"}
     assert token["expires_at"] > token["issued_at"]
     assert len(token["audit_ids"]) == 1
     assert resp.headers["x-openstack-request-id"].startswith("req-")

@@ -26,7 +26,7 @@ def counts(cloud: Cloud) -> tuple[int, int, int]:
 
 
 def new_service(client: TestClient, token: str, **fields: Any) -> dict:
-    body = {"service": {"type": "compute", "name": "nova", **fields}}
+    body = {"service": {"type": "compute", "name": "nova-legacy", **fields}}
     resp = client.post(f"{V3}/services", json=body, headers=auth_headers(token))
     assert resp.status_code == 201, resp.text
     return resp.json()["service"]
@@ -74,7 +74,7 @@ def test_service_create_show_list_filter_update_delete(client: TestClient, admin
     h = auth_headers(admin_token)
     service = new_service(client, admin_token, description="Compute", color="green")
     assert service["type"] == "compute"
-    assert service["name"] == "nova"
+    assert service["name"] == "nova-legacy"
     assert service["description"] == "Compute"
     assert service["enabled"] is True
     assert service["color"] == "green"  # unknown attributes are kept, as Keystone keeps them
@@ -87,7 +87,7 @@ def test_service_create_show_list_filter_update_delete(client: TestClient, admin
     assert listed["links"]["self"].endswith("/identity/v3/services")
     by_type = client.get(f"{V3}/services", params={"type": "volumev3"}, headers=h).json()["services"]
     assert [s["id"] for s in by_type] == [volume["id"]]
-    by_name = client.get(f"{V3}/services", params={"name": "nova"}, headers=h).json()["services"]
+    by_name = client.get(f"{V3}/services", params={"name": "nova-legacy"}, headers=h).json()["services"]
     assert [s["id"] for s in by_name] == [service["id"]]
 
     patch = {"service": {"name": "nova2", "enabled": False, "color": "red", "id": service["id"]}}
@@ -169,7 +169,7 @@ def test_endpoint_create_show_list_filter_update_delete(client: TestClient, admi
         return {e["id"] for e in resp.json()["endpoints"]}
 
     assert {public["id"], internal["id"]} <= ids()
-    assert len(ids()) == 8  # the three identity and three image endpoints of the bootstrap too
+    assert len(ids()) == 11  # the bootstrap's three identity, image and compute endpoints too
     assert ids(service_id=service["id"]) == {public["id"], internal["id"]}
     assert ids(service_id=service["id"], interface="internal") == {internal["id"]}
     assert ids(region_id="RegionTwo") == {internal["id"]}
