@@ -126,8 +126,12 @@ def host_states(
             free_vcpus >= fitting.vcpus, free_ram >= fitting.memory_mb, free_disk >= fitting.disk_gb
         )
     stmt = stmt.order_by(free_ram.desc(), Host.name)
-    for hid, name, gen, fv, fr, fd, traits in s.execute(stmt.execution_options(yield_per=200)):
-        yield HostState(hid, name, gen, float(fv), float(fr), float(fd), traits or {})
+    result = s.execute(stmt.execution_options(yield_per=200))
+    try:
+        for hid, name, gen, fv, fr, fd, traits in result:
+            yield HostState(hid, name, gen, float(fv), float(fr), float(fd), traits or {})
+    finally:
+        result.close()  # a walk stopped early must not leave a cursor (and SQLite's lock) open
 
 
 def _host_names_of(s: Session, server_ids: list[str]) -> Counter[str]:
@@ -166,7 +170,8 @@ class Scheduler:
         group_hosts = _host_names_of(s, spec.group_members)
         soft = spec.group_policy in ("soft-affinity", "soft-anti-affinity")
         found: list[HostState] = []
-        for h in host_states(s, fitting=spec.resources):
+        hosts = host_states(s, fitting=spec.resources)
+        for h in hosts:
             if spec.force_host and h.name != spec.force_host:
                 continue
             if inside is not None and h.id not in inside:
@@ -182,6 +187,7 @@ class Scheduler:
             found.append(h)
             if not soft and len(found) >= enough:
                 break
+        hosts.close()
         return sorted(found, key=lambda h: self._weight(h, spec, group_hosts), reverse=True)
 
     @staticmethod
@@ -230,7 +236,7 @@ class Scheduler:
             if not bumped:
                 fresh = list(host_states(s, host_ids=[host.id]))
                 return fresh[0] if fresh and fresh[0].fits(spec.resources) else False
-            current = next(host_states(s, only_enabled=False, host_ids=[host.id]))
+            current = list(host_states(s, only_enabled=False, host_ids=[host.id]))[0]
             if not current.fits(spec.resources) or not self._group_still_ok(s, host.name, spec):
                 raise _NoLongerFits  # rolls the generation bump back
             r = spec.resources
