@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import socket
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -26,8 +27,9 @@ class FlatNetwork:
 
     def allocate(self, s: Session, project_id: str, server_id: str) -> dict[str, Any]:
         """Give ``server_id`` the lowest free address; returns its ``addresses`` document."""
+        family = socket.AF_INET if self.network.version == 4 else socket.AF_INET6
         used = {
-            int(ipaddress.ip_address(a))
+            int.from_bytes(socket.inet_pton(family, a))  # far quicker than ipaddress for many rows
             for a in s.scalars(select(FixedIp.address).where(FixedIp.project_id == project_id))
         }
         candidate = max(used) + 1 if used and max(used) < self.last else self.first

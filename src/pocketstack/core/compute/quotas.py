@@ -162,16 +162,20 @@ class QuotaService:
     def usage(session: Session, project_id: str | None, user_id: str | None = None) -> dict[str, int]:
         """Instances, cores and RAM of the project's servers that are not deleted (from each
         server's flavor snapshot), and its server groups; with ``user_id``, only that user's."""
-        servers = select(Server.flavor).where(Server.project_id == project_id, Server.deleted.is_(False))
+        servers = select(
+            func.count(),
+            func.coalesce(func.sum(Server.flavor["vcpus"].as_integer()), 0),
+            func.coalesce(func.sum(Server.flavor["ram"].as_integer()), 0),
+        ).where(Server.project_id == project_id, Server.deleted.is_(False))
         groups = select(func.count()).select_from(ServerGroup).where(ServerGroup.project_id == project_id)
         if user_id is not None:
             servers = servers.where(Server.user_id == user_id)
             groups = groups.where(ServerGroup.user_id == user_id)
-        flavors = list(session.scalars(servers))
+        instances, cores, ram = session.execute(servers).one()  # summed in the database
         return {
-            "instances": len(flavors),
-            "cores": sum(int((f or {}).get("vcpus") or 0) for f in flavors),
-            "ram": sum(int((f or {}).get("ram") or 0) for f in flavors),
+            "instances": int(instances),
+            "cores": int(cores),
+            "ram": int(ram),
             "server_groups": session.scalar(groups) or 0,
         }
 
