@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
@@ -43,10 +44,13 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        # SQLite lets one writer in at a time and makes the others poll with growing sleeps;
+        # queueing this process's writers on a lock wakes each as soon as the last is done.
+        self._writers = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self.sessions.begin() as session:
+        with self._writers, self.sessions.begin() as session:
             yield session
 
     @contextmanager

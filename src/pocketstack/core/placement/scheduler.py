@@ -13,6 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -79,8 +80,10 @@ class HostState:
         )
 
 
+@cache
 def _free_columns() -> tuple[Any, Any, Any, Any]:
-    """The free capacity of each host, computed in SQL against its summed allocations."""
+    """The free capacity of each host, computed in SQL against its summed allocations (built
+    once: these expressions are immutable and building them costs more than running them)."""
     usage = (
         select(
             Allocation.host_id.label("host_id"),
