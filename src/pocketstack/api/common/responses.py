@@ -14,9 +14,9 @@ def isotime(when: datetime | None, *, micros: bool = True) -> str | None:
     """UTC ISO 8601 with a Z, the way OpenStack services write times."""
     if when is None:
         return None
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if micros else "%Y-%m-%dT%H:%M:%SZ"
-    return when.strftime(fmt)
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when.isoformat(timespec="microseconds" if micros else "seconds") + "Z"  # strftime is slower
 
 
 class JSONResponse(Response):

@@ -211,13 +211,9 @@ def _answer(req: ApiRequest, wire: str, status: int, server_id: str, params: dic
 
 
 def _rebuilt(req: ApiRequest, server_id: str) -> Response:
-    from pocketstack.api.compute_v21.handlers.servers import _render
-    from pocketstack.core.compute.server_queries import ServerLister
+    from pocketstack.api.compute_v21.handlers.servers import render_one
 
-    server = req.cloud.servers.get(req.ctx, server_id)
-    with req.cloud.db.read() as s:
-        facts = ServerLister(req.cloud.db).facts(s, [server])
-    body = _render(req, server, facts)
+    body = render_one(req, req.cloud.servers.get(req.ctx, server_id))
     body["adminPass"] = secrets.token_urlsafe(12)
     return json_response({"server": body}, 202)
 

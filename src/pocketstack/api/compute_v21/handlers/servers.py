@@ -14,7 +14,7 @@ from pocketstack.api.common.validation import query_bool
 from pocketstack.api.compute_v21.request import at_least, body, check_gated, next_links, page, unexpected
 from pocketstack.api.compute_v21.schemas.servers import ServerCreate, ServerUpdate
 from pocketstack.api.compute_v21.views import servers as view
-from pocketstack.core.compute.server_queries import PageFacts, ServerLister, ServerQuery
+from pocketstack.core.compute.server_queries import ServerLister, ServerQuery
 from pocketstack.core.compute.servers import CreateRequest, is_admin
 from pocketstack.core.errors import BadRequest, NotImplementedYet
 from pocketstack.store.compute_models import Server
@@ -143,27 +143,18 @@ def _query(req: ApiRequest) -> ServerQuery:
     return query
 
 
-def _render(req: ApiRequest, server: Server, facts: PageFacts, show_groups: bool = False) -> dict[str, Any]:
-    host_status = None
-    if server.host and req.cloud.policy.check(P + "show:host_status", req.ctx, {}):
-        host_status = facts.host_status.get(server.host, "UNKNOWN")
-    elif req.cloud.policy.check(P + "show:host_status", req.ctx, {}):
-        host_status = ""
-    return view.detail(
-        req,
-        server,
-        zone=facts.zones.get(server.host or "") or server.requested_zone,
-        tags=facts.tags.get(server.id, []),
-        groups=facts.groups.get(server.id, []) if show_groups else None,
-        host_status=host_status,
-    )
+def render_one(req: ApiRequest, server: Server, show_groups: bool = False) -> dict[str, Any]:
+    with req.cloud.db.read() as s:
+        facts = ServerLister(req.cloud.db).facts(s, [server])
+    return view.ServerView(req, facts).detail(server, show_groups)
 
 
 def list_servers(req: ApiRequest) -> Response:
     req.enforce({"project_id": req.ctx.project_id})
     q = _query(req)
-    servers, _ = ServerLister(req.cloud.db).list(req.ctx, q)
-    out: dict[str, Any] = {"servers": [view.summary(req, s) for s in servers]}
+    servers, facts = ServerLister(req.cloud.db).list(req.ctx, q)
+    rendering = view.ServerView(req, facts)
+    out: dict[str, Any] = {"servers": [rendering.summary(s) for s in servers]}
     links = next_links(req, "servers", servers, q.limit)
     if links:
         out["servers_links"] = links
@@ -174,7 +165,8 @@ def list_servers_detail(req: ApiRequest) -> Response:
     req.enforce({"project_id": req.ctx.project_id})
     q = _query(req)
     servers, facts = ServerLister(req.cloud.db).list(req.ctx, q)
-    out: dict[str, Any] = {"servers": [_render(req, s, facts) for s in servers]}
+    rendering = view.ServerView(req, facts)
+    out: dict[str, Any] = {"servers": [rendering.detail(s) for s in servers]}
     links = next_links(req, "servers/detail", servers, q.limit)
     if links:
         out["servers_links"] = links
@@ -184,10 +176,7 @@ def list_servers_detail(req: ApiRequest) -> Response:
 def show_server(req: ApiRequest) -> Response:
     server = req.cloud.servers.get(req.ctx, req.params["server_id"])
     req.enforce({"project_id": server.project_id})
-    lister = ServerLister(req.cloud.db)
-    with req.cloud.db.read() as s:
-        facts = lister.facts(s, [server])
-    return json_response({"server": _render(req, server, facts, show_groups=True)})
+    return json_response({"server": render_one(req, server, show_groups=True)})
 
 
 def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
@@ -302,9 +291,7 @@ def update_server(req: ApiRequest) -> Response:
     names = {"accessIPv4": "access_ipv4", "accessIPv6": "access_ipv6"}
     changes = {names.get(k, k): getattr(doc, k) for k in given if k != "OS_DCF_diskConfig"}
     server = req.cloud.servers.update(req.ctx, server.id, changes)
-    with req.cloud.db.read() as s:
-        facts = ServerLister(req.cloud.db).facts(s, [server])
-    return json_response({"server": _render(req, server, facts)})
+    return json_response({"server": render_one(req, server)})
 
 
 def delete_server(req: ApiRequest) -> Response:
