@@ -90,27 +90,43 @@ class ServerLister:
         self.default_zone = default_zone
 
     def list(self, ctx: RequestContext, q: ServerQuery) -> tuple[list[Server], PageFacts]:
+        """The page of whole servers and the facts their views need."""
         with self.db.read() as s:
-            columns = [Server.id, Server.name, Server.vm_state, Server.task_state, Server.host]
-            if q.ip or q.ip6:
-                columns.append(Server.addresses)
-            stmt = select(*columns)
-            if not (q.all_projects and is_admin(ctx)):
-                stmt = stmt.where(Server.project_id == ctx.project_id)
-            elif q.project_id:
-                stmt = stmt.where(Server.project_id == q.project_id)
-            if q.changes_since is None and not q.deleted:
-                stmt = stmt.where(Server.deleted.is_(False))
-            elif q.deleted and not q.changes_since:
-                stmt = stmt.where(Server.deleted.is_(True))
-            stmt = self._simple_filters(stmt, q)
-            stmt = stmt.order_by(*self._order(q))
-            # Filter and page on light rows; load whole servers for the page only.
-            rows = self._page(self._python_filters(s, list(s.execute(stmt)), q), q)
-            ids = [r.id for r in rows]
+            ids = [r.id for r in self._matching(s, ctx, q, (Server.id,))]
             loaded = {sv.id: sv for sv in s.scalars(select(Server).where(Server.id.in_(ids)))} if ids else {}
             servers = [loaded[i] for i in ids]
             return servers, self.facts(s, servers)
+
+    def list_names(self, ctx: RequestContext, q: ServerQuery) -> list[Any]:
+        """The page as (id, name) rows: all the summary list shows."""
+        with self.db.read() as s:
+            return self._matching(s, ctx, q, (Server.id, Server.name))
+
+    def _matching(
+        self, s: Session, ctx: RequestContext, q: ServerQuery, wanted: tuple[Any, ...]
+    ) -> list[Any]:
+        """Filter and page on light rows. Without filters that need Python (regexes, tags,
+        zones, task-dependent statuses) or a marker, the database pages by itself."""
+        in_python = bool(q.name or q.ip or q.ip6 or q.zone or q.status or q.tags or q.tags_any)
+        in_python = in_python or bool(q.not_tags or q.not_tags_any)
+        columns = list(wanted)
+        if in_python:
+            columns = [Server.id, Server.name, Server.vm_state, Server.task_state, Server.host]
+            if q.ip or q.ip6:
+                columns.append(Server.addresses)
+        stmt = select(*columns)
+        if not (q.all_projects and is_admin(ctx)):
+            stmt = stmt.where(Server.project_id == ctx.project_id)
+        elif q.project_id:
+            stmt = stmt.where(Server.project_id == q.project_id)
+        if q.changes_since is None and not q.deleted:
+            stmt = stmt.where(Server.deleted.is_(False))
+        elif q.deleted and not q.changes_since:
+            stmt = stmt.where(Server.deleted.is_(True))
+        stmt = self._simple_filters(stmt, q).order_by(*self._order(q))
+        if not in_python and q.marker is None and q.limit is not None:
+            return list(s.execute(stmt.limit(q.limit)))
+        return self._page(self._python_filters(s, list(s.execute(stmt)), q), q)
 
     @staticmethod
     def _simple_filters(stmt: Any, q: ServerQuery) -> Any:

@@ -152,9 +152,8 @@ def render_one(req: ApiRequest, server: Server, show_groups: bool = False) -> di
 def list_servers(req: ApiRequest) -> Response:
     req.enforce({"project_id": req.ctx.project_id})
     q = _query(req)
-    servers, facts = ServerLister(req.cloud.db).list(req.ctx, q)
-    rendering = view.ServerView(req, facts)
-    out: dict[str, Any] = {"servers": [rendering.summary(s) for s in servers]}
+    servers = ServerLister(req.cloud.db).list_names(req.ctx, q)
+    out: dict[str, Any] = {"servers": [view.summary(req, s) for s in servers]}
     links = next_links(req, "servers", servers, q.limit)
     if links:
         out["servers_links"] = links

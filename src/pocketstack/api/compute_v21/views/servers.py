@@ -58,6 +58,11 @@ def fault(server: Server, admin: bool) -> dict[str, Any] | None:
     return out
 
 
+def summary(req: ApiRequest, server: Any) -> dict[str, Any]:
+    """``server`` is anything with ``id`` and ``name`` (a light row will do)."""
+    return {"id": server.id, "name": server.name, "links": links(req, "servers", server.id)}
+
+
 class ServerView:
     """Renders servers for one request: what depends only on the request (version, caller's
     rights, URLs) is worked out once, not once per server of a page."""
@@ -79,9 +84,6 @@ class ServerView:
             {"rel": "self", "href": f"{self.base}/{kind}/{ident}"},
             {"rel": "bookmark", "href": f"{self.root}/{kind}/{ident}"},
         ]
-
-    def summary(self, server: Server) -> dict[str, Any]:
-        return {"id": server.id, "name": server.name, "links": self._links("servers", server.id)}
 
     def _flavor(self, server: Server) -> dict[str, Any]:
         f = server.flavor
