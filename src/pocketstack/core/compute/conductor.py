@@ -29,6 +29,7 @@ from pocketstack.core.tasks import tasks
 from pocketstack.drivers.base import Driver, DriverError, GuestSpec
 from pocketstack.store.compute_models import Migration, Server, ServerGroup, ServerGroupMember, Task
 from pocketstack.store.db import Database
+from pocketstack.store.image_models import Image
 
 LOG = logging.getLogger("pocketstack.conductor")
 
@@ -160,8 +161,10 @@ class Conductor(MovesMixin):
 
     def _spec(self, s: Session, server: Server, flavor: dict[str, Any]) -> RequestSpec:
         hints = server.scheduler_hints or {}
+        image = s.get(Image, server.image_id) if server.image_id else None
         spec = RequestSpec(
             resources=resources_of(flavor),
+            image_properties=dict(image.properties or {}) if image is not None else {},
             zone=server.requested_zone,
             force_host=hints.get("force_host"),
             extra_specs=flavor.get("extra_specs") or {},
