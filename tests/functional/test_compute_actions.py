@@ -100,3 +100,24 @@ def test_soft_delete_restore_and_force_delete(
             break
     else:
         raise AssertionError("force-deleted server is still there")
+
+
+def test_fail_next_action_fails_exactly_one_action(
+    client: TestClient, demo_token: str, admin_token: str, image_id: str
+) -> None:
+    sid = boot(client, demo_token, image_id, metadata={"pocketstack:fail_next_action": "true"})
+    wait(client, demo_token, sid, "ACTIVE")
+    act(client, demo_token, sid, {"os-stop": None})
+    failed = wait(client, demo_token, sid, "ACTIVE")  # the stop failed: still running, no task
+    assert failed["OS-EXT-STS:power_state"] == 1
+    actions = client.get(f"{API}/servers/{sid}/os-instance-actions", headers=hdr(demo_token)).json()
+    assert actions["instanceActions"][0]["action"] == "stop"
+    assert actions["instanceActions"][0]["message"] == "Error"
+    act(client, demo_token, sid, {"os-stop": None})
+    wait(client, demo_token, sid, "SHUTOFF")
+    path = f"{API}/os-pocketstack-faults"
+    assert client.put(path, json={"faults": {"fail_actions": 1}}, headers=hdr(admin_token)).status_code == 200
+    act(client, demo_token, sid, {"os-start": None})
+    wait(client, demo_token, sid, "SHUTOFF")
+    act(client, demo_token, sid, {"os-start": None})
+    wait(client, demo_token, sid, "ACTIVE")
