@@ -121,3 +121,21 @@ def test_fail_next_action_fails_exactly_one_action(
     wait(client, demo_token, sid, "SHUTOFF")
     act(client, demo_token, sid, {"os-start": None})
     wait(client, demo_token, sid, "ACTIVE")
+
+
+def test_unshelve_to_a_zone_and_unpin_with_null(client: TestClient, demo_token: str, image_id: str) -> None:
+    sid = boot(client, demo_token, image_id, availability_zone="nova")
+    wait(client, demo_token, sid, "ACTIVE")
+    v = {**hdr(demo_token, "2.96")}
+    assert (
+        client.get(f"{API}/servers/{sid}", headers=v).json()["server"]["pinned_availability_zone"] == "nova"
+    )
+    act(client, demo_token, sid, {"shelve": None})
+    wait(client, demo_token, sid, "SHELVED_OFFLOADED")
+    resp = client.post(
+        f"{API}/servers/{sid}/action", json={"unshelve": {"availability_zone": None}}, headers=v
+    )
+    assert resp.status_code == 202, resp.text
+    server = wait(client, demo_token, sid, "ACTIVE")
+    shown = client.get(f"{API}/servers/{sid}", headers=v).json()["server"]
+    assert shown["pinned_availability_zone"] is None and server["OS-EXT-AZ:availability_zone"] == "nova"

@@ -206,15 +206,25 @@ class MovesMixin:
     def _do_unshelve(self, task: Task, server: Server) -> None:
         with self.db.read() as s:
             spec = self._spec(s, server, server.flavor)
-        if (task.params or {}).get("availability_zone"):
-            spec.zone = task.params["availability_zone"]
+        params = task.params or {}
+        if params.get("unpin"):
+            spec.zone = None
+        if params.get("availability_zone"):
+            spec.zone = params["availability_zone"]
         if (task.params or {}).get("host"):
             spec.force_host = task.params["host"]
         with self.step(task, "conductor_unshelve_instance"):
             host = self.scheduler.claim(server.id, spec, server_id=server.id)
         with self.step(task, "compute_unshelve_instance", host):
             self.driver.spawn(self._guest(server, host))
+        zone = spec.zone  # what the server asked for now stays asked for (pinned or not)
         with self.db.transaction() as s:
             self.set_server(
-                s, server.id, vm_state=states.ACTIVE, task_state=None, power_state=states.RUNNING, host=host
+                s,
+                server.id,
+                vm_state=states.ACTIVE,
+                task_state=None,
+                power_state=states.RUNNING,
+                host=host,
+                requested_zone=zone,
             )

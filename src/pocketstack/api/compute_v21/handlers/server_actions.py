@@ -132,7 +132,10 @@ def _params(req: ApiRequest, wire: str, raw: Any) -> dict[str, Any]:
             out["stopped"] = True  # from 2.95 an evacuated server is left stopped
         return out
     if wire == "unshelve":
-        return {k: p[k] for k in ("availability_zone", "host") if p.get(k)}
+        out = {k: p[k] for k in ("availability_zone", "host") if p.get(k)}
+        if "availability_zone" in p and p["availability_zone"] is None and at_least(req, 2, 91):
+            out["unpin"] = True  # 2.91: null unpins the server from its zone
+        return out
     return {}
 
 
