@@ -45,6 +45,7 @@ from pocketstack.core.placement.aggregates import AggregateService
 from pocketstack.core.placement.hosts import HostService
 from pocketstack.core.placement.inventory import sync_hosts
 from pocketstack.core.placement.scheduler import Scheduler
+from pocketstack.core.placement.services import ServiceRegistry
 from pocketstack.core.placement.zones import ZoneService
 from pocketstack.core.policy import Enforcer, load_overrides
 from pocketstack.drivers.base import Driver
@@ -83,6 +84,7 @@ class Cloud:
     usage: UsageService
     aggregates: AggregateService
     hosts: HostService
+    service_registry: ServiceRegistry
     zones: ZoneService
     driver: Driver
     bus: InProcessBus
@@ -148,6 +150,7 @@ def build_cloud(settings: Settings) -> Cloud:
         usage=UsageService(db),
         aggregates=AggregateService(db),
         hosts=HostService(db),
+        service_registry=ServiceRegistry(db),
         zones=ZoneService(db),
         **_compute(db, settings, images, image_data),
     )

@@ -21,7 +21,7 @@ from pocketstack.api.compute_v21.request import at_least, body
 from pocketstack.api.compute_v21.schemas.services import UpdateService, UpdateServiceV211, UpdateServiceV253
 from pocketstack.api.compute_v21.views import services as views
 from pocketstack.core.errors import BadRequest, NotFound
-from pocketstack.core.placement.hosts import COMPUTE_BINARY, ServiceRecord
+from pocketstack.core.placement.services import COMPUTE_BINARY, ServiceRecord
 
 P = "os_compute_api:os-services:"
 LEGACY_ACTIONS = ("enable", "disable", "disable-log-reason")
@@ -44,7 +44,7 @@ def list_services(req: ApiRequest) -> Response:
     req.enforce()
     if at_least(req, 2, 75):
         check_query(req, {"host", "binary"})
-    found = req.cloud.hosts.services(binary=req.query.get("binary"), host=req.query.get("host"))
+    found = req.cloud.service_registry.services(binary=req.query.get("binary"), host=req.query.get("host"))
     return json_response({"services": [views.service(req, svc) for svc in found]})
 
 
@@ -58,7 +58,7 @@ def _update(req: ApiRequest) -> Response:
     changes = body(req, UpdateServiceV253)
     service_id = _uuid(req.params["service_id"])
     req.enforce()
-    svc = req.cloud.hosts.get_service(service_id)
+    svc = req.cloud.service_registry.get_service(service_id)
     if svc.binary != COMPUTE_BINARY:
         raise _not_compute(svc.binary)
     disabled = None
@@ -70,7 +70,7 @@ def _update(req: ApiRequest) -> Response:
         disabled = True
     if disabled is None and changes.forced_down is None:
         raise BadRequest("No updates were requested. Fields 'status' or 'forced_down' should be specified.")
-    updated = req.cloud.hosts.set_service_status(
+    updated = req.cloud.service_registry.set_service_status(
         svc.id, disabled, changes.disabled_reason, changes.forced_down
     )
     return json_response({"service": views.service(req, updated)})
@@ -104,14 +104,14 @@ def _legacy_update(req: ApiRequest) -> Response:
 def _legacy_target(req: ApiRequest, given: UpdateService) -> ServiceRecord:
     if given.binary != COMPUTE_BINARY:
         raise _not_compute(given.binary)
-    return req.cloud.hosts.find_compute_service(given.host)
+    return req.cloud.service_registry.find_compute_service(given.host)
 
 
 def _set(
     req: ApiRequest, given: UpdateService, disabled: bool | None, reason: str | None, forced_down: bool | None
 ) -> None:
     svc = _legacy_target(req, given)
-    req.cloud.hosts.set_service_status(svc.id, disabled, reason, forced_down)
+    req.cloud.service_registry.set_service_status(svc.id, disabled, reason, forced_down)
 
 
 def delete_service(req: ApiRequest) -> Response:
@@ -123,8 +123,8 @@ def delete_service(req: ApiRequest) -> Response:
         if not raw.lstrip("-").isdigit():
             raise BadRequest("Invalid input received: id must be an integer.")
         ident = int(raw)  # an integer no service has (negative, too long) is simply not found
-    svc = req.cloud.hosts.get_service(ident)
-    req.cloud.hosts.delete_service(svc.id)
+    svc = req.cloud.service_registry.get_service(ident)
+    req.cloud.service_registry.delete_service(svc.id)
     return empty_response(204)
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.compute_v21.request import at_least
-from pocketstack.core.placement.hosts import ServiceRecord, short_id
+from pocketstack.core.placement.hosts import short_id
+from pocketstack.core.placement.services import ServiceRecord
 
 # COMPAT: Nova serialises these times naive, with microseconds and no zone.
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
