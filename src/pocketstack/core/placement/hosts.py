@@ -24,7 +24,6 @@ from pocketstack.store.compute_models import (
 from pocketstack.store.db import Database
 
 
-
 @dataclass(frozen=True)
 class HostRecord:
     """A host with the sums of its allocations and the count of its servers (``busy``: those
