@@ -10,6 +10,11 @@ def new_request_id() -> str:
     return f"req-{uuid.uuid4()}"
 
 
+def is_admin(ctx: RequestContext) -> bool:
+    """A token with the admin role on any scope is a cloud administrator (see DESIGN-notes)."""
+    return "admin" in ctx.roles
+
+
 @dataclass(frozen=True, slots=True)
 class RequestContext:
     """The authenticated caller. ``roles`` holds role names with implied roles expanded."""

@@ -4,7 +4,7 @@ bodies validated the way the mode asks, and Nova's ``limit``/``marker`` paging."
 from __future__ import annotations
 
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -71,6 +71,19 @@ def check_gated(req: ApiRequest, given: set[str], gates: dict[str, tuple[int, in
     for name, (major, minor) in gates.items():
         if name in given and not at_least(req, major, minor):
             raise unexpected(name)
+
+
+def check_query(req: ApiRequest, allowed: Iterable[str], since: tuple[int, int] = (2, 75)) -> None:
+    """COMPAT: from ``since`` (2.75 for most of Nova; earlier where Nova closed a query schema
+    sooner) a query parameter the API does not know is a 400; before it, one is ignored."""
+    if not at_least(req, *since):
+        return
+    unknown = sorted(set(req.query.keys()) - set(allowed))
+    if unknown:
+        raise BadRequest(
+            f"Invalid input for query parameters {unknown[0]}. Additional properties are not allowed "
+            f"({unknown[0]!r} was unexpected)"
+        )
 
 
 def page(req: ApiRequest) -> tuple[int | None, str | None]:

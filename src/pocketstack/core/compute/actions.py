@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import states
-from pocketstack.core.compute.servers import flavor_snapshot, get_visible, is_admin
-from pocketstack.core.context import RequestContext
+from pocketstack.core.compute.conductor import guest_of
+from pocketstack.core.compute.servers import flavor_snapshot, get_visible
+from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotImplementedYet
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.tasks import tasks
@@ -202,8 +203,6 @@ class ServerActions:
 
     # -- reads through the driver ------------------------------------------------------------
     def _running_guest(self, ctx: RequestContext, server_id: str, what: str) -> Any:
-        from pocketstack.core.compute.conductor import guest_of
-
         with self.db.read() as s:
             server = get_visible(s, ctx, server_id)
         if not server.host or server.vm_state in (states.BUILDING, states.SHELVED_OFFLOADED):

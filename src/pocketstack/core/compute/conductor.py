@@ -51,6 +51,11 @@ class InjectedFault(Exception):
     pass
 
 
+def fault_record(message: str) -> dict[str, Any]:
+    """What a server's ``fault`` column holds after a failure."""
+    return {"code": 500, "message": message, "created": utcnow().isoformat(), "details": ""}
+
+
 def guest_of(server: Server, host: str | None = None) -> GuestSpec:
     f = server.flavor
     return GuestSpec(
@@ -126,13 +131,10 @@ class Conductor(MovesMixin):
     def set_server(self, s: Session, server_id: str, **values: Any) -> None:
         s.execute(update(Server).where(Server.id == server_id).values(updated_at=utcnow(), **values))
 
-    def _fault(self, message: str) -> dict[str, Any]:
-        return {"code": 500, "message": message, "created": utcnow().isoformat(), "details": ""}
-
     def _fail(self, task: Task, server: Server, message: str) -> None:
         with self.db.transaction() as s:
             current = s.get(Server, server.id)
-            values: dict[str, Any] = {"task_state": None, "fault": self._fault(message)}
+            values: dict[str, Any] = {"task_state": None, "fault": fault_record(message)}
             if (
                 task.action in ("create", "unshelve", "evacuate", "rebuild")
                 or current.vm_state == states.BUILDING

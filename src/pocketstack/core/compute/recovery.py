@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from pocketstack.core.compute import states
-from pocketstack.core.compute.conductor import Conductor
+from pocketstack.core.compute.conductor import Conductor, fault_record
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.tasks import tasks
@@ -62,17 +62,13 @@ def _settle(conductor: Conductor, s, server: Server, task: Task | None = None) -
     values: dict = {"task_state": None}
     if server.vm_state == states.BUILDING:
         sched.free(s, server.id)
-        values.update(vm_state=states.ERROR, host=None, fault=_fault(INTERRUPTED))
+        values.update(vm_state=states.ERROR, host=None, fault=fault_record(INTERRUPTED))
     elif server.task_state == "deleting":
         conductor.finish_delete(s, server.id)
         return
     elif task is not None and task.action in ("resize", "migrate", "live-migration", "evacuate"):
         conductor._undo_resize_claim(s, task, server)
     conductor.set_server(s, server.id, **values)
-
-
-def _fault(message: str) -> dict:
-    return {"code": 500, "message": message, "created": utcnow().isoformat(), "details": ""}
 
 
 def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
@@ -87,7 +83,7 @@ def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
             sched.free(s, server.id)
             message = f"Build of instance {server.id} timed out after {timeout} seconds."
             conductor.set_server(
-                s, server.id, vm_state=states.ERROR, task_state=None, host=None, fault=_fault(message)
+                s, server.id, vm_state=states.ERROR, task_state=None, host=None, fault=fault_record(message)
             )
             for task in s.scalars(
                 select(Task).where(Task.server_id == server.id, Task.status == tasks.RUNNING)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import states
-from pocketstack.core.compute.servers import is_admin, tags_of
-from pocketstack.core.context import RequestContext
+from pocketstack.core.compute.servers import tags_of
+from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest
 from pocketstack.core.placement import dag
 from pocketstack.store.compute_models import Host, Server, ServerGroupMember
@@ -85,9 +85,8 @@ def _regex(value: str, what: str) -> re.Pattern[str]:
 
 
 class ServerLister:
-    def __init__(self, db: Database, default_zone: str = dag.DEFAULT_ZONE) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.default_zone = default_zone
 
     def list(self, ctx: RequestContext, q: ServerQuery) -> tuple[list[Server], PageFacts]:
         """The page of whole servers and the facts their views need."""

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import faults, states
 from pocketstack.core.compute.network import FlatNetwork
-from pocketstack.core.context import RequestContext
+from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound, QuotaExceeded
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import dag
@@ -29,10 +29,6 @@ from pocketstack.store.db import Database
 
 MAX_TAGS = 50
 GiB = 1024**3
-
-
-def is_admin(ctx: RequestContext) -> bool:
-    return "admin" in ctx.roles
 
 
 def not_found(server_id: str) -> NotFound:

@@ -85,10 +85,18 @@ class Action:
     during: frozenset[str] = frozenset()
 
 
-def _a(name: str, states: set[str], task: str | None, capability: str | None = None) -> Action:
-    return Action(name, frozenset(states), task, capability)
+def _a(
+    name: str,
+    states: set[str],
+    task: str | None,
+    capability: str | None = None,
+    during: set[str] = frozenset(),
+) -> Action:
+    return Action(name, frozenset(states), task, capability, frozenset(during))
 
 
+ANY_TASK = "*"  # in ``during``: allowed whatever task runs
+_REBOOTABLE = {ACTIVE, PAUSED, SUSPENDED, STOPPED, ERROR, RESCUED}
 _ANY_LIVE = {
     ACTIVE,
     BUILDING,
@@ -105,11 +113,12 @@ ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
         _a("create", set(), "scheduling", "spawn"),
-        _a("delete", _ANY_LIVE | {SOFT_DELETED}, "deleting", "destroy"),
+        _a("delete", _ANY_LIVE | {SOFT_DELETED}, "deleting", "destroy", {ANY_TASK}),  # even mid-task
         _a("softDelete", _ANY_LIVE - {BUILDING}, "soft-deleting", "power_off"),
         _a("restore", {SOFT_DELETED}, "restoring", "power_on"),
         _a("forceDelete", {SOFT_DELETED}, "deleting", "destroy"),
-        _a("reboot", {ACTIVE, PAUSED, SUSPENDED, STOPPED, ERROR, RESCUED}, "rebooting", "reboot"),
+        # A hard reboot may cut into a reboot that is still running.
+        _a("reboot", _REBOOTABLE, "rebooting", "reboot", {"rebooting", "reboot_pending", "reboot_started"}),
         _a("stop", {ACTIVE, RESCUED, ERROR}, "powering-off", "power_off"),
         _a("start", {STOPPED}, "powering-on", "power_on"),
         _a("pause", {ACTIVE, RESCUED}, "pausing", "pause"),
@@ -137,16 +146,6 @@ ACTIONS: dict[str, Action] = {
         _a("resetState", _ANY_LIVE | {SOFT_DELETED}, None),
     ]
 }
-ACTIONS["reboot"] = Action(
-    "reboot",
-    ACTIONS["reboot"].from_states,
-    "rebooting",
-    "reboot",
-    frozenset({"rebooting", "reboot_pending", "reboot_started"}),  # a hard reboot may cut in
-)
-ACTIONS["delete"] = Action(
-    "delete", ACTIONS["delete"].from_states, "deleting", "destroy", frozenset({"__any__"})
-)
 
 
 def check_allowed(action: str, vm_state: str, task_state: str | None) -> Action:
@@ -157,7 +156,7 @@ def check_allowed(action: str, vm_state: str, task_state: str | None) -> Action:
             f"Cannot '{action}' instance while it is in vm_state {vm_state}",
             code="compute.server.invalid_state",
         )
-    if task_state is not None and task_state not in act.during and "__any__" not in act.during:
+    if task_state is not None and task_state not in act.during and ANY_TASK not in act.during:
         raise Conflict(
             f"Cannot '{action}' instance while it is in task_state {task_state}",
             code="compute.server.invalid_state",

@@ -13,13 +13,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
-from pocketstack.core.context import RequestContext
+from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import NotFound
 from pocketstack.store.image_models import Image, ImageMember
-
-
-def is_admin(ctx: RequestContext) -> bool:
-    return "admin" in ctx.roles
 
 
 def readable_clause(ctx: RequestContext) -> ColumnElement[bool]:

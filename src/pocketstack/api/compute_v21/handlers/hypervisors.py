@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
 
 from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import query_bool
-from pocketstack.api.compute_v21.request import at_least, next_links, page
+from pocketstack.api.compute_v21.request import at_least, check_query, next_links, page
 from pocketstack.api.compute_v21.views import hypervisors as views
 from pocketstack.core.errors import BadRequest, NotFound, NotImplementedYet
 from pocketstack.core.placement.hosts import HostRecord, uptime
@@ -31,16 +30,6 @@ LIST_QUERY = {"limit", "marker", "hypervisor_hostname_pattern", "with_servers"}
 def gone() -> NotFound:
     """What Nova answers for a method the requested microversion does not have."""
     return NotFound("resource", "", message="The resource could not be found.")
-
-
-def check_query(req: ApiRequest, allowed: Iterable[str]) -> None:
-    """COMPAT: from the version that closes a query schema, unknown parameters are a 400."""
-    unknown = sorted(set(req.query.keys()) - set(allowed))
-    if unknown:
-        raise BadRequest(
-            f"Invalid input for query parameters {unknown[0]}. Additional properties are not allowed "
-            f"({unknown[0]!r} was unexpected)"
-        )
 
 
 def effective_limit(limit: int | None) -> int:
@@ -97,8 +86,7 @@ def _render(req: ApiRequest, records: list[HostRecord], detail: bool, with_serve
 def _list(req: ApiRequest, detail: bool) -> Response:
     req.enforce()
     limit, marker, paged = None, None, at_least(req, 2, 33)
-    if at_least(req, 2, 53):
-        check_query(req, LIST_QUERY)
+    check_query(req, LIST_QUERY, since=(2, 53))
     if paged:
         limit, raw_marker = page(req)
         limit, marker = effective_limit(limit), _marker(req, raw_marker)
@@ -132,8 +120,7 @@ def list_hypervisors_detail(req: ApiRequest) -> Response:
 
 def show_hypervisor(req: ApiRequest) -> Response:
     req.enforce()
-    if at_least(req, 2, 53):
-        check_query(req, {"with_servers"})
+    check_query(req, {"with_servers"}, since=(2, 53))
     record = req.cloud.hosts.get(_ident(req, req.params["hypervisor_id"]))
     (item,) = _render(req, [record], True, _with_servers(req))
     return json_response({"hypervisor": item})

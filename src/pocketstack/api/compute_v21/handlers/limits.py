@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.handlers.quotas import check_query
+from pocketstack.api.compute_v21.request import check_query
 from pocketstack.api.compute_v21.views import quotas as views
 
 OTHER_PROJECT_RULE = "os_compute_api:limits:other_project"

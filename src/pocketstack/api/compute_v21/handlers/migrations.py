@@ -14,8 +14,8 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.handlers.hypervisors import check_query, effective_limit
-from pocketstack.api.compute_v21.request import at_least, next_links, page
+from pocketstack.api.compute_v21.handlers.hypervisors import effective_limit
+from pocketstack.api.compute_v21.request import at_least, check_query, next_links, page
 from pocketstack.api.compute_v21.views.flavors import links
 from pocketstack.api.compute_v21.views.services import nova_time
 from pocketstack.core.compute.usage import MigrationQuery
@@ -55,8 +55,7 @@ def _query(req: ApiRequest) -> MigrationQuery:
         allowed |= {"changes-before"}
     if at_least(req, 2, 80):
         allowed |= {"user_id", "project_id"}
-    if paged:
-        check_query(req, allowed)
+    check_query(req, allowed, since=(2, 59))
     limit, marker = page(req) if paged else (None, None)
     since = _time("changes-since", q.get("changes-since")) if paged else None
     before = _time("changes-before", q.get("changes-before")) if at_least(req, 2, 66) else None

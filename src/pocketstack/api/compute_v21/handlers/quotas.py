@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.request import body, check_query
 from pocketstack.api.compute_v21.schemas import quotas as schemas
 from pocketstack.api.compute_v21.views import quotas as views
 from pocketstack.core.errors import BadRequest, NotImplementedYet
 
 RULE = "os_compute_api:os-quota-sets:"
 CLASS_RULE = "os_compute_api:os-quota-class-sets:"
-
-
-def check_query(req: ApiRequest, allowed: Iterable[str], since: tuple[int, int] = (2, 75)) -> None:
-    """COMPAT: from ``since`` (2.75 for most of Nova) a query parameter the API does not know
-    is a 400; before it, one is ignored."""
-    if not at_least(req, *since):
-        return
-    unknown = sorted(set(req.query.keys()) - set(allowed))
-    if unknown:
-        names = ", ".join(repr(k) for k in unknown)
-        raise BadRequest(
-            f"Invalid input for query parameters: additional properties are not allowed ({names})."
-        )
 
 
 def _verify_project(req: ApiRequest, project_id: str) -> None:

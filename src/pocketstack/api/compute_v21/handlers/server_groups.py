@@ -6,8 +6,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.handlers.quotas import check_query
-from pocketstack.api.compute_v21.request import body
+from pocketstack.api.compute_v21.request import body, check_query
 from pocketstack.api.compute_v21.schemas import server_groups as schemas
 from pocketstack.api.compute_v21.views import server_groups as views
 from pocketstack.core.errors import BadRequest

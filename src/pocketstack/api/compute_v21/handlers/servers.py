@@ -11,11 +11,20 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import query_bool
-from pocketstack.api.compute_v21.request import at_least, body, check_gated, next_links, page, unexpected
+from pocketstack.api.compute_v21.request import (
+    at_least,
+    body,
+    check_gated,
+    check_query,
+    next_links,
+    page,
+    unexpected,
+)
 from pocketstack.api.compute_v21.schemas.servers import ServerCreate, ServerUpdate
 from pocketstack.api.compute_v21.views import servers as view
 from pocketstack.core.compute.server_queries import ServerLister, ServerQuery
-from pocketstack.core.compute.servers import CreateRequest, is_admin
+from pocketstack.core.compute.servers import CreateRequest
+from pocketstack.core.context import is_admin
 from pocketstack.core.errors import BadRequest, NotImplementedYet
 from pocketstack.store.compute_models import Server
 
@@ -98,12 +107,7 @@ KNOWN_QUERY = frozenset(
 
 def _query(req: ApiRequest) -> ServerQuery:
     q = req.query
-    if at_least(req, 2, 75):
-        unknown = sorted(set(q.keys()) - KNOWN_QUERY)
-        if unknown:
-            raise BadRequest(
-                f"Invalid input for query parameters {unknown[0]}. Additional properties are not allowed."
-            )
+    check_query(req, KNOWN_QUERY)
     admin = is_admin(req.ctx)
     all_projects = bool(query_bool(q.get("all_tenants"))) if "all_tenants" in q else False
     if all_projects:

@@ -16,8 +16,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.handlers.hypervisors import check_query
-from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.request import at_least, body, check_query
 from pocketstack.api.compute_v21.schemas.services import UpdateService, UpdateServiceV211, UpdateServiceV253
 from pocketstack.api.compute_v21.views import services as views
 from pocketstack.core.errors import BadRequest, NotFound
@@ -42,8 +41,7 @@ def _uuid(raw: str) -> str:
 
 def list_services(req: ApiRequest) -> Response:
     req.enforce()
-    if at_least(req, 2, 75):
-        check_query(req, {"host", "binary"})
+    check_query(req, {"host", "binary"})
     found = req.cloud.service_registry.services(binary=req.query.get("binary"), host=req.query.get("host"))
     return json_response({"services": [views.service(req, svc) for svc in found]})
 

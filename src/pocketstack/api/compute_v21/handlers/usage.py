@@ -13,8 +13,8 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.handlers.hypervisors import check_query, effective_limit
-from pocketstack.api.compute_v21.request import at_least, next_links, page
+from pocketstack.api.compute_v21.handlers.hypervisors import effective_limit
+from pocketstack.api.compute_v21.request import at_least, check_query, next_links, page
 from pocketstack.api.compute_v21.views.services import nova_time
 from pocketstack.core.compute.usage import ProjectUsage, ServerUsage
 from pocketstack.core.errors import BadRequest
@@ -44,8 +44,7 @@ def _report(req: ApiRequest, project_id: str | None) -> tuple[list[ProjectUsage]
     allowed = {"start", "end"} | ({"detailed"} if project_id is None else set())
     if at_least(req, 2, 40):
         allowed |= {"limit", "marker"}
-    if at_least(req, 2, 75):
-        check_query(req, allowed)
+    check_query(req, allowed)
     start, stop = parse_time(req.query.get("start")), parse_time(req.query.get("end"))
     # COMPAT: below 2.40 Nova still stops at its max_limit servers, just without a link on.
     limit, marker = page(req) if at_least(req, 2, 40) else (None, None)

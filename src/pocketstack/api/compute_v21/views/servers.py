@@ -11,6 +11,7 @@ from pocketstack.api.compute_v21.request import version
 from pocketstack.api.compute_v21.versions import compute_root
 from pocketstack.core.compute.server_queries import PageFacts
 from pocketstack.core.compute.states import status_of
+from pocketstack.core.context import is_admin
 from pocketstack.store.compute_models import Server
 
 _PROGRESS_SHOWN = {"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"}
@@ -71,7 +72,7 @@ class ServerView:
         self.facts = facts
         self.base = req.base_url
         self.root = compute_root(self.base)
-        self.admin = "admin" in req.ctx.roles
+        self.admin = is_admin(req.ctx)
         self.v = version(req)
         policy, ctx = req.cloud.policy, req.ctx
         self.extra_specs = policy.check("os_compute_api:os-flavor-extra-specs:index", ctx, {})
