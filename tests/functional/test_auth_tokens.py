@@ -80,3 +80,41 @@ def test_rescoped_token_never_outlives_its_parent(client: TestClient) -> None:
     assert child["expires_at"] <= parent["expires_at"]
     assert child["audit_ids"][1] == parent["audit_ids"][0]
     assert child["project"]["name"] == "demo"
+
+
+def _token_auth(token: str, project: str | None = None) -> dict:
+    body: dict = {"auth": {"identity": {"methods": ["token"], "token": {"id": token}}}}
+    if project is not None:
+        body["auth"]["scope"] = {"project": {"name": project, "domain": {"id": "default"}}}
+    return body
+
+
+def test_a_revoked_token_cannot_buy_a_new_one(client: TestClient, admin_token: str) -> None:
+    demo = issue_token(client, "demo", DEMO_PASSWORD, "demo")
+    resp = client.delete(TOKENS, headers={**auth_headers(demo), "X-Subject-Token": demo})
+    assert resp.status_code == 204
+    assert client.get(TOKENS, headers={**auth_headers(admin_token), "X-Subject-Token": demo}).status_code == 404
+    for scope in (None, "demo"):
+        resp = client.post(TOKENS, json=_token_auth(demo, scope))
+        assert resp.status_code == 401, resp.text
+        assert "X-Subject-Token" not in resp.headers
+
+
+def test_token_method_needs_an_enabled_user_and_a_role_still_held(client: TestClient, admin_token: str) -> None:
+    admin = auth_headers(admin_token)
+    demo = issue_token(client, "demo", DEMO_PASSWORD, "demo")
+    listed = client.get("/identity/v3/users?name=demo", headers=admin).json()["users"]
+    user_id = listed[0]["id"]
+    project_id = client.get("/identity/v3/projects?name=demo", headers=admin).json()["projects"][0]["id"]
+    role_id = client.get("/identity/v3/roles?name=member", headers=admin).json()["roles"][0]["id"]
+    grant = f"/identity/v3/projects/{project_id}/users/{user_id}/roles/{role_id}"
+    assert client.delete(grant, headers=admin).status_code == 204
+    assert client.post(TOKENS, json=_token_auth(demo)).status_code == 401
+    assert client.put(grant, headers=admin).status_code == 204
+
+    unscoped = client.post(TOKENS, json=password_auth("demo", DEMO_PASSWORD))
+    assert unscoped.status_code == 201
+    subject = unscoped.headers["X-Subject-Token"]
+    resp = client.patch(f"/identity/v3/users/{user_id}", json={"user": {"enabled": False}}, headers=admin)
+    assert resp.status_code == 200
+    assert client.post(TOKENS, json=_token_auth(subject, "demo")).status_code == 401

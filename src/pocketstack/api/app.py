@@ -14,6 +14,7 @@ from pocketstack.api.common.routing import Endpoint, build_router, service_root
 from pocketstack.api.compute_v21 import errors as compute_errors
 from pocketstack.api.compute_v21 import versions as compute_versions
 from pocketstack.api.compute_v21.middleware import MicroversionMiddleware
+from pocketstack.api.compute_v21.request import check_media_type
 from pocketstack.api.compute_v21.routes import ROUTES as COMPUTE_ROUTES
 from pocketstack.api.identity_v3 import errors as identity_errors
 from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
@@ -29,7 +30,9 @@ def build_app(cloud: Cloud) -> Starlette:
         return json_response({"name": "pocketstack", "services": services})
 
     mounts = {
-        "/identity": build_router(IDENTITY_ROUTES, cloud, identity_errors.render_error),
+        "/identity": build_router(
+            IDENTITY_ROUTES, cloud, identity_errors.render_error, identity_errors.check_media_type
+        ),
         "/image": build_router(IMAGE_ROUTES, cloud, image_errors.render_error),
         "/compute": _compute(cloud),
     }
@@ -46,7 +49,7 @@ def _compute(cloud: Cloud) -> Router:
     """Compute: the version list at its root, v2.1 with microversions, and v2 as Nova's
     relaxed legacy mode over the same route table."""
     render = compute_errors.render_error
-    api = build_router(COMPUTE_ROUTES, cloud, render)
+    api = build_router(COMPUTE_ROUTES, cloud, render, check_media_type)
     root = Endpoint("GET", "/", compute_versions.list_versions, None, authenticated=False)
     return Router(
         routes=[

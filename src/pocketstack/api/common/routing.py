@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[["ApiRequest"], Response] | Callable[["ApiRequest"], Awaitable[Response]]
 ErrorRenderer = Callable[[PocketstackError, "ApiRequest | None", Request], Response]
+# Checks a request's Content-Type when it has a body; raises the service's own error.
+MediaCheck = Callable[[str | None], None]
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -162,7 +164,18 @@ def authenticate(cloud: Cloud, request: Request) -> RequestContext:
     return cloud.auth.validate(token).context(_request_id(request))
 
 
-def _make_route(path: str, endpoints: Sequence[Endpoint], cloud: Cloud, render_error: ErrorRenderer) -> Route:
+def media_type(content_type: str | None) -> str:
+    """The bare media type of a Content-Type header value, lower case ("" when absent)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _make_route(
+    path: str,
+    endpoints: Sequence[Endpoint],
+    cloud: Cloud,
+    render_error: ErrorRenderer,
+    media_check: MediaCheck | None,
+) -> Route:
     by_method = {e.method: e for e in endpoints}
     if "GET" in by_method and "HEAD" not in by_method:
         by_method["HEAD"] = by_method["GET"]
@@ -182,6 +195,8 @@ def _make_route(path: str, endpoints: Sequence[Endpoint], cloud: Cloud, render_e
             else:
                 ctx = RequestContext(request_id=request_id)
             body = b"" if endpoint.stream else await _read_body(request, cloud.settings.max_request_body_size)
+            if body and media_check is not None:
+                media_check(request.headers.get("content-type"))
             api_req = ApiRequest(request, endpoint, cloud, ctx, body)
             if inspect.iscoroutinefunction(endpoint.handler):
                 response = await endpoint.handler(api_req)
@@ -214,11 +229,18 @@ def _make_route(path: str, endpoints: Sequence[Endpoint], cloud: Cloud, render_e
     return Route(path, dispatch, methods=ALL_METHODS)
 
 
-def build_router(endpoints: Sequence[Endpoint], cloud: Cloud, render_error: ErrorRenderer) -> Router:
+def build_router(
+    endpoints: Sequence[Endpoint],
+    cloud: Cloud,
+    render_error: ErrorRenderer,
+    media_check: MediaCheck | None = None,
+) -> Router:
+    """``media_check`` vets the Content-Type of every request with a body that the handler
+    reads whole (streaming handlers check their own)."""
     grouped: dict[str, list[Endpoint]] = {}
     for e in endpoints:
         grouped.setdefault(e.path, []).append(e)
-    routes = [_make_route(path, group, cloud, render_error) for path, group in grouped.items()]
+    routes = [_make_route(path, group, cloud, render_error, media_check) for path, group in grouped.items()]
 
     async def not_found(scope, receive, send) -> None:  # noqa: ANN001 - ASGI callable
         request = Request(scope, receive)

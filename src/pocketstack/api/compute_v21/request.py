@@ -3,6 +3,7 @@ bodies validated the way the mode asks, and Nova's ``limit``/``marker`` paging."
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
@@ -10,12 +11,15 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel
 
-from pocketstack.api.common.routing import ApiRequest
+from pocketstack.api.common.routing import ApiRequest, media_type
 from pocketstack.api.common.validation import parse
 from pocketstack.api.compute_v21.microversions import MIN_VERSION, Version
-from pocketstack.core.errors import BadRequest
+from pocketstack.api.compute_v21.schemas.parameters import MAX_INT
+from pocketstack.core.errors import BadRequest, UnsupportedMediaType
 
 VERSION_KEY = "pocketstack.compute_version"
+MAX_LIMIT = 1000  # Nova's [api] max_limit: the largest page any list answers
+_DIGITS = re.compile(r"[0-9]+")
 LEGACY_KEY = "pocketstack.compute_legacy"
 M = TypeVar("M", bound=BaseModel)
 
@@ -86,17 +90,31 @@ def check_query(req: ApiRequest, allowed: Iterable[str], since: tuple[int, int] 
         )
 
 
+def query_int(req: ApiRequest, name: str, maximum: int | None = MAX_INT) -> int | None:
+    """A whole-number query parameter (Nova's ``non_negative_integer``): None when absent; 400
+    when it is not digits or, with ``maximum``, above it (so no value can overflow a column)."""
+    raw = req.query.get(name)
+    if raw is None:
+        return None
+    text = raw.strip()
+    if not _DIGITS.fullmatch(text) or (maximum is not None and int(text) > maximum):
+        bound = f"from 0 to {maximum}" if maximum is not None else ">= 0"
+        raise BadRequest(
+            f"Invalid input for query parameters {name}. Value: {raw}. It must be an integer {bound}."
+        )
+    return int(text)
+
+
 def page(req: ApiRequest) -> tuple[int | None, str | None]:
-    """``limit`` and ``marker`` from the query; 400 for a limit that is not a whole number >= 0."""
-    raw = req.query.get("limit")
-    limit = None
-    if raw is not None:
-        if not raw.strip().isdigit():
-            raise BadRequest(
-                f"Invalid input for query parameters limit. Value: {raw}. It must be an integer >= 0."
-            )
-        limit = int(raw)
-    return limit, req.query.get("marker")
+    """``limit`` and ``marker`` from the query; 400 for a limit that is not a whole number >= 0.
+    COMPAT: as Nova's ``get_limit_and_marker``, a limit above MAX_LIMIT is taken as MAX_LIMIT."""
+    limit = query_int(req, "limit", maximum=None)
+    return (None if limit is None else min(limit, MAX_LIMIT)), req.query.get("marker")
+
+
+def effective_limit(limit: int | None) -> int:
+    """Nova's page size when the client asks for none: MAX_LIMIT."""
+    return MAX_LIMIT if limit is None else limit
 
 
 def next_links(
@@ -110,3 +128,13 @@ def next_links(
     query = [(k, v) for k, v in req.query.multi_items() if k != "marker"]
     query.append(("marker", str(marker)))
     return [{"rel": "next", "href": f"{req.base_url}/{path.lstrip('/')}?{urlencode(query)}"}]
+
+
+# COMPAT: Nova reads a body without a Content-Type, or with text/plain, as JSON.
+_JSON_TYPES = frozenset({"", "text/plain", "application/json", "application/vnd.openstack.compute+json"})
+
+
+def check_media_type(content_type: str | None) -> None:
+    """Nova answers 415 to a body of any other media type."""
+    if media_type(content_type) not in _JSON_TYPES:
+        raise UnsupportedMediaType("Unsupported Content-Type")

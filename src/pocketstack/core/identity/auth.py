@@ -168,13 +168,13 @@ class AuthService:
         if method == "application_credential":
             user, cred = self._by_app_cred(s, req)
             return methods, user, cred, None
-        payload = self._open_valid(s, req.token or "")
-        if payload.application_credential_id:
+        # The subject token goes through every check validation runs (revocation, expiry,
+        # user/project/domain enabled, a role still held), not only its signature and expiry.
+        parent = self._resolve(s, req.token or "", self._open_valid(s, req.token or ""))
+        if parent.payload.application_credential_id:
             raise Unauthorized("A token created from an application credential cannot be rescoped.")
-        user = s.get(User, payload.user_id)
-        if user is None:
-            raise _fail()
-        return tuple(dict.fromkeys(payload.methods + ("token",))), user, None, payload
+        payload = parent.payload
+        return tuple(dict.fromkeys(payload.methods + ("token",))), parent.user, None, payload
 
     def _find_user(self, s: Session, ref: UserRef | None) -> User | None:
         if ref is None:
