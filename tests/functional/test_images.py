@@ -57,10 +57,14 @@ def test_create_refuses_read_only_reserved_and_bad_values(client: TestClient, de
         ({"container_format": "zip"}, 400),
         ({"min_ram": -1}, 400),
         ({"min_ram": "2"}, 400),
+        ({"min_disk": 2**31}, 400),
+        ({"min_ram": 2**63}, 400),
         ({"prop": 1}, 400),
         ({"visibility": "public"}, 403),
         ({"visibility": "everyone"}, 400),
         ({"id": "not-a-uuid"}, 400),
+        ({"os_distro": "x" * 65_536}, 400),
+        ({"x" * 256: "v"}, 400),
     ]:
         assert client.post(IMAGES, json=body, headers=h).status_code == code, body
     assert names(client, demo_token) == []
@@ -94,6 +98,8 @@ def test_list_filters_sort_and_paging(client: TestClient, demo_token: str) -> No
         "?created_at=about:2020",
         "?visibility=everyone",
         "?size_min=-1",
+        "?size_max=9223372036854775808",
+        "?limit=99999999999999999999",
     ):
         assert client.get(f"{IMAGES}{bad}", headers=auth_headers(demo_token)).status_code == 400, bad
 
@@ -140,6 +146,7 @@ def test_patch_refusals(client: TestClient, demo_token: str) -> None:
         ([{"op": "replace", "path": "/name"}], 400),
         ([{"op": "replace", "path": "/a/b", "value": "x"}], 400),
         ({"op": "replace"}, 400),
+        ([{"op": "add", "path": "/long", "value": "v" * 65_536}], 400),
     ]:
         assert patch(client, demo_token, image_id, ops).status_code == code, ops
     assert show(client, demo_token, image_id)["name"] == "keep"

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pocketstack.core.errors import BadRequest
 
 M = TypeVar("M", bound=BaseModel)
+# The largest integer any store column holds (a signed 64-bit BIGINT); past it SQLite overflows.
+MAX_INT64 = 2**63 - 1
 
 
 class Wire(BaseModel):

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.common.validation import query_bool
+from pocketstack.api.common.validation import MAX_INT64, query_bool
 from pocketstack.api.image_v2 import views
 from pocketstack.api.image_v2.handlers.imports import import_headers
 from pocketstack.cloud import Cloud
@@ -114,6 +114,8 @@ def _int(name: str, value: str) -> int:
         raise BadRequest(f"Invalid value for '{name}': {value!r} is not an integer.") from None
     if number < 0:
         raise BadRequest(f"Invalid value for '{name}': it cannot be negative.")
+    if number > MAX_INT64:
+        raise BadRequest(f"Invalid value for '{name}': it must be at most {MAX_INT64}.")
     return number
 
 
