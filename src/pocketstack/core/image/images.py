@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
@@ -295,13 +296,16 @@ class ImageService:
             s.add(ImageTag(image_id=image.id, tag=tag))
 
     def add_tag(self, ctx: RequestContext, image_id: str, tag: str) -> None:
-        with self.db.transaction() as s:
-            image = self._writable(s, ctx, image_id, "image:tags:update")
-            if s.get(ImageTag, (image.id, check_tag(tag))) is None:
-                if len(self.tags_of(s, [image.id])[image.id]) >= MAX_TAGS:
-                    raise PayloadLimit(f"An image may carry at most {MAX_TAGS} tags.")
-                s.add(ImageTag(image_id=image.id, tag=tag))
-                image.updated_at = utcnow()
+        try:
+            with self.db.transaction() as s:
+                image = self._writable(s, ctx, image_id, "image:tags:update")
+                if s.get(ImageTag, (image.id, check_tag(tag))) is None:
+                    if len(self.tags_of(s, [image.id])[image.id]) >= MAX_TAGS:
+                        raise PayloadLimit(f"An image may carry at most {MAX_TAGS} tags.")
+                    s.add(ImageTag(image_id=image.id, tag=tag))
+                    image.updated_at = utcnow()
+        except IntegrityError:
+            pass  # a concurrent request added the same tag; adding a tag is idempotent
 
     def remove_tag(self, ctx: RequestContext, image_id: str, tag: str) -> None:
         with self.db.transaction() as s:

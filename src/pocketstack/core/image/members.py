@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -32,18 +33,22 @@ class MemberService:
         """Offer the image to ``member_id`` (status pending). Forbidden unless owner and shared."""
         if not isinstance(member_id, str) or not member_id or len(member_id) > 64:
             raise BadRequest("'member' must be a project id.")
-        with self.db.transaction() as s:
-            image = access.get_readable(s, ctx, image_id)
-            self.policy.enforce("image:members:create", ctx, access.target(image))
-            self._shared(image)
-            if s.get(ImageMember, (image.id, member_id)) is not None:
-                raise Conflict(f"Member {member_id} already exists for image {image_id}")
-            now = utcnow()
-            member = ImageMember(
-                image_id=image.id, member_id=member_id, status="pending", created_at=now, updated_at=now
-            )
-            s.add(member)
-            return member
+        exists = Conflict(f"Member {member_id} already exists for image {image_id}")
+        try:
+            with self.db.transaction() as s:
+                image = access.get_readable(s, ctx, image_id)
+                self.policy.enforce("image:members:create", ctx, access.target(image))
+                self._shared(image)
+                if s.get(ImageMember, (image.id, member_id)) is not None:
+                    raise exists
+                now = utcnow()
+                member = ImageMember(
+                    image_id=image.id, member_id=member_id, status="pending", created_at=now, updated_at=now
+                )
+                s.add(member)
+        except IntegrityError:
+            raise exists from None  # a concurrent request added the same member
+        return member
 
     def list(self, ctx: RequestContext, image_id: str) -> list[ImageMember]:
         """The owner sees every member; a member sees only itself."""
