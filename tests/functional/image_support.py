@@ -7,7 +7,7 @@ import hashlib
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,24 @@ def upload(client: TestClient, token: str, image_id: str, data: bytes, **headers
 
 def download(client: TestClient, token: str, image_id: str, **headers: str):  # noqa: ANN201
     return client.get(f"{IMAGES}/{image_id}/file", headers={**auth_headers(token), **headers})
+
+
+def stage(client: TestClient, token: str, image_id: str, data: bytes):  # noqa: ANN201
+    return client.put(f"{IMAGES}/{image_id}/stage", content=data, headers={**auth_headers(token), **OCTET})
+
+
+def start_import(client: TestClient, token: str, image_id: str, body: dict[str, Any]):  # noqa: ANN201
+    return client.post(f"{IMAGES}/{image_id}/import", json=body, headers=auth_headers(token))
+
+
+def wait_until(client: TestClient, token: str, image_id: str, done: Callable[[dict], bool]) -> dict[str, Any]:
+    """The image once ``done(image)`` holds (or as it is after 20 s)."""
+    deadline = time.monotonic() + 20
+    while True:
+        image = show(client, token, image_id)
+        if done(image) or time.monotonic() > deadline:
+            return image
+        time.sleep(0.05)
 
 
 def sha512(data: bytes) -> str:

@@ -17,13 +17,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
 from starlette.testclient import TestClient
 
 from pocketstack.api.app import build_app
 from pocketstack.cloud import Cloud, build_cloud
 from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import Conflict
-from tests.conftest import DEMO_PASSWORD
+from pocketstack.store.image_models import Image
+from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
 from tests.functional.conftest import auth_headers, issue_token
 from tests.functional.image_support import (
     IMAGES,
@@ -36,9 +38,13 @@ from tests.functional.image_support import (
     qemu_disk,
     sha512,
     show,
+    stage,
+    start_import,
     stored_files,
     upload,
+    wait_until,
 )
+from tests.image_corpus import ACCEPTED, REFUSED, qcow2, vmdk_descriptor, vmdk_sparse
 
 DATA = os.urandom(3 * MiB + 12345)
 
@@ -232,6 +238,112 @@ def test_data_not_matching_disk_format_is_refused(
     assert show(client, demo_token, image_id)["status"] == "queued"
     # The same image takes matching data afterwards.
     assert upload(client, demo_token, image_id, DATA).status_code == 204
+
+
+def assert_refused_and_queued(
+    client: TestClient, token: str, cloud: Cloud, image_id: str, resp: httpx.Response, reason: str
+) -> None:
+    """The refusal Glance gives data that fails inspection, and nothing of the data kept."""
+    assert resp.status_code == 415, resp.text
+    assert reason.lower() in resp.json()["error"]["message"].lower()
+    image = show(client, token, image_id)
+    assert (image["status"], image["size"], image["checksum"]) == ("queued", None, None)
+    assert stored_files(images_root(cloud)) == []
+    assert download(client, token, image_id).status_code == 204
+
+
+def test_qcow2_with_an_unknown_incompatible_feature_bit_is_refused(
+    client: TestClient, demo_token: str, cloud: Cloud
+) -> None:
+    image_id = create_image(client, demo_token, disk_format="qcow2")
+    resp = upload(client, demo_token, image_id, qcow2(incompatible=1 << 5))
+    assert_refused_and_queued(client, demo_token, cloud, image_id, resp, "incompatible features")
+
+
+def test_vmdk_whose_extent_is_outside_the_file_is_refused(
+    client: TestClient, demo_token: str, cloud: Cloud
+) -> None:
+    disk = vmdk_sparse(vmdk_descriptor(extents=['RW 2048 SPARSE "../../../../etc/passwd"']))
+    image_id = create_image(client, demo_token, disk_format="vmdk")
+    resp = upload(client, demo_token, image_id, disk)
+    assert_refused_and_queued(client, demo_token, cloud, image_id, resp, "extent")
+    # The same image takes a good vmdk afterwards.
+    assert upload(client, demo_token, image_id, vmdk_sparse()).status_code == 204
+    assert show(client, demo_token, image_id)["status"] == "active"
+
+
+def test_every_crafted_hostile_image_is_refused_on_upload(
+    client: TestClient, demo_token: str, cloud: Cloud
+) -> None:
+    for case in REFUSED:
+        image_id = create_image(client, demo_token, name=case.name, disk_format=case.disk_format)
+        resp = upload(client, demo_token, image_id, case.build())
+        assert resp.status_code == 415, (case.name, resp.text)
+        assert case.reason.lower() in resp.json()["error"]["message"].lower(), case.name
+        assert show(client, demo_token, image_id)["status"] == "queued", case.name
+    assert stored_files(images_root(cloud)) == []
+
+
+def test_every_crafted_good_image_becomes_active(client: TestClient, demo_token: str) -> None:
+    for case in ACCEPTED:
+        data = case.build()
+        image_id = create_image(client, demo_token, name=case.name, disk_format=case.disk_format)
+        resp = upload(client, demo_token, image_id, data)
+        assert resp.status_code == 204, (case.name, resp.text)
+        image = show(client, demo_token, image_id)
+        assert (image["status"], image["size"]) == ("active", len(data)), case.name
+        assert image["virtual_size"] == case.virtual_size, case.name
+
+
+@needs_qemu_img
+def test_qcow2_with_an_external_data_file_is_refused(
+    client: TestClient, demo_token: str, cloud: Cloud, tmp_path: Path
+) -> None:
+    disk = qemu_disk(tmp_path, "qcow2", "-o", f"data_file={tmp_path / 'data.raw'}", size="1M")
+    image_id = create_image(client, demo_token, disk_format="qcow2")
+    resp = upload(client, demo_token, image_id, disk)
+    assert_refused_and_queued(client, demo_token, cloud, image_id, resp, "external data file")
+
+
+GLANCE_DIRECT = {"method": {"name": "glance-direct"}}
+
+
+def test_glance_direct_import_refuses_the_same_images(
+    two_store_client: TestClient, two_store_cloud: Cloud, tmp_path: Path
+) -> None:
+    sc = two_store_client
+    token = issue_token(sc, "demo", DEMO_PASSWORD, "demo")
+    for disk_format, disk in [
+        ("vmdk", vmdk_sparse(vmdk_descriptor(extents=['RW 2048 SPARSE "../../../../etc/passwd"']))),
+        ("qcow2", qcow2(incompatible=1 << 5)),
+    ]:
+        image_id = create_image(sc, token, disk_format=disk_format)
+        assert stage(sc, token, image_id, disk).status_code == 204
+        assert start_import(sc, token, image_id, GLANCE_DIRECT).status_code == 202
+        image = wait_until(sc, token, image_id, lambda i: i["status"] == "queued")
+        assert (image["status"], image["checksum"]) == ("queued", None)
+        assert image["os_glance_failed_import"] == "fast"
+    assert stored_files(tmp_path / "fast") == [] and stored_files(tmp_path / "image-staging") == []
+
+
+def test_copy_image_does_not_spread_data_that_fails_inspection(
+    two_store_client: TestClient, two_store_cloud: Cloud, tmp_path: Path
+) -> None:
+    """An image made active before a check existed: its data is checked again when copied."""
+    sc = two_store_client
+    admin = issue_token(sc, "admin", ADMIN_PASSWORD, "admin")
+    image_id = create_image(sc, admin, disk_format="vmdk")
+    assert upload(sc, admin, image_id, vmdk_sparse()).status_code == 204
+    hostile = vmdk_sparse(vmdk_descriptor(extents=['RW 2048 SPARSE "../../../../etc/passwd"']))
+    (tmp_path / "fast" / image_id[:2] / image_id).write_bytes(hostile)
+    with two_store_cloud.db.transaction() as s:
+        s.execute(update(Image).where(Image.id == image_id).values(os_hash_value=sha512(hostile)))
+    body = {"method": {"name": "copy-image"}, "stores": ["cheap"]}
+    assert start_import(sc, admin, image_id, body).status_code == 202
+    image = wait_until(sc, admin, image_id, lambda i: "os_glance_importing_to_stores" not in i)
+    assert image["os_glance_failed_import"] == "cheap"
+    assert (image["stores"], image["status"]) == ("fast", "active")
+    assert stored_files(tmp_path / "cheap") == []
 
 
 # -- limits ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Format inspection against images made by qemu-img (the tool users make them with) and
-against hand-made headers for the hostile cases."""
+against the crafted images of ``tests/image_corpus.py``: every hostile case refused, every good
+one accepted, through the same call the upload and import paths make."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from pocketstack.core.errors import UnsupportedMediaType
+from pocketstack.core.image import transfer
 from pocketstack.core.image.formats import check, inspect
+from tests.image_corpus import ACCEPTED, REFUSED, Crafted, qcow2
 from tests.marks import needs_qemu_img, qemu_img
 
 MiB = 1024 * 1024
@@ -32,11 +36,14 @@ def make(tmp_path: Path, fmt: str, *extra: str, size: str = "10M", name: str | N
     [
         ("qcow2", "qcow2", ()),
         ("qcow2", "qcow2", ("-o", "compat=0.10")),
+        ("qcow2", "qcow2", ("-o", "compression_type=zstd")),
         ("vmdk", "vmdk", ()),
         ("vmdk", "vmdk", ("-o", "subformat=streamOptimized")),
         ("vpc", "vhd", ()),
         ("vpc", "vhd", ("-o", "subformat=fixed")),
         ("vhdx", "vhdx", ()),
+        ("vdi", "vdi", ()),
+        ("vdi", "vdi", ("-o", "static=on")),
         ("raw", "raw", ()),
     ],
 )
@@ -63,6 +70,17 @@ def test_qcow2_with_a_backing_file_is_refused(tmp_path: Path) -> None:
 def test_qcow2_with_an_external_data_file_is_refused(tmp_path: Path) -> None:
     path = make(tmp_path, "qcow2", "-o", f"data_file={tmp_path / 'data.raw'}")
     assert "external data file" in (check("qcow2", inspect_file(path)) or "")
+
+
+@needs_qemu_img
+def test_qcow2_with_extended_l2_entries_is_refused_as_format_inspector_does(tmp_path: Path) -> None:
+    path = make(tmp_path, "qcow2", "-o", "extended_l2=on")
+    assert "incompatible features" in (check("qcow2", inspect_file(path)) or "")
+
+
+@needs_qemu_img
+def test_qed_made_by_qemu_img_is_refused(tmp_path: Path) -> None:
+    assert "not allowed" in (check("raw", inspect_file(make(tmp_path, "qed"))) or "")
 
 
 @needs_qemu_img
@@ -115,3 +133,71 @@ def test_vmdk_descriptor_file_alone_is_refused(tmp_path: Path) -> None:
         '# Disk DescriptorFile\nversion=1\ncreateType="monolithicFlat"\nRW 2048 FLAT "/etc/passwd" 0\n'
     )
     assert not inspect_file(path).safe
+
+
+def _judge(tmp_path: Path, case: Crafted, container_format: str = "bare") -> int | None:
+    path = tmp_path / case.name
+    data = case.build()
+    path.write_bytes(data)
+    return transfer.inspect_file(str(path), case.disk_format, container_format, len(data))
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=lambda c: c.name)
+def test_crafted_hostile_image_is_refused(tmp_path: Path, case: Crafted) -> None:
+    with pytest.raises(UnsupportedMediaType) as refused:
+        _judge(tmp_path, case)
+    assert case.reason.lower() in refused.value.message.lower()
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=lambda c: c.name)
+def test_crafted_good_image_is_accepted(tmp_path: Path, case: Crafted) -> None:
+    assert _judge(tmp_path, case) == case.virtual_size
+
+
+@pytest.mark.parametrize("case", [c for c in REFUSED if "declared" not in c.reason], ids=lambda c: c.name)
+def test_hostile_headers_are_refused_in_any_container(tmp_path: Path, case: Crafted) -> None:
+    with pytest.raises(UnsupportedMediaType):
+        _judge(tmp_path, case, container_format="ova")
+
+
+@pytest.mark.parametrize(
+    ("case", "fmt"),
+    [
+        ("qcow2-v3", "qcow2"),
+        ("vmdk-stream-optimized-with-footer", "vmdk"),
+        ("vhd-fixed-partitioned", "vhd"),
+        ("iso-hybrid", "iso"),
+        ("raw-gpt", "gpt"),
+        ("raw-fat-file-system", "raw"),
+        ("vdi", "vdi"),
+        ("aki-plain-data", "raw"),
+    ],
+)
+def test_crafted_images_are_recognised(tmp_path: Path, case: str, fmt: str) -> None:
+    path = tmp_path / case
+    path.write_bytes(next(c for c in ACCEPTED if c.name == case).build())
+    assert inspect_file(path).format == fmt
+
+
+def test_inspection_reads_headers_not_the_whole_image(tmp_path: Path) -> None:
+    path = tmp_path / "big.qcow2"
+    with path.open("wb") as fh:
+        fh.write(qcow2(size=64 * MiB))
+        fh.truncate(64 * MiB)
+
+    class Counting:
+        def __init__(self, fh) -> None:  # noqa: ANN001
+            self.fh, self.read_bytes = fh, 0
+
+        def read(self, n: int = -1) -> bytes:
+            data = self.fh.read(n)
+            self.read_bytes += len(data)
+            return data
+
+        def __getattr__(self, name: str):  # noqa: ANN204
+            return getattr(self.fh, name)
+
+    with path.open("rb") as fh:
+        counting = Counting(fh)
+        assert inspect(counting).safe  # type: ignore[arg-type]
+    assert counting.read_bytes < 2 * MiB

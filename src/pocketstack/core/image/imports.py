@@ -173,8 +173,7 @@ class ImportService:
         copy = StoreCopy({sid: self.data.stores[sid] for sid in stores}, image.id, must_all)
         try:
             copy.run(self.data.staging.read(staged))
-            first = copy.writers[next(iter(copy.writers))]
-            virtual_size = inspect_file(first.temp_path, image.disk_format, image.container_format, copy.size)
+            virtual_size = self._inspect(image, copy)
             stored = copy.commit()
             try:
                 self._record_direct(image, stored, copy, virtual_size)
@@ -216,6 +215,8 @@ class ImportService:
             copy.run(download.reader)
             if image.os_hash_value and copy.digest.os_hash_value != image.os_hash_value:
                 raise CopyFailed("the data read back does not match the image's os_hash_value")
+            # Checked again: data stored before a safety check existed is not spread further.
+            self._inspect(image, copy)
             stored = copy.commit()
             try:
                 with self.db.transaction() as s:
@@ -235,6 +236,13 @@ class ImportService:
                 if touch(s, image.id):
                     edit_store_lists(s, image.id, set(), set(stores))
             LOG.warning("event=image_copy_failed image_id=%s reason=%s", image.id, _reason(exc))
+
+    @staticmethod
+    def _inspect(image: Image, copy: StoreCopy) -> int | None:
+        """The virtual size of the copied data (every writer holds the same bytes), before it is
+        committed; UnsupportedMediaType when inspection refuses it."""
+        first = next(iter(copy.writers.values()))
+        return inspect_file(first.temp_path, image.disk_format, image.container_format, copy.size)
 
     @staticmethod
     def _add_locations(s: Session, image_id: str, stored: dict[str, StoredData]) -> None:
