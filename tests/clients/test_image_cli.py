@@ -22,7 +22,8 @@ def sha256(path: Path) -> str:
 @pytest.fixture(scope="module")
 def disk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("img") / "disk.raw"
-    path.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
+    # A zeroed first sector: random bytes may look like a broken partition table.
+    path.write_bytes(bytes(512) + os.urandom(3 * 1024 * 1024 + 17 - 512))
     return path
 
 
