@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+SCOPES = ("system", "domain", "project")  # what a token may be scoped to
+
 
 def new_request_id() -> str:
     return f"req-{uuid.uuid4()}"
@@ -36,6 +38,17 @@ class RequestContext:
     @property
     def is_authenticated(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def scope(self) -> str | None:
+        """What the token is scoped to: "system", "domain", "project", or None when unscoped."""
+        if self.system_scope:
+            return "system"
+        if self.domain_id:
+            return "domain"
+        if self.project_id:
+            return "project"
+        return None
 
     @classmethod
     def system(cls, request_id: str | None = None) -> RequestContext:

@@ -6,6 +6,12 @@ A check string is built from ``role:NAME``, ``system_scope:all``, ``ATTR:%(targe
 ``@`` (always) and ``!`` (never), joined with ``and``, ``or``, ``not`` and parentheses.
 Rules are parsed once; an override file (JSON or YAML mapping name -> check string) replaces
 defaults by name.
+
+A rule also names the token scopes it may be used with (``scope_types``: system, domain,
+project), as oslo.policy does with scope enforcement on: a token of another scope is refused
+before the check string is read, whatever roles it holds. Only the rule enforced is
+scope-checked, not the rules it refers to with ``rule:``. An override replaces the check
+string and keeps the default's scope types, as in oslo.policy.
 """
 
 from __future__ import annotations
@@ -16,17 +22,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pocketstack.core.context import RequestContext
+from pocketstack.core.context import SCOPES, RequestContext
 from pocketstack.core.errors import Forbidden
 
 Check = Callable[[RequestContext, Mapping[str, Any], "Enforcer"], bool]
 
+ALL_SCOPES: frozenset[str] = frozenset(SCOPES)
+PROJECT_SCOPE: frozenset[str] = frozenset({"project"})
+
 
 @dataclass(frozen=True)
 class Rule:
+    """A named check. ``scope_types`` are the token scopes it may be used with; a rule open to
+    every scope also accepts an unscoped token (the check string alone decides)."""
+
     name: str
     check: str
     description: str = ""
+    scope_types: frozenset[str] = ALL_SCOPES
+
+    def __post_init__(self) -> None:
+        if not self.scope_types or not self.scope_types <= ALL_SCOPES:
+            raise ValueError(f"policy: {self.name}: scope_types must be some of {sorted(ALL_SCOPES)}")
+
+    def allows_scope(self, ctx: RequestContext) -> bool:
+        return self.scope_types == ALL_SCOPES or ctx.scope in self.scope_types
 
 
 _TOKEN = re.compile(r"\s*(\w+:%\([\w.]+\)s|\(|\)|[^\s()]+)")
@@ -51,7 +71,7 @@ def _atom(token: str) -> Check:
     if kind == "role":
         return lambda ctx, target, enf: value in ctx.roles
     if kind == "rule":
-        return lambda ctx, target, enf: enf.check(value, ctx, target)
+        return lambda ctx, target, enf: enf.evaluate(value, ctx, target)
     if kind == "system_scope":
         return lambda ctx, target, enf: ctx.system_scope == value
     if kind in {
@@ -141,18 +161,39 @@ class Enforcer:
         self.rules = {rule.name: rule for rule in rules}
         for name, check in (overrides or {}).items():
             old = self.rules.get(name)
-            self.rules[name] = Rule(name, check, old.description if old else "")
+            if old is None:
+                self.rules[name] = Rule(name, check)
+            else:
+                self.rules[name] = Rule(name, check, old.description, old.scope_types)
         self._compiled = {name: parse_check(rule.check) for name, rule in self.rules.items()}
 
-    def check(self, name: str, ctx: RequestContext, target: Mapping[str, Any]) -> bool:
+    def rule(self, name: str) -> Rule:
         try:
-            compiled = self._compiled[name]
+            return self.rules[name]
         except KeyError:
             raise LookupError(f"policy: no rule named {name!r}") from None
-        return compiled(ctx, target, self)
+
+    def evaluate(self, name: str, ctx: RequestContext, target: Mapping[str, Any]) -> bool:
+        """The rule's check string alone, without its scope types (what ``rule:NAME`` means)."""
+        self.rule(name)
+        return self._compiled[name](ctx, target, self)
+
+    def check(self, name: str, ctx: RequestContext, target: Mapping[str, Any]) -> bool:
+        """Whether the rule allows ``ctx`` on ``target``: scope first, then the check string."""
+        return self.rule(name).allows_scope(ctx) and self.evaluate(name, ctx, target)
 
     def enforce(self, name: str, ctx: RequestContext, target: Mapping[str, Any] | None = None) -> None:
-        if not self.check(name, ctx, target or {}):
+        """Forbidden unless the rule allows ``ctx`` on ``target``; the message names the rule
+        and, for a token of the wrong scope, the scopes the rule accepts."""
+        rule = self.rule(name)
+        if not rule.allows_scope(ctx):
+            wanted = " or ".join(sorted(rule.scope_types))
+            raise Forbidden(
+                f"You are not authorized to perform the requested action: {name}. "
+                f"It needs a {wanted}-scoped token; this one is {ctx.scope or 'unscoped'}.",
+                code="policy.invalid_scope",
+            )
+        if not self.evaluate(name, ctx, target or {}):
             raise Forbidden(
                 f"You are not authorized to perform the requested action: {name}.",
                 code="policy.forbidden",

@@ -1,10 +1,17 @@
 """Default compute policy, under Nova's rule names so an operator's Nova policy overrides keep
 working: readers of a project read its servers, members change them, admins do everything and
-alone may see across projects or touch hosts. Targets are flat: ``project_id`` is the owner."""
+alone may see across projects or touch hosts. Targets are flat: ``project_id`` is the owner.
+
+Every rule is for project-scoped tokens only, as every Nova default since 2023.1 (Antelope,
+when Nova turned ``enforce_scope`` on): even the admin APIs (hypervisors, services, aggregates,
+migrations) want a project-scoped token with the admin role; a system- or domain-scoped token
+is refused with 403 whatever its roles."""
 
 from __future__ import annotations
 
-from pocketstack.core.policy import Rule
+from dataclasses import replace
+
+from pocketstack.core.policy import PROJECT_SCOPE, Rule
 
 ADMIN = "rule:admin_required"
 PROJECT_READER = "rule:admin_required or (role:reader and project_id:%(target.project_id)s)"
@@ -117,4 +124,6 @@ OPERATOR_RULES = [
     Rule("pocketstack:fault-injection", ADMIN, "Make the fake driver fail or stall on purpose."),
 ]
 
-COMPUTE_RULES = [*SERVER_RULES, *CATALOG_RULES, *OPERATOR_RULES]
+COMPUTE_RULES = [
+    replace(rule, scope_types=PROJECT_SCOPE) for rule in (*SERVER_RULES, *CATALOG_RULES, *OPERATOR_RULES)
+]
