@@ -9,12 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pocketstack.core.compute import states
+from pocketstack.core.compute import claims, states
 from pocketstack.core.compute.conductor import guest_of
 from pocketstack.core.compute.servers import flavor_snapshot, get_visible
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotImplementedYet
-from pocketstack.core.identity.common import utcnow
 from pocketstack.core.tasks import tasks
 from pocketstack.drivers.base import Driver
 from pocketstack.store.compute_models import Host, Server
@@ -37,7 +36,7 @@ class ServerActions:
         svc: Any,
         driver: Driver,
         publish: Callable[[str], None],
-        confirm_resize: Callable[[Session, Server], None],
+        confirm_resize: Callable[[Session, Server, bool], None],
     ) -> None:
         self.db = db
         self.svc = svc  # flavors, quotas, images
@@ -81,30 +80,21 @@ class ServerActions:
         with self.db.transaction() as s:
             server = get_visible(s, ctx, server_id)
             admin = is_admin(ctx)
-            if server.locked and not admin and action not in ("lock", "unlock"):
+            guard_lock = not admin and action not in ("lock", "unlock")
+            if server.locked and guard_lock:
                 raise Conflict(f"Instance {server_id} is locked", code="compute.server.locked")
-            act = states.ACTIONS[action]
+            act = states.action_for(action, params)
             if act.capability:
                 self.require(act.capability, action)
             if action in _DONE_EVENTS:
-                self._now(s, ctx, server, action, params, admin)
+                self._now(s, ctx, server, act, params, guard_lock)
                 tasks.record_done(s, server.id, server.project_id, action, ctx, _DONE_EVENTS[action])
                 return None
-            task_state = act.task_state
-            if action == "reboot":
-                hard = params.get("type") == "HARD"
-                if not hard and server.vm_state != states.ACTIVE:
-                    raise Conflict(
-                        f"Cannot 'reboot' instance while it is in vm_state {server.vm_state}",
-                        code="compute.server.invalid_state",
-                    )
-                task_state = "rebooting_hard" if hard else "rebooting"
-            states.check_allowed(action, server.vm_state, server.task_state)
+            # The claim comes first: of concurrent requests only one gets past it.
+            claims.claim(s, server, act, guard_lock=guard_lock, task_state=act.task_state)
             prepare = getattr(self, f"_prepare_{action.replace('-', '_')}", None)
             if prepare is not None:
                 prepare(s, ctx, server, params)
-            server.task_state = task_state
-            server.updated_at = utcnow()
             task = tasks.start(s, server.id, server.project_id, action, ctx, params)
         self.publish(task.id)
         return task.id
@@ -115,30 +105,33 @@ class ServerActions:
         s: Session,
         ctx: RequestContext,
         server: Server,
-        action: str,
+        act: states.Action,
         params: dict[str, Any],
-        admin: bool,
+        guard_lock: bool,
     ) -> None:
-        if action == "lock":
-            server.locked, server.locked_by = (
-                True,
-                "admin" if admin and server.project_id != ctx.project_id else "owner",
-            )
-            server.locked_reason = params.get("locked_reason")
-        elif action == "unlock":
-            if server.locked_by == "admin" and not admin:
+        """Bookkeeping, written with the same claim as a task so no concurrent change is lost."""
+        if act.name == "lock":
+            owner = "admin" if is_admin(ctx) and server.project_id != ctx.project_id else "owner"
+            self._claim_lock(s, server, act, True, owner, params.get("locked_reason"))
+        elif act.name == "unlock":
+            if server.locked_by == "admin" and not is_admin(ctx):
                 rule = "os_compute_api:os-lock-server:unlock:unlock_override"
                 raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
-            server.locked, server.locked_by, server.locked_reason = False, None, None
-        elif action == "resetState":
-            server.vm_state = params["state"]
-            server.task_state = None
-        elif action == "confirmResize":
-            states.check_allowed(action, server.vm_state, server.task_state)
-            self.confirm_resize(s, server)
-        elif action == "trigger_crash_dump":
-            states.check_allowed(action, server.vm_state, server.task_state)
-        server.updated_at = utcnow()
+            self._claim_lock(s, server, act, False, None, None)
+        elif act.name == "resetState":
+            claims.claim(s, server, act, vm_state=params["state"], task_state=None)
+        elif act.name == "confirmResize":
+            self.confirm_resize(s, server, guard_lock)
+        else:  # trigger_crash_dump: the state is only checked, nothing is written
+            states.check_allowed(act, server.vm_state, server.task_state)
+
+    @staticmethod
+    def _claim_lock(
+        s: Session, server: Server, act: states.Action, locked: bool, by: str | None, reason: str | None
+    ) -> None:
+        # Only over the lock as it was read: a lock or unlock that came in meanwhile is a 409.
+        seen = Server.locked_by.is_not_distinct_from(server.locked_by)
+        claims.claim(s, server, act, where=[seen], locked=locked, locked_by=by, locked_reason=reason)
 
     # -- preparations in the request -------------------------------------------------------
     def _prepare_resize(

@@ -3,7 +3,9 @@ server's state, recording each step as a task item. It runs on the bus's worker 
 
 Every handler ends the task: success puts the server in the action's end state; a failure
 (no valid host, a driver error, an injected fault) clears the task state, records a fault and,
-for builds, puts the server in ERROR with its allocations freed.
+for builds, puts the server in ERROR with its allocations freed. Both write the server only
+where it still holds the task's own task state (``settle``): a delete or a reset that came in
+while the task ran wins, and a deleted server is never brought back.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from pocketstack.core.compute import states
+from pocketstack.core.compute import claims, states
 from pocketstack.core.compute.faults import FaultInjection
 from pocketstack.core.compute.moves import MovesMixin
 from pocketstack.core.compute.network import FlatNetwork
@@ -129,7 +131,14 @@ class Conductor(MovesMixin):
         return guest_of(server, host)
 
     def set_server(self, s: Session, server_id: str, **values: Any) -> None:
+        """Unconditional: for what is not a change of state, and for deletes, which always win."""
         s.execute(update(Server).where(Server.id == server_id).values(updated_at=utcnow(), **values))
+
+    def settle(self, s: Session, task: Task, **values: Any) -> bool:
+        """Write ``values`` to the task's server only if it still holds the task's task state
+        (not deleted, not taken over by a delete or a reset); True when written."""
+        held = claims.running_task_states(task.action, task.params)
+        return claims.swap(s, task.server_id, task_states=held, **values)
 
     def _fail(self, task: Task, server: Server, message: str) -> None:
         with self.db.transaction() as s:
@@ -141,11 +150,11 @@ class Conductor(MovesMixin):
             ):
                 values["vm_state"] = states.ERROR
             if task.action == "create":
-                sched.free(s, server.id)
+                sched.free(s, server.id)  # also when a delete took over: its claim is void
                 values["host"] = None
-            if task.action in ("resize", "migrate"):
+            if task.action in ("resize", "migrate", "live-migration", "evacuate"):
                 self._undo_resize_claim(s, task, current)
-            self.set_server(s, server.id, **values)
+            self.settle(s, task, **values)
             tasks.finish(s, task.id, False, message)
         LOG.info("event=task_failed task_id=%s action=%s reason=%s", task.id, task.action, message)
 
@@ -202,13 +211,14 @@ class Conductor(MovesMixin):
         with self.step(task, "conductor_schedule_and_build_instances"):
             host = self.scheduler.claim(server.id, spec, server_id=server.id)
         with self.db.transaction() as s:
-            current = s.get(Server, server.id)
-            if current.deleted or current.vm_state != states.BUILDING:
-                sched.free(s, server.id)  # deleted or timed out meanwhile: give the claim back
-                return
-            if current.task_state == "deleting":
-                return  # the queued delete task frees what was claimed
-            self.set_server(s, server.id, task_state="spawning")
+            spawning = claims.swap(
+                s, server.id, vm_states=[states.BUILDING], task_states=["scheduling"], task_state="spawning"
+            )
+            if not spawning:
+                current = s.get(Server, server.id)
+                if current.deleted or current.vm_state != states.BUILDING:
+                    sched.free(s, server.id)  # deleted or timed out meanwhile: give the claim back
+                return  # else being deleted: the queued delete task frees what was claimed
         with self.step(task, "compute__do_build_and_run_instance", host):
             self._inject(
                 server, "fail_build", "fail_builds", f"Build of instance {server.id} aborted: injected fault"
@@ -217,12 +227,11 @@ class Conductor(MovesMixin):
         crash = bool((server.injected_faults or {}).get("crash"))
         with self.db.transaction() as s:
             crash = crash or self.faults.take(s, "crash_builds")
-            current = s.get(Server, server.id)
-            if current.task_state != "spawning":
-                return
-            self.set_server(
+            claims.swap(
                 s,
                 server.id,
+                vm_states=[states.BUILDING],
+                task_states=["spawning"],
                 vm_state=states.ACTIVE,
                 task_state=None,
                 power_state=states.CRASHED if crash else states.RUNNING,
@@ -239,9 +248,9 @@ class Conductor(MovesMixin):
         now = utcnow()
         with self.db.transaction() as s:
             if soft:
-                self.set_server(
+                self.settle(
                     s,
-                    server.id,
+                    task,
                     vm_state=states.SOFT_DELETED,
                     task_state=None,
                     power_state=states.SHUTDOWN,
@@ -284,7 +293,7 @@ class Conductor(MovesMixin):
         if power is not None:
             values["power_state"] = power
         with self.db.transaction() as s:
-            self.set_server(s, server.id, **values)
+            self.settle(s, task, **values)
 
     def __getattr__(self, name: str) -> Any:
         action = name.removeprefix("_do_")
@@ -299,14 +308,14 @@ class Conductor(MovesMixin):
             self._inject(server, "fail_next_action", "fail_actions", "Injected failure of reboot")
             self.driver.reboot(guest_of(server), hard)
         with self.db.transaction() as s:
-            self.set_server(s, server.id, vm_state=states.ACTIVE, task_state=None, power_state=states.RUNNING)
+            self.settle(s, task, vm_state=states.ACTIVE, task_state=None, power_state=states.RUNNING)
 
     def _do_changePassword(self, task: Task, server: Server) -> None:
         with self.step(task, "compute_set_admin_password", server.host):
             self._inject(server, "fail_next_action", "fail_actions", "Injected failure of changePassword")
             self.driver.set_admin_password(guest_of(server), (task.params or {}).get("password", ""))
         with self.db.transaction() as s:
-            self.set_server(s, server.id, task_state=None, admin_password_set=True)
+            self.settle(s, task, task_state=None, admin_password_set=True)
 
     def _do_rebuild(self, task: Task, server: Server) -> None:
         params = task.params or {}
@@ -316,9 +325,9 @@ class Conductor(MovesMixin):
             self.driver.spawn(guest_of(server))
         stopped = server.vm_state == states.STOPPED
         with self.db.transaction() as s:
-            self.set_server(
+            self.settle(
                 s,
-                server.id,
+                task,
                 vm_state=states.STOPPED if stopped else states.ACTIVE,
                 power_state=states.SHUTDOWN if stopped else states.RUNNING,
                 task_state=None,
@@ -334,7 +343,7 @@ class Conductor(MovesMixin):
             self.driver.snapshot(guest_of(server))
             self.snapshots(server, image_id)
         with self.db.transaction() as s:
-            self.set_server(s, server.id, task_state=None)
+            self.settle(s, task, task_state=None)
         params = task.params or {}
         if task.action == "createBackup":
             self.snapshots.rotate_as_owner(server, params["backup_type"], int(params.get("rotation", 0)))

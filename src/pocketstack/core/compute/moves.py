@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pocketstack.core.compute import states
+from pocketstack.core.compute import claims, states
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.placement.scheduler import NoValidHost
@@ -51,7 +51,10 @@ def latest_migration(s: Session, server_id: str, statuses: tuple[str, ...]) -> M
 
 
 class MovesMixin:
-    """Mixed into Conductor (which provides db, driver, scheduler, step, set_server, ...)."""
+    """Mixed into Conductor (which provides db, driver, scheduler, step, settle, ...).
+
+    A move whose end finds its server taken over (deleted, or reset by an admin) gives the
+    destination back and leaves the server where it was."""
 
     def _moved_claim(
         self, task: Task, server: Server, flavor: dict[str, Any], kind: str
@@ -86,9 +89,9 @@ class MovesMixin:
             self._inject(server, "fail_next_action", "fail_actions", f"Injected failure of {task.action}")
             self.driver.spawn(self._guest(server, host))
         with self.db.transaction() as s:
-            self.set_server(
+            moved = self.settle(
                 s,
-                server.id,
+                task,
                 vm_state=states.RESIZED,
                 task_state=None,
                 host=host,
@@ -96,6 +99,9 @@ class MovesMixin:
                 flavor_id=new_flavor["id"],
                 old_flavor=server.flavor,
             )
+            if not moved:
+                self._undo_resize_claim(s, task, s.get(Server, server.id))
+                return
             m = s.get(Migration, migration.id)
             m.status, m.updated_at = "finished", utcnow()
 
@@ -108,7 +114,7 @@ class MovesMixin:
         sched.free(s, server.id)
         sched.move(s, migration.uuid, server.id)
         migration.status, migration.updated_at = "error", utcnow()
-        if server.vm_state == states.RESIZED or server.host != migration.source_host:
+        if not server.deleted and (server.vm_state == states.RESIZED or server.host != migration.source_host):
             self.set_server(s, server.id, host=migration.source_host)
 
     def _do_revertResize(self, task: Task, server: Server) -> None:
@@ -118,34 +124,39 @@ class MovesMixin:
             self.driver.destroy(self._guest(server))
             if migration is not None:
                 self.driver.spawn(self._guest(server, migration.source_host))
+        values: dict[str, Any] = {"task_state": None, "old_flavor": None}
+        if migration is not None:
+            values["host"] = migration.source_host
+        if server.old_flavor:
+            values.update(flavor=server.old_flavor, flavor_id=server.old_flavor["id"])
+        stopped = server.power_state == states.SHUTDOWN
+        values["vm_state"] = states.STOPPED if stopped else states.ACTIVE
         with self.db.transaction() as s:
+            if not self.settle(s, task, **values):
+                return
             sched.free(s, server.id)
-            values: dict[str, Any] = {"task_state": None, "old_flavor": None}
             if migration is not None:
                 sched.move(s, migration.uuid, server.id)
                 m = s.get(Migration, migration.id)
                 m.status, m.updated_at = "reverted", utcnow()
-                values["host"] = migration.source_host
-            if server.old_flavor:
-                values.update(flavor=server.old_flavor, flavor_id=server.old_flavor["id"])
-            stopped = server.power_state == states.SHUTDOWN
-            values["vm_state"] = states.STOPPED if stopped else states.ACTIVE
-            self.set_server(s, server.id, **values)
 
-    def confirm_resize(self, s: Session, server: Server) -> None:
-        """Synchronous, as in Nova's API: free the source side and settle the state."""
-        migration = latest_migration(s, server.id, ("finished",))
-        if migration is not None:
-            sched.free(s, migration.uuid)
-            migration.status, migration.updated_at = "confirmed", utcnow()
+    def confirm_resize(self, s: Session, server: Server, guard_lock: bool = False) -> None:
+        """Synchronous, as in Nova's API: settle the state (claimed, so a concurrent confirm or
+        revert is a 409) and free the source side."""
         stopped = server.power_state == states.SHUTDOWN
-        self.set_server(
+        claims.claim(
             s,
-            server.id,
+            server,
+            states.ACTIONS["confirmResize"],
+            guard_lock=guard_lock,
             vm_state=states.STOPPED if stopped else states.ACTIVE,
             task_state=None,
             old_flavor=None,
         )
+        migration = latest_migration(s, server.id, ("finished",))
+        if migration is not None:
+            sched.free(s, migration.uuid)
+            migration.status, migration.updated_at = "confirmed", utcnow()
 
     def _do_live_migration(self, task: Task, server: Server) -> None:
         host, migration = self._moved_claim(task, server, server.flavor, "live-migration")
@@ -153,10 +164,12 @@ class MovesMixin:
             self._inject(server, "fail_next_action", "fail_actions", "Injected failure of live-migration")
             self.driver.live_migrate(self._guest(server), host)
         with self.db.transaction() as s:
+            if not self.settle(s, task, task_state=None, host=host):
+                self._undo_resize_claim(s, task, s.get(Server, server.id))
+                return
             sched.free(s, migration.uuid)
             m = s.get(Migration, migration.id)
             m.status, m.updated_at = "completed", utcnow()
-            self.set_server(s, server.id, task_state=None, host=host)
 
     def _do_evacuate(self, task: Task, server: Server) -> None:
         host, migration = self._moved_claim(task, server, server.flavor, "evacuation")
@@ -164,17 +177,20 @@ class MovesMixin:
             self.driver.spawn(self._guest(server, host))
         stop = bool((task.params or {}).get("stopped"))
         with self.db.transaction() as s:
-            sched.free(s, migration.uuid)
-            m = s.get(Migration, migration.id)
-            m.status, m.updated_at = "done", utcnow()
-            self.set_server(
+            evacuated = self.settle(
                 s,
-                server.id,
+                task,
                 host=host,
                 task_state=None,
                 vm_state=states.STOPPED if stop else states.ACTIVE,
                 power_state=states.SHUTDOWN if stop else states.RUNNING,
             )
+            if not evacuated:
+                self._undo_resize_claim(s, task, s.get(Server, server.id))
+                return
+            sched.free(s, migration.uuid)
+            m = s.get(Migration, migration.id)
+            m.status, m.updated_at = "done", utcnow()
 
     def _do_shelve(self, task: Task, server: Server) -> None:
         image_id = (task.params or {}).get("image_id")
@@ -193,15 +209,16 @@ class MovesMixin:
             if server.host:
                 self.driver.destroy(self._guest(server))
         with self.db.transaction() as s:
-            sched.free(s, server.id)
-            self.set_server(
+            offloaded = self.settle(
                 s,
-                server.id,
+                task,
                 vm_state=states.SHELVED_OFFLOADED,
                 task_state=None,
                 power_state=states.SHUTDOWN,
                 host=None,
             )
+            if offloaded:
+                sched.free(s, server.id)
 
     def _do_unshelve(self, task: Task, server: Server) -> None:
         with self.db.read() as s:
@@ -219,12 +236,14 @@ class MovesMixin:
             self.driver.spawn(self._guest(server, host))
         zone = spec.zone  # what the server asked for now stays asked for (pinned or not)
         with self.db.transaction() as s:
-            self.set_server(
+            unshelved = self.settle(
                 s,
-                server.id,
+                task,
                 vm_state=states.ACTIVE,
                 task_state=None,
                 power_state=states.RUNNING,
                 host=host,
                 requested_zone=zone,
             )
+            if not unshelved:
+                sched.free(s, server.id)  # taken over meanwhile: give the new claim back

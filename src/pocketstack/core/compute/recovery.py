@@ -4,7 +4,9 @@ that exceed the build timeout and reclaim soft-deleted servers whose time is up.
 At start no task can really be running (this process is the only one carrying tasks out), so
 every task still marked running is resolved: builds go to ERROR with their allocations freed,
 deletes are completed, moves are rolled back, every other action is cleared (its task state
-removed, the server left in the state it had).
+removed, the server left in the state it had). The periodic jobs run while tasks do, so they
+claim a server (``claims.swap``) before they change it: a build that completes, a delete or a
+restore that comes first wins.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from pocketstack.core.compute import states
+from pocketstack.core.compute import claims, states
 from pocketstack.core.compute.conductor import Conductor, fault_record
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import scheduler as sched
@@ -72,21 +74,31 @@ def _settle(conductor: Conductor, s, server: Server, task: Task | None = None) -
 
 
 def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
-    """Builds older than ``timeout`` seconds go to ERROR with their allocations freed."""
+    """Builds older than ``timeout`` seconds go to ERROR with their allocations freed (not the
+    ones being deleted: their delete frees them)."""
     cutoff = utcnow() - timedelta(seconds=timeout)
     count = 0
     with conductor.db.transaction() as s:
         overdue = s.scalars(
-            select(Server).where(Server.vm_state == states.BUILDING, Server.created_at < cutoff)
-        )
-        for server in overdue:
-            sched.free(s, server.id)
-            message = f"Build of instance {server.id} timed out after {timeout} seconds."
-            conductor.set_server(
-                s, server.id, vm_state=states.ERROR, task_state=None, host=None, fault=fault_record(message)
+            select(Server.id).where(Server.vm_state == states.BUILDING, Server.created_at < cutoff)
+        ).all()
+        for server_id in overdue:
+            message = f"Build of instance {server_id} timed out after {timeout} seconds."
+            failed = claims.swap(
+                s,
+                server_id,
+                vm_states=[states.BUILDING],
+                task_states=["scheduling", "spawning"],
+                vm_state=states.ERROR,
+                task_state=None,
+                host=None,
+                fault=fault_record(message),
             )
+            if not failed:
+                continue
+            sched.free(s, server_id)
             for task in s.scalars(
-                select(Task).where(Task.server_id == server.id, Task.status == tasks.RUNNING)
+                select(Task).where(Task.server_id == server_id, Task.status == tasks.RUNNING)
             ):
                 tasks.finish(s, task.id, False, message)
             count += 1
@@ -94,17 +106,23 @@ def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
 
 
 def reclaim_soft_deleted(conductor: Conductor, interval: int) -> int:
+    """Soft-deleted servers older than ``interval`` seconds are deleted, unless a restore or a
+    force delete has claimed them meanwhile."""
     cutoff = utcnow() - timedelta(seconds=interval)
+    count = 0
     with conductor.db.transaction() as s:
-        due = list(
-            s.scalars(
-                select(Server.id).where(
-                    Server.vm_state == states.SOFT_DELETED,
-                    Server.deleted.is_(False),
-                    Server.deleted_at < cutoff,
-                )
+        due = s.scalars(
+            select(Server.id).where(
+                Server.vm_state == states.SOFT_DELETED,
+                Server.deleted.is_(False),
+                Server.deleted_at < cutoff,
             )
-        )
+        ).all()
         for server_id in due:
-            conductor.finish_delete(s, server_id)
-    return len(due)
+            claimed = claims.swap(
+                s, server_id, vm_states=[states.SOFT_DELETED], task_states=[None], task_state="deleting"
+            )
+            if claimed:
+                conductor.finish_delete(s, server_id)
+                count += 1
+    return count

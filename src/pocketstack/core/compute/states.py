@@ -8,7 +8,9 @@ since every v2.1 client reads them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pocketstack.core.errors import Conflict
 
@@ -95,8 +97,20 @@ def _a(
     return Action(name, frozenset(states), task, capability, frozenset(during))
 
 
-ANY_TASK = "*"  # in ``during``: allowed whatever task runs
-_REBOOTABLE = {ACTIVE, PAUSED, SUSPENDED, STOPPED, ERROR, RESCUED}
+ANY_TASK = "*"  # in ``during``: allowed whatever other task runs (not a second one of its own)
+# COMPAT: Nova lets a soft reboot start only from ACTIVE with no task running, a hard reboot
+# also from these states and while a reboot, pause, unpause, suspend or resume is under way.
+_HARD_REBOOTABLE = {ACTIVE, STOPPED, PAUSED, SUSPENDED, ERROR}
+_HARD_REBOOT_DURING = {
+    "rebooting",
+    "reboot_pending",
+    "reboot_started",
+    "rebooting_hard",
+    "resuming",
+    "unpausing",
+    "pausing",
+    "suspending",
+}
 _ANY_LIVE = {
     ACTIVE,
     BUILDING,
@@ -117,8 +131,7 @@ ACTIONS: dict[str, Action] = {
         _a("softDelete", _ANY_LIVE - {BUILDING}, "soft-deleting", "power_off"),
         _a("restore", {SOFT_DELETED}, "restoring", "power_on"),
         _a("forceDelete", {SOFT_DELETED}, "deleting", "destroy"),
-        # A hard reboot may cut into a reboot that is still running.
-        _a("reboot", _REBOOTABLE, "rebooting", "reboot", {"rebooting", "reboot_pending", "reboot_started"}),
+        _a("reboot", {ACTIVE}, "rebooting", "reboot"),  # SOFT; HARD_REBOOT below
         _a("stop", {ACTIVE, RESCUED, ERROR}, "powering-off", "power_off"),
         _a("start", {STOPPED}, "powering-on", "power_on"),
         _a("pause", {ACTIVE, RESCUED}, "pausing", "pause"),
@@ -141,24 +154,41 @@ ACTIONS: dict[str, Action] = {
         _a("shelveOffload", {SHELVED}, "shelving_offloading", "destroy"),
         _a("unshelve", {SHELVED, SHELVED_OFFLOADED}, "unshelving", "spawn"),
         _a("trigger_crash_dump", {ACTIVE, PAUSED, RESCUED, RESIZED, ERROR}, None, "trigger_crash_dump"),
-        _a("lock", _ANY_LIVE | {SOFT_DELETED}, None),
-        _a("unlock", _ANY_LIVE | {SOFT_DELETED}, None),
-        _a("resetState", _ANY_LIVE | {SOFT_DELETED}, None),
+        _a("lock", _ANY_LIVE | {SOFT_DELETED}, None, None, {ANY_TASK}),
+        _a("unlock", _ANY_LIVE | {SOFT_DELETED}, None, None, {ANY_TASK}),
+        _a("resetState", _ANY_LIVE | {SOFT_DELETED}, None, None, {ANY_TASK}),
     ]
 }
+# A hard reboot is recorded as "reboot" too but starts from more states and may cut into a
+# reboot (soft or hard) that is still running.
+HARD_REBOOT = _a("reboot", _HARD_REBOOTABLE, "rebooting_hard", "reboot", _HARD_REBOOT_DURING)
 
 
-def check_allowed(action: str, vm_state: str, task_state: str | None) -> Action:
+def action_for(name: str, params: Mapping[str, Any] | None = None) -> Action:
+    """The state-table row of ``name`` as requested with ``params`` (a HARD reboot has its own)."""
+    if name == "reboot" and (params or {}).get("type") == "HARD":
+        return HARD_REBOOT
+    return ACTIONS[name]
+
+
+def allows_task(act: Action, task_state: str | None) -> bool:
+    """Whether ``act`` may start while ``task_state`` runs (None: no task)."""
+    if task_state is None or task_state in act.during:
+        return True
+    return ANY_TASK in act.during and task_state != act.task_state
+
+
+def check_allowed(action: str | Action, vm_state: str, task_state: str | None) -> Action:
     """The action, or Conflict naming the state that forbids it (Nova's wording)."""
-    act = ACTIONS[action]
+    act = ACTIONS[action] if isinstance(action, str) else action
     if vm_state not in act.from_states:
         raise Conflict(
-            f"Cannot '{action}' instance while it is in vm_state {vm_state}",
+            f"Cannot '{act.name}' instance while it is in vm_state {vm_state}",
             code="compute.server.invalid_state",
         )
-    if task_state is not None and task_state not in act.during and ANY_TASK not in act.during:
+    if not allows_task(act, task_state):
         raise Conflict(
-            f"Cannot '{action}' instance while it is in task_state {task_state}",
+            f"Cannot '{act.name}' instance while it is in task_state {task_state}",
             code="compute.server.invalid_state",
         )
     return act
