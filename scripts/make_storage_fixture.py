@@ -13,7 +13,10 @@ Each fixture holds the bootstrap identity data (users ``admin`` and ``demo``, pa
 ``manifest.json``) and, from revision 0002 on, a few tiny images covering each status and
 layout: data in one store, data copied to two stores, a staged import, an image with no data;
 from revision 0003 on, three servers (active with an address, metadata and a tag; stopped;
-another project's).
+another project's); from revision 0004 on, the ``public`` network made at first start, a
+project network with an IPv4 and an IPv6 subnet and three ports (one asking for an address),
+an admin's shared network with a port of the demo project on it, a subnet pool in an address
+scope with a subnet carved from it, and a quota.
 ``manifest.json`` lists them with the sha512 of the bytes that were sent (computed here, not
 read back), which is what the upgrade test compares downloads against.
 """
@@ -43,6 +46,7 @@ from pocketstack.cloud import build_cloud  # noqa: E402
 from pocketstack.config import Settings  # noqa: E402
 from pocketstack.core.identity.bootstrap import Account, bootstrap  # noqa: E402
 from pocketstack.core.identity.passwords import PasswordVerifier  # noqa: E402
+from pocketstack.core.network.seed import seed_public_network  # noqa: E402
 from pocketstack.store import migrate  # noqa: E402
 from pocketstack.store.db import Database, make_engine  # noqa: E402
 
@@ -83,6 +87,8 @@ class Maker:
         self.tokens = {user: self._token(user) for user in PASSWORDS}
         self.images: list[dict[str, Any]] = []
         self.servers: list[dict[str, Any]] = []
+        self.networks: list[dict[str, Any]] = []
+        self.network_quotas: dict[str, dict[str, int]] = {}
 
     def _token(self, user: str) -> str:
         body = {
@@ -201,6 +207,95 @@ def servers_0003(maker: Maker) -> None:
     _server(maker, "admin", "fixture-admin", image_id, networks="auto")
 
 
+NET = "/network/v2.0"
+
+
+def _network_call(maker: Maker, user: str, kind: str, **attrs: Any) -> dict[str, Any]:
+    path = {"address_scope": "address-scopes"}.get(kind, f"{kind}s")
+    return maker.call(user, "POST", f"{NET}/{path}", 201, json={kind: attrs}).json()[kind]
+
+
+def _record(maker: Maker, user: str, network: dict[str, Any]) -> None:
+    """What the upgrade test compares: the network with its subnets and ports as the owner
+    saw them."""
+    subnets = maker.call(user, "GET", f"{NET}/subnets?network_id={network['id']}", 200).json()["subnets"]
+    ports = maker.call(user, "GET", f"{NET}/ports?network_id={network['id']}", 200).json()["ports"]
+    keep_subnet = (
+        "id",
+        "name",
+        "cidr",
+        "gateway_ip",
+        "allocation_pools",
+        "ip_version",
+        "subnetpool_id",
+        "tags",
+    )
+    keep_port = ("id", "name", "mac_address", "fixed_ips", "project_id", "device_id", "tags")
+    maker.networks.append(
+        {
+            "owner": user,
+            **{k: network[k] for k in ("id", "name", "shared", "router:external", "tags")},
+            "subnets": sorted(({k: s[k] for k in keep_subnet} for s in subnets), key=lambda s: s["id"]),
+            "ports": sorted(({k: p[k] for k in keep_port} for p in ports), key=lambda p: p["id"]),
+        }
+    )
+
+
+def networks_0004(maker: Maker, public_id: str | None) -> None:
+    """The network content of a revision-0004 fixture."""
+    if public_id is not None:
+        public = maker.call("admin", "GET", f"{NET}/networks/{public_id}", 200).json()["network"]
+        _record(maker, "admin", public)
+    net = _network_call(maker, "demo", "network", name="fixture-net", tags=["fixture"])
+    _network_call(
+        maker,
+        "demo",
+        "subnet",
+        network_id=net["id"],
+        name="fixture-v4",
+        ip_version=4,
+        cidr="10.20.0.0/24",
+        allocation_pools=[{"start": "10.20.0.10", "end": "10.20.0.100"}],
+        dns_nameservers=["10.20.0.2"],
+    )
+    _network_call(
+        maker,
+        "demo",
+        "subnet",
+        network_id=net["id"],
+        name="fixture-v6",
+        ip_version=6,
+        cidr="2001:db8:20::/64",
+        ipv6_ra_mode="slaac",
+        ipv6_address_mode="slaac",
+    )
+    _network_call(maker, "demo", "port", network_id=net["id"], name="fixture-port-1", tags=["fixture"])
+    _network_call(maker, "demo", "port", network_id=net["id"], name="fixture-port-2", device_id="vm-2")
+    fixed = [{"ip_address": "10.20.0.200"}]
+    _network_call(maker, "demo", "port", network_id=net["id"], name="fixture-port-3", fixed_ips=fixed)
+    _record(maker, "demo", net)
+    shared = _network_call(maker, "admin", "network", name="fixture-shared", shared=True)
+    _network_call(maker, "admin", "subnet", network_id=shared["id"], ip_version=4, cidr="10.21.0.0/24")
+    _network_call(maker, "demo", "port", network_id=shared["id"], name="fixture-demo-on-shared")
+    _record(maker, "admin", shared)
+    scope = _network_call(maker, "demo", "address_scope", name="fixture-scope", ip_version=4)
+    pool = _network_call(
+        maker,
+        "demo",
+        "subnetpool",
+        name="fixture-pool",
+        prefixes=["10.30.0.0/16"],
+        default_prefixlen=24,
+        address_scope_id=scope["id"],
+    )
+    pooled = _network_call(maker, "demo", "network", name="fixture-pooled")
+    _network_call(maker, "demo", "subnet", network_id=pooled["id"], ip_version=4, subnetpool_id=pool["id"])
+    _record(maker, "demo", pooled)
+    demo_project = net["project_id"]
+    maker.call("admin", "PUT", f"{NET}/quotas/{demo_project}", 200, json={"quota": {"port": 42}})
+    maker.network_quotas["demo"] = {"port": 42}
+
+
 def _identity_only(settings: Settings, revision: str) -> None:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine, revision)
@@ -216,6 +311,11 @@ def _with_images(settings: Settings, revision: str) -> Maker:
         images_0002(maker)
         if revision >= "0003":
             servers_0003(maker)
+        if revision >= "0004":
+            public_id = seed_public_network(
+                cloud.db, settings.public_network_cidr, settings.public_network_pool
+            )
+            networks_0004(maker, public_id)
     cloud.close()
     cloud.db.engine.dispose()
     return maker
@@ -249,6 +349,8 @@ def make(revision: str, out: Path) -> None:
             "passwords": PASSWORDS,
             "images": maker.images if maker else [],
             "servers": maker.servers if maker else [],
+            "networks": maker.networks if maker else [],
+            "network_quotas": maker.network_quotas if maker else {},
         }
         (data_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         if out.exists():

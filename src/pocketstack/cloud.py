@@ -41,6 +41,10 @@ from pocketstack.core.image.imports import ImportService
 from pocketstack.core.image.members import MemberService
 from pocketstack.core.image.policies import IMAGE_RULES
 from pocketstack.core.image.sweep import sweep as sweep_image_data
+from pocketstack.core.network.policies import NETWORK_POLICY
+from pocketstack.core.network.quotas import parse_defaults as parse_network_quota_defaults
+from pocketstack.core.network.seed import public_subnet_plan
+from pocketstack.core.network.services import NetworkServices, build_network_services
 from pocketstack.core.placement.aggregates import AggregateService
 from pocketstack.core.placement.hosts import HostService
 from pocketstack.core.placement.inventory import sync_hosts
@@ -92,6 +96,7 @@ class Cloud:
     faults: FaultInjection
     snapshots: Snapshots
     conductor: Conductor
+    network: NetworkServices
     servers: ServerService = field(init=False)
     server_actions: ServerActions = field(init=False)
 
@@ -112,7 +117,9 @@ def build_cloud(settings: Settings) -> Cloud:
     keys.initialize(settings.keys_dir)
     formatter = TokenFormatter(keys.KeyRing(settings.keys_dir))
     verifier = PasswordVerifier()
-    policy = Enforcer([*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES], load_overrides(settings.policy_file))
+    policy = Enforcer(
+        [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY], load_overrides(settings.policy_file)
+    )
     auth = AuthService(db, formatter, verifier, settings.token_expiration, settings.max_password_length)
     image_stores = {sid: FilesystemStore(sid, d) for sid, d in settings.image_store_dirs.items()}
     staging = FilesystemStore(
@@ -153,9 +160,17 @@ def build_cloud(settings: Settings) -> Cloud:
         service_registry=ServiceRegistry(db),
         zones=ZoneService(db),
         **_compute(db, settings, images, image_data),
+        network=_network(db, settings, policy),
     )
     _start_compute(cloud)
     return cloud
+
+
+def _network(db: Database, settings: Settings, policy: Enforcer) -> NetworkServices:
+    """The network services; a bad network setting stops the start with its name."""
+    public_subnet_plan(settings.public_network_cidr, settings.public_network_pool)
+    overrides = parse_network_quota_defaults(settings.network_quota_defaults)
+    return build_network_services(db, policy, overrides)
 
 
 def _driver(settings: Settings) -> Driver:

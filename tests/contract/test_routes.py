@@ -11,11 +11,13 @@ import pytest
 
 from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
 from pocketstack.api.image_v2.routes import ROUTES as IMAGE_ROUTES
+from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
 from pocketstack.core.identity.policies import IDENTITY_RULES
 from pocketstack.core.image.policies import IMAGE_RULES
+from pocketstack.core.network.policies import NETWORK_POLICY
 from pocketstack.core.policy import Enforcer
 
-RULES = Enforcer([*IDENTITY_RULES, *IMAGE_RULES]).rules
+RULES = Enforcer([*IDENTITY_RULES, *IMAGE_RULES, *NETWORK_POLICY]).rules
 # Only discovery and logging in may be reached without a token.
 ANONYMOUS = {
     ("identity", "GET", "/"),
@@ -24,8 +26,15 @@ ANONYMOUS = {
     ("identity", "POST", "/v3/auth/tokens"),
     ("image", "GET", "/"),
     ("image", "GET", "/versions"),
+    ("network", "GET", "/"),
+    ("network", "GET", "/v2.0"),
+    ("network", "GET", "/v2.0/"),
 }
-ALL = [("identity", r) for r in IDENTITY_ROUTES] + [("image", r) for r in IMAGE_ROUTES]
+ALL = (
+    [("identity", r) for r in IDENTITY_ROUTES]
+    + [("image", r) for r in IMAGE_ROUTES]
+    + [("network", r) for r in NETWORK_ROUTES]
+)
 
 
 @pytest.mark.parametrize(("service", "route"), ALL, ids=lambda x: getattr(x, "path", x))
@@ -47,3 +56,43 @@ def test_import_contracts_hold() -> None:
     lint = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
     proc = subprocess.run([lint], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_network_rule_names_do_not_shadow_other_services() -> None:
+    """Network rules use Neutron's bare names; none may replace a rule of another service."""
+    from pocketstack.core.compute.policies import COMPUTE_RULES
+
+    others = {r.name for r in (*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES)}
+    assert not others & {r.name for r in NETWORK_POLICY}
+
+
+def test_network_extensions_name_only_what_is_served() -> None:
+    """Every alias /v2.0/extensions lists is backed by a route or an attribute of the code."""
+    from pocketstack.api.network_v2.attributes import NETWORK, PORT, SUBNET
+    from pocketstack.api.network_v2.handlers.extensions import EXTENSIONS
+
+    paths = {r.path for r in NETWORK_ROUTES}
+    wires = {a.wire for table in (NETWORK, SUBNET, PORT) for a in table}
+    evidence = {
+        "address-scope": "/v2.0/address-scopes" in paths,
+        "allowed-address-pairs": "allowed_address_pairs" in wires,
+        "binding": "binding:host_id" in wires,
+        "default-subnetpools": "use_default_subnetpool" in wires,
+        "external-net": "router:external" in wires,
+        "extra_dhcp_opt": "extra_dhcp_opts" in wires,
+        "net-mtu": "mtu" in wires,
+        "net-mtu-writable": "mtu" in wires,
+        "port-security": "port_security_enabled" in wires,
+        "provider": "provider:network_type" in wires,
+        "quotas": "/v2.0/quotas/{project_id}" in paths,
+        "quota_details": "/v2.0/quotas/{project_id}/details" in paths,
+        "standard-attr-tag": "/v2.0/networks/{id}/tags/{tag}" in paths,
+        "subnet_allocation": "subnetpool_id" in wires and "/v2.0/subnetpools" in paths,
+        "subnet-service-types": "service_types" in wires,
+        "l2_adjacency": "l2_adjacency" in wires,
+    }
+    listed = {alias for alias, *_ in EXTENSIONS}
+    assert all(evidence.get(alias, True) for alias in listed), [
+        a for a in listed if not evidence.get(a, True)
+    ]
+    assert not listed & {"router", "security-group", "rbac-policies", "dns-integration", "agent", "segment"}

@@ -18,7 +18,7 @@ def test_project_scoped_token_has_roles_catalog_and_expiry(client: TestClient) -
     assert token["project"]["name"] == "admin"
     assert token["user"]["domain"] == {"id": "default", "name": "Default"}
     assert {r["name"] for r in token["roles"]} == {"admin", "member", "reader"}
-    assert {s["type"] for s in token["catalog"]} == {"identity", "image", "compute"}
+    assert {s["type"] for s in token["catalog"]} == {"identity", "image", "compute", "network"}
     assert token["expires_at"] > token["issued_at"]
     assert len(token["audit_ids"]) == 1
     assert resp.headers["x-openstack-request-id"].startswith("req-")
@@ -93,14 +93,18 @@ def test_a_revoked_token_cannot_buy_a_new_one(client: TestClient, admin_token: s
     demo = issue_token(client, "demo", DEMO_PASSWORD, "demo")
     resp = client.delete(TOKENS, headers={**auth_headers(demo), "X-Subject-Token": demo})
     assert resp.status_code == 204
-    assert client.get(TOKENS, headers={**auth_headers(admin_token), "X-Subject-Token": demo}).status_code == 404
+    assert (
+        client.get(TOKENS, headers={**auth_headers(admin_token), "X-Subject-Token": demo}).status_code == 404
+    )
     for scope in (None, "demo"):
         resp = client.post(TOKENS, json=_token_auth(demo, scope))
         assert resp.status_code == 401, resp.text
         assert "X-Subject-Token" not in resp.headers
 
 
-def test_token_method_needs_an_enabled_user_and_a_role_still_held(client: TestClient, admin_token: str) -> None:
+def test_token_method_needs_an_enabled_user_and_a_role_still_held(
+    client: TestClient, admin_token: str
+) -> None:
     admin = auth_headers(admin_token)
     demo = issue_token(client, "demo", DEMO_PASSWORD, "demo")
     listed = client.get("/identity/v3/users?name=demo", headers=admin).json()["users"]

@@ -185,3 +185,36 @@ def test_servers_survive_and_still_act(upgraded: tuple[TestClient, dict[str, Any
         time.sleep(0.05)
     else:
         raise AssertionError("the upgraded stopped server did not start")
+
+
+def test_networks_survive_and_still_allocate(upgraded: tuple[TestClient, dict[str, Any]]) -> None:
+    """Networks, subnets and ports recorded by the fixture read back as they were; a new port
+    gets an address no recorded port holds; a project's own quota is kept."""
+    client, manifest = upgraded
+    if not manifest.get("networks"):
+        pytest.skip(f"revision {manifest['revision']} predates networks")
+    tokens = _tokens(client, manifest)
+    net = "/network/v2.0"
+    held = set()
+    for expected in manifest["networks"]:
+        headers = auth_headers(tokens[expected["owner"]])
+        shown = client.get(f"{net}/networks/{expected['id']}", headers=headers).json()["network"]
+        assert {k: shown[k] for k in ("name", "shared", "router:external", "tags")} == {
+            k: expected[k] for k in ("name", "shared", "router:external", "tags")
+        }
+        for subnet in expected["subnets"]:
+            got = client.get(f"{net}/subnets/{subnet['id']}", headers=headers).json()["subnet"]
+            assert {k: got[k] for k in subnet} == subnet
+        for port in expected["ports"]:
+            got = client.get(f"{net}/ports/{port['id']}", headers=headers).json()["port"]
+            assert {k: got[k] for k in port} == port
+            held.update(ip["ip_address"] for ip in port["fixed_ips"])
+    demo_net = next(n for n in manifest["networks"] if n["owner"] == "demo" and n["ports"])
+    headers = auth_headers(tokens["demo"])
+    resp = client.post(f"{net}/ports", json={"port": {"network_id": demo_net["id"]}}, headers=headers)
+    assert resp.status_code == 201, resp.text
+    fresh = {ip["ip_address"] for ip in resp.json()["port"]["fixed_ips"]}
+    assert fresh and not fresh & held
+    project = resp.json()["port"]["project_id"]
+    quota = client.get(f"{net}/quotas/{project}", headers=headers).json()["quota"]
+    assert quota["port"] == manifest["network_quotas"]["demo"]["port"]

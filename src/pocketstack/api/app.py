@@ -20,13 +20,15 @@ from pocketstack.api.identity_v3 import errors as identity_errors
 from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
 from pocketstack.api.image_v2 import errors as image_errors
 from pocketstack.api.image_v2.routes import ROUTES as IMAGE_ROUTES
+from pocketstack.api.network_v2 import errors as network_errors
+from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
 from pocketstack.cloud import Cloud
 
 
 def build_app(cloud: Cloud) -> Starlette:
     async def root(request: Request) -> Response:
         base = service_root(request)
-        services = {name: f"{base}/{name}" for name in ("identity", "image", "compute")}
+        services = {name: f"{base}/{name}" for name in ("identity", "image", "compute", "network")}
         return json_response({"name": "pocketstack", "services": services})
 
     mounts = {
@@ -35,6 +37,7 @@ def build_app(cloud: Cloud) -> Starlette:
         ),
         "/image": build_router(IMAGE_ROUTES, cloud, image_errors.render_error),
         "/compute": _compute(cloud),
+        "/network": build_router(NETWORK_ROUTES, cloud, network_errors.render_error),
     }
     routes = [Route("/", root), *(Mount(prefix, app=app) for prefix, app in mounts.items())]
     roots = {*mounts, "/compute/v2.1", "/compute/v2"}

@@ -18,6 +18,7 @@ from pocketstack.cloud import build_cloud
 from pocketstack.config import Settings
 from pocketstack.core.identity.bootstrap import Account, bootstrap
 from pocketstack.core.image.seed import seed_first_image
+from pocketstack.core.network.seed import seed_public_network
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -90,6 +91,7 @@ def run(settings: Settings) -> None:
     ]
     bootstrap(cloud.db, cloud.verifier, accounts, settings.base_url, settings.region)
     seed_first_image(cloud.db, cloud.image_data)  # first start only: one public image to boot
+    seed_public_network(cloud.db, settings.public_network_cidr, settings.public_network_pool)  # ditto
     clouds = settings.data_dir / "clouds.yaml"
     _write_private(clouds, clouds_yaml(settings, passwords))
     print(

@@ -33,6 +33,7 @@ CATALOG = [
     ("identity", "keystone", "/identity"),
     ("image", "glance", "/image"),
     ("compute", "nova", "/compute/v2.1"),
+    ("network", "neutron", "/network"),
 ]
 _BASE_URL_KEY = "catalog_base_url"
 

@@ -1,0 +1,327 @@
+"""Ports: a network attachment with a MAC address (unique on its network) and fixed IPs (see
+allocation.py), bindings for compute, allowed address pairs and extra DHCP options.
+
+A port is DOWN until it is bound to a host (``binding:host_id``; compute will bind its own
+ports), then ACTIVE while its admin state is up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, select
+from sqlalchemy.orm import Session
+
+from pocketstack.core.context import RequestContext
+from pocketstack.core.errors import NotFound
+from pocketstack.core.network import port_attrs
+from pocketstack.core.network import tags as tagging
+from pocketstack.core.network.access import get_visible, target
+from pocketstack.core.network.allocation import Allocator, plan_automatic, plan_requested
+from pocketstack.core.network.base import Item, ResourceService, networks_by_id
+from pocketstack.core.network.common import (
+    check_read_only,
+    check_revision,
+    lock_rows,
+    new_id,
+    owner_of,
+    retrying,
+    stamp,
+    touch,
+)
+from pocketstack.core.network.errors import mac_in_use
+from pocketstack.core.network.listing import Lister
+from pocketstack.core.network.validation import dns_name
+from pocketstack.store.network_models import IpAllocation, Network, Port, PortSecurityGroup
+
+# Canonical attribute -> the suffix of its create_/update_port rule.
+RULES = {
+    "mac_address": "mac_address",
+    "device_id": "device_id",
+    "port_security_enabled": "port_security_enabled",
+    "binding_host_id": "binding:host_id",
+    "binding_profile": "binding:profile",
+    "binding_vnic_type": "binding:vnic_type",
+    "allowed_address_pairs": "allowed_address_pairs",
+}
+UNSET = {"device_id": "", "binding_host_id": "", "binding_profile": {}, "binding_vnic_type": "normal"}
+UPDATABLE = (
+    frozenset({"name", "description", "admin_state_up", "fixed_ips", "security_groups", "dns_name"})
+    | set(RULES)
+    | {"device_owner", "extra_dhcp_opts"}
+)
+COLUMNS = {
+    key: getattr(Port, key)
+    for key in (
+        "id",
+        "name",
+        "description",
+        "project_id",
+        "network_id",
+        "admin_state_up",
+        "status",
+        "mac_address",
+        "device_id",
+        "device_owner",
+        "port_security_enabled",
+        "binding_host_id",
+        "binding_vnic_type",
+        "dns_name",
+        "revision_number",
+        "created_at",
+        "updated_at",
+    )
+}
+
+
+def _fixed_ips_filter(values: Sequence[Any]) -> Any:
+    """``fixed_ips=ip_address=...`` / ``subnet_id=...`` / ``ip_address_substr=...``: a port with an
+    address matching every kind of condition given (any value of each)."""
+    by_key: dict[str, list[str]] = {}
+    for item in values:
+        for key, value in item.items():
+            by_key.setdefault(key, []).append(value)
+    conditions = []
+    if "ip_address" in by_key:
+        conditions.append(IpAllocation.ip_address.in_(by_key["ip_address"]))
+    if "subnet_id" in by_key:
+        conditions.append(IpAllocation.subnet_id.in_(by_key["subnet_id"]))
+    for part in by_key.get("ip_address_substr", []):
+        conditions.append(IpAllocation.ip_address.contains(part, autoescape=True))
+    return Port.id.in_(select(IpAllocation.port_id).where(and_(*conditions)))
+
+
+def _groups_filter(values: Sequence[Any]) -> Any:
+    chosen = select(PortSecurityGroup.port_id).where(PortSecurityGroup.security_group_id.in_(list(values)))
+    return Port.id.in_(chosen)
+
+
+def status_of(port: Port) -> str:
+    return "ACTIVE" if port.binding_host_id and port.admin_state_up else "DOWN"
+
+
+class PortService(ResourceService):
+    kind = "port"
+    collection = "ports"
+    lister = Lister("port", COLUMNS, {"fixed_ips": _fixed_ips_filter, "security_groups": _groups_filter})
+    hideable = {
+        "binding_host_id": "binding:host_id",
+        "binding_profile": "binding:profile",
+        "binding_vif_type": "binding:vif_type",
+        "binding_vif_details": "binding:vif_details",
+    }
+
+    def networks_of(self, s: Session, rows: Sequence[Any]) -> dict[str, Network]:
+        networks = networks_by_id(s, (r.network_id for r in rows))
+        return {r.id: networks[r.network_id] for r in rows if r.network_id in networks}
+
+    def extras(self, s: Session, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
+        """Each port's fixed IPs (subnet order, then address) and security group ids."""
+        result: dict[str, dict[str, Any]] = {r.id: {"fixed_ips": [], "security_groups": []} for r in rows}
+        if not rows:
+            return result
+        ips = select(IpAllocation).where(IpAllocation.port_id.in_(list(result)))
+        for ip in sorted(s.scalars(ips), key=lambda a: (a.subnet_id, a.ip_address)):
+            result[ip.port_id]["fixed_ips"].append({"subnet_id": ip.subnet_id, "ip_address": ip.ip_address})
+        groups = select(PortSecurityGroup).where(PortSecurityGroup.port_id.in_(list(result)))
+        for group in s.scalars(groups.order_by(PortSecurityGroup.security_group_id)):
+            result[group.port_id]["security_groups"].append(group.security_group_id)
+        return result
+
+    def security_groups(self, s: Session, ctx: RequestContext, ids: Any) -> list[str]:
+        """The security groups a port may be put in: ids of groups the caller may use. No group
+        exists before security groups are served, so any id is unknown."""
+        for group_id in ids or []:
+            raise NotFound(
+                "security group",
+                str(group_id),
+                code="network.security_group.not_found",
+                message=f"Security group {group_id} does not exist",
+            )
+        return []
+
+    # -- policy ------------------------------------------------------------------------------
+    def _check_attributes(
+        self, ctx: RequestContext, action: str, attrs: Mapping[str, Any], tgt: dict[str, Any], shared: bool
+    ) -> None:
+        """The attribute rules a request triggers (on create only for values off their default)."""
+        creating = action == "create_port"
+        for attribute, rule in RULES.items():
+            if attribute in attrs and not (creating and attrs[attribute] == UNSET.get(attribute, object())):
+                self.access.enforce(ctx, f"{action}:{rule}", tgt, shared=shared)
+        if str(attrs.get("device_owner") or "").startswith("network:"):
+            self.access.enforce(ctx, f"{action}:device_owner", tgt, shared=shared)
+        if "fixed_ips" in attrs:
+            self.access.enforce(ctx, f"{action}:fixed_ips", tgt, shared=shared)
+            for request in attrs["fixed_ips"] or []:
+                for key in ("ip_address", "subnet_id"):
+                    if isinstance(request, dict) and key in request:
+                        self.access.enforce(ctx, f"{action}:fixed_ips:{key}", tgt, shared=shared)
+        if creating and attrs.get("tags"):
+            self.access.enforce(ctx, "create_port:tags", tgt)
+
+    # -- create ------------------------------------------------------------------------------
+    def create(self, ctx: RequestContext, attrs: Mapping[str, Any]) -> Item:
+        """A new port with its addresses. NotFound for the network; BadRequest for bad values;
+        409 IpAddressGenerationFailure, IpAddressAlreadyAllocated, MacAddressInUse, OverQuota."""
+        project = owner_of(ctx, attrs)
+        tags = tagging.check_tags(attrs.get("tags", []))
+        requests = port_attrs.fixed_ip_requests(attrs["fixed_ips"]) if "fixed_ips" in attrs else None
+        given_mac = port_attrs.mac(attrs["mac_address"]) if attrs.get("mac_address") else None
+        host = attrs.get("binding_host_id") or ""
+        values = {
+            "binding_vnic_type": port_attrs.vnic_type(attrs.get("binding_vnic_type", "normal")),
+            "binding_profile": port_attrs.profile(attrs.get("binding_profile")),
+            "dns_name": dns_name(attrs.get("dns_name") or ""),
+            "extra_dhcp_opts": port_attrs.dhcp_opts(attrs.get("extra_dhcp_opts")),
+        }
+
+        def work(s: Session) -> str:
+            network = get_visible(s, ctx, "network", attrs["network_id"])
+            tgt = {"project_id": project, "tenant_id": project, "network_project_id": network.project_id}
+            self.access.enforce(ctx, "create_port", tgt, shared=network.shared)
+            self._check_attributes(ctx, "create_port", attrs, tgt, network.shared)
+            self.quotas.check(s, project, {"port": 1})
+            lock_rows(s, Network, [network.id], share=True)
+            mac = self._mac(s, network, given_mac)
+            security = attrs.get("port_security_enabled", network.port_security_enabled)
+            pairs = port_attrs.address_pairs(attrs.get("allowed_address_pairs"), mac)
+            port_attrs.check_pairs_allowed(pairs, security)
+            groups = self.security_groups(s, ctx, attrs.get("security_groups"))
+            vif_type, vif_details = port_attrs.binding(host)
+            port = Port(
+                **stamp(id=new_id(), project_id=project, description=attrs.get("description", "")),
+                network_id=network.id,
+                name=attrs.get("name", ""),
+                admin_state_up=attrs.get("admin_state_up", True),
+                mac_address=mac,
+                device_id=attrs.get("device_id", ""),
+                device_owner=attrs.get("device_owner", ""),
+                port_security_enabled=security,
+                binding_host_id=host,
+                binding_vif_type=vif_type,
+                binding_vif_details=vif_details,
+                allowed_address_pairs=pairs,
+                **values,
+            )
+            port.status = status_of(port)
+            s.add(port)
+            s.flush()
+            allocator = Allocator(s, network, port.id, mac, port.device_owner)
+            subnets = allocator.subnets()
+            claims = (
+                plan_automatic(subnets, port.device_owner)
+                if requests is None
+                else plan_requested(network, subnets, requests)
+            )
+            allocator.allocate(claims)
+            s.add_all(PortSecurityGroup(port_id=port.id, security_group_id=g) for g in groups)
+            tagging.tag_new(s, self.collection, port.id, tags)
+            return port.id
+
+        return self.described(ctx, retrying(self.db, work))
+
+    @staticmethod
+    def _mac(s: Session, network: Network, given: str | None) -> str:
+        """The MAC asked for (409 MacAddressInUse when another port on the network has it), or a
+        random free one (a collision with a concurrent create fails the insert and is retried)."""
+        for candidate in [given] if given else (port_attrs.random_mac() for _ in range(8)):
+            used = s.scalar(
+                select(Port.id).where(Port.network_id == network.id, Port.mac_address == candidate)
+            )
+            if used is None:
+                return candidate
+        raise mac_in_use(network.id, given or "generated")
+
+    # -- update ------------------------------------------------------------------------------
+    def update(
+        self, ctx: RequestContext, ident: str, attrs: Mapping[str, Any], revision: int | None = None
+    ) -> Item:
+        check_read_only(attrs, UPDATABLE)
+
+        def work(s: Session) -> None:
+            port = self.load(s, ctx, ident, "update", lock=True)
+            network = s.get(Network, port.network_id)
+            assert network is not None  # a port's network cannot go while the port exists
+            check_revision(port, revision)
+            self._check_attributes(ctx, "update_port", attrs, target(port, network), network.shared)
+            self._apply(s, ctx, port, network, attrs)
+            touch(port)
+
+        retrying(self.db, work)
+        return self.described(ctx, ident)
+
+    def _apply(
+        self, s: Session, ctx: RequestContext, port: Port, network: Network, attrs: Mapping[str, Any]
+    ) -> None:
+        if attrs.get("mac_address") is not None and port_attrs.mac(attrs["mac_address"]) != port.mac_address:
+            port.mac_address = self._mac(s, network, port_attrs.mac(attrs["mac_address"]))
+        for key in (
+            "name",
+            "description",
+            "admin_state_up",
+            "device_id",
+            "device_owner",
+            "port_security_enabled",
+        ):
+            if key in attrs:
+                setattr(port, key, attrs[key])
+        if "dns_name" in attrs:
+            port.dns_name = dns_name(attrs["dns_name"] or "")
+        if "binding_vnic_type" in attrs:
+            port.binding_vnic_type = port_attrs.vnic_type(attrs["binding_vnic_type"])
+        if "binding_profile" in attrs:
+            port.binding_profile = port_attrs.profile(attrs["binding_profile"])
+        if "binding_host_id" in attrs:
+            port.binding_host_id = attrs["binding_host_id"] or ""
+            port.binding_vif_type, port.binding_vif_details = port_attrs.binding(port.binding_host_id)
+        if "extra_dhcp_opts" in attrs:
+            port.extra_dhcp_opts = port_attrs.dhcp_opts(attrs["extra_dhcp_opts"], port.extra_dhcp_opts)
+        if "allowed_address_pairs" in attrs:
+            port.allowed_address_pairs = port_attrs.address_pairs(
+                attrs["allowed_address_pairs"], port.mac_address
+            )
+        port_attrs.check_pairs_allowed(port.allowed_address_pairs, port.port_security_enabled)
+        if "security_groups" in attrs:
+            groups = self.security_groups(s, ctx, attrs["security_groups"])
+            s.execute(delete(PortSecurityGroup).where(PortSecurityGroup.port_id == port.id))
+            s.add_all(PortSecurityGroup(port_id=port.id, security_group_id=g) for g in groups)
+        if "fixed_ips" in attrs:
+            self._readdress(s, port, network, port_attrs.fixed_ip_requests(attrs["fixed_ips"] or []))
+        port.status = status_of(port)
+
+    @staticmethod
+    def _readdress(s: Session, port: Port, network: Network, requests: list[dict[str, str]]) -> None:
+        """Keep the addresses still asked for (by address, or a subnet-only entry by any address
+        held on that subnet), free the others, hand out the new ones."""
+        lock_rows(s, Network, [network.id], share=True)
+        held = list(s.scalars(select(IpAllocation).where(IpAllocation.port_id == port.id)))
+        fresh = []
+        for request in requests:
+            match = next(
+                (
+                    a
+                    for a in held
+                    if ("ip_address" not in request or a.ip_address == request["ip_address"])
+                    and ("subnet_id" not in request or a.subnet_id == request["subnet_id"])
+                ),
+                None,
+            )
+            if match is None:
+                fresh.append(request)
+            else:
+                held.remove(match)
+        for gone in held:
+            s.delete(gone)
+        s.flush()
+        allocator = Allocator(s, network, port.id, port.mac_address, port.device_owner)
+        allocator.allocate(plan_requested(network, allocator.subnets(), fresh))
+
+    # -- delete ------------------------------------------------------------------------------
+    def delete(self, ctx: RequestContext, ident: str, revision: int | None = None) -> None:
+        with self.db.transaction() as s:
+            port = self.load(s, ctx, ident, "delete", lock=True)
+            check_revision(port, revision)
+            tagging.forget(s, [port.id])
+            s.delete(port)
