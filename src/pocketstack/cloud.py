@@ -62,6 +62,9 @@ from pocketstack.store.db import Database, make_engine
 LOG = logging.getLogger("pocketstack")
 
 
+# Every service's default policy; an operator's policy file overrides rules by name.
+DEFAULT_RULES = [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY]
+
 @dataclass
 class Cloud:
     settings: Settings
@@ -117,9 +120,7 @@ def build_cloud(settings: Settings) -> Cloud:
     keys.initialize(settings.keys_dir)
     formatter = TokenFormatter(keys.KeyRing(settings.keys_dir))
     verifier = PasswordVerifier()
-    policy = Enforcer(
-        [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY], load_overrides(settings.policy_file)
-    )
+    policy = Enforcer(DEFAULT_RULES, load_overrides(settings.policy_file))
     auth = AuthService(db, formatter, verifier, settings.token_expiration, settings.max_password_length)
     image_stores = {sid: FilesystemStore(sid, d) for sid, d in settings.image_store_dirs.items()}
     staging = FilesystemStore(

@@ -1,6 +1,6 @@
 """Write docs/policy.md: who may call each route, worked out by the real Enforcer.
 
-Every route of the Identity, Compute and Image route tables (server and flavor actions one row
+Every route of the Identity, Compute, Image and Network route tables (server and flavor actions one row
 per action) is checked with the default rules for a set of personas -- a synthetic
 RequestContext each -- against a target that belongs to the persona. The table is generated,
 never edited by hand; a contract test regenerates it and compares.
@@ -22,10 +22,9 @@ from pocketstack.api.compute_v21.handlers import aggregates, flavor_access, serv
 from pocketstack.api.compute_v21.routes import ROUTES as COMPUTE_ROUTES
 from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
 from pocketstack.api.image_v2.routes import ROUTES as IMAGE_ROUTES
-from pocketstack.core.compute.policies import COMPUTE_RULES
+from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
+from pocketstack.cloud import DEFAULT_RULES
 from pocketstack.core.context import RequestContext
-from pocketstack.core.identity.policies import IDENTITY_RULES
-from pocketstack.core.image.policies import IMAGE_RULES
 from pocketstack.core.policy import ALL_SCOPES, Enforcer, Rule
 
 DEFAULT_PATH = Path("docs/policy.md")
@@ -34,6 +33,7 @@ SERVICES: Sequence[tuple[str, str, Sequence[Endpoint]]] = (
     ("Identity v3", "/identity", IDENTITY_ROUTES),
     ("Compute v2.1", "/compute/v2.1", COMPUTE_ROUTES),
     ("Image v2", "/image", IMAGE_ROUTES),
+    ("Network v2", "/network", NETWORK_ROUTES),
 )
 USER, PROJECT, DOMAIN = "u-own", "p-own", "d-own"
 READER = frozenset({"reader"})
@@ -81,7 +81,7 @@ OBJECT_TARGET: dict[str, Any] = {
 
 def default_enforcer() -> Enforcer:
     """The default rules, as ``cloud.build_cloud`` loads them before any operator override."""
-    return Enforcer([*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES])
+    return Enforcer(DEFAULT_RULES)
 
 
 def _actions(endpoint: Endpoint) -> list[tuple[str, str]]:
@@ -126,9 +126,12 @@ Row = tuple[Sequence[str], str | None, dict[str, Any]]  # cells, rule, target
 
 
 def _route_rows(prefix: str, routes: Sequence[Endpoint]) -> Iterator[Row]:
+    # Neutron checks a create against the new object (the caller's project) and a list against
+    # each object it returns, so a network collection is about the caller's own project.
+    collection = {**COLLECTION_TARGET, "project_id": PROJECT} if prefix == "/network" else COLLECTION_TARGET
     for e in routes:
         call = f"`{e.method} {prefix}{e.path}`"
-        target = OBJECT_TARGET if "{" in e.path else COLLECTION_TARGET
+        target = OBJECT_TARGET if "{" in e.path else collection
         actions = _actions(e)
         if not actions:
             yield [call], e.policy if e.authenticated else None, target
@@ -161,7 +164,8 @@ a column.
 The object a call names in its path (`{{project_id}}`, `{{user_id}}`, `{{server_id}}`, ...) is the
 persona's **own**: it belongs to the persona's project (for domain and system personas, a
 project of their domain), domain and user. A call on a collection (no `{{...}}` in its path:
-list, create) is about the persona's domain; a subject token is the persona's own. Another
+list, create) is about the persona's domain (a Network one about the persona's project, as Neutron
+checks what a create makes and each object a list returns); a subject token is the persona's own. Another
 project's objects are invisible to all but admins whatever this table says: services filter
 by owner and visibility (a server or image you may not see is a 404; an image is visible to
 its owner, to member projects when shared, and to everyone when public or community).
