@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from pocketstack.api.common.validation import parse
 from pocketstack.api.compute_v21.microversions import MIN_VERSION, Version
 from pocketstack.api.compute_v21.schemas.parameters import MAX_INT
 from pocketstack.core.errors import BadRequest, UnsupportedMediaType
+from pocketstack.core.identity.common import naive_utc
 
 VERSION_KEY = "pocketstack.compute_version"
 MAX_LIMIT = 1000  # Nova's [api] max_limit: the largest page any list answers
@@ -70,11 +72,16 @@ def unexpected(name: str, container: str = "server") -> BadRequest:
     )
 
 
-def check_gated(req: ApiRequest, given: set[str], gates: dict[str, tuple[int, int]]) -> None:
-    """400 for each given field whose microversion ``gates[field]`` is above the request's."""
-    for name, (major, minor) in gates.items():
-        if name in given and not at_least(req, major, minor):
-            raise unexpected(name)
+def check_gated(
+    req: ApiRequest, given: Iterable[str], gates: Mapping[str, tuple[Version, Version | None]]
+) -> None:
+    """400 for each given field outside the microversion range ``gates[field]`` (since, until)."""
+    current = version(req)
+    for name in given:
+        if name in gates:
+            since, until = gates[name]
+            if current < since or (until is not None and current > until):
+                raise unexpected(name)
 
 
 def check_query(req: ApiRequest, allowed: Iterable[str], since: tuple[int, int] = (2, 75)) -> None:
@@ -103,6 +110,28 @@ def query_int(req: ApiRequest, name: str, maximum: int | None = MAX_INT) -> int 
             f"Invalid input for query parameters {name}. Value: {raw}. It must be an integer {bound}."
         )
     return int(text)
+
+
+def query_time(req: ApiRequest, name: str) -> datetime | None:
+    """A ``date-time`` query parameter as naive UTC (None when absent); 400 when unreadable."""
+    value = req.query.get(name)
+    if value is None:
+        return None
+    try:
+        return naive_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        raise BadRequest(
+            f"Invalid input for query parameters {name}. Value: {value}. It is not a 'date-time'."
+        ) from None
+
+
+def changes_window(req: ApiRequest) -> tuple[datetime | None, datetime | None]:
+    """``changes-since`` and (from 2.66) ``changes-before``; 400 when before is earlier."""
+    since = query_time(req, "changes-since")
+    before = query_time(req, "changes-before") if at_least(req, 2, 66) else None
+    if since and before and before < since:
+        raise BadRequest("The value of changes-since must be less than or equal to changes-before.")
+    return since, before
 
 
 def page(req: ApiRequest) -> tuple[int | None, str | None]:

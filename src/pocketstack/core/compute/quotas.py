@@ -234,6 +234,15 @@ class QuotaService:
         return self.class_limits(class_name)
 
     # -- enforcement --------------------------------------------------------------------
+    def check_metadata_items(self, project_id: str | None, count: int) -> None:
+        """Raise QuotaExceeded (403) when a server would have more metadata items than the
+        project's ``metadata_items`` limit, with Nova's wording. Nova checks this on create,
+        rebuild and every metadata change; the count is the server's whole metadata after it."""
+        limit = self.limits(project_id)["metadata_items"]
+        if 0 <= limit < count:
+            deltas = {"metadata_items": count}
+            raise QuotaExceeded(over_quota_message(["metadata_items"], deltas, {}, {"metadata_items": limit}))
+
     @staticmethod
     def lock(session: Session, project_id: str) -> None:
         """Hold the project's quota lock until ``session``'s transaction ends.

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import states
@@ -19,6 +20,8 @@ from pocketstack.core.placement import dag
 from pocketstack.store.compute_models import Host, Server, ServerGroupMember
 from pocketstack.store.db import Database
 
+PROGRESS_SHOWN = frozenset({"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"})
+ROOT_DEVICE = "/dev/vda"  # every fake-driver guest boots from its first virtio disk
 SORT_KEYS = {
     "created_at": Server.created_at,
     "updated_at": Server.updated_at,
@@ -44,22 +47,27 @@ SORT_KEYS = {
 
 @dataclass
 class ServerQuery:
+    """What a server list asks for. ``patterns`` holds Nova's regular-expression filters by
+    their wire name (see TEXT_FILTERS); the other filters match exactly. ``deleted`` None means
+    "not asked" (deleted servers are left out unless a changes-since/before window is given);
+    ``soft_deleted`` False leaves out soft-deleted servers, True (or None) keeps them."""
+
     all_projects: bool = False
     project_id: str | None = None
     user_id: str | None = None
-    name: str | None = None
+    uuid: str | None = None
     status: str | None = None
+    vm_state: str | None = None
+    task_state: str | None = None
     image: str | None = None
     flavor: str | None = None
     host: str | None = None
-    ip: str | None = None
-    ip6: str | None = None
-    reservation_id: str | None = None
+    patterns: dict[str, str] = field(default_factory=dict)
     changes_since: datetime | None = None
     changes_before: datetime | None = None
     locked: bool | None = None
-    deleted: bool = False
-    zone: str | None = None
+    deleted: bool | None = None
+    soft_deleted: bool | None = None
     tags: list[str] = field(default_factory=list)
     tags_any: list[str] = field(default_factory=list)
     not_tags: list[str] = field(default_factory=list)
@@ -75,6 +83,87 @@ class PageFacts:
     host_status: dict[str, str]
     tags: dict[str, list[str]]
     groups: dict[str, list[str]]
+
+
+def zone_of(host: str | None, requested_zone: str | None, zones: dict[str, str]) -> str:
+    """The zone a server is in: its host's, else the one it asked for, else none ("")."""
+    return zones.get(host or "") or requested_zone or ""
+
+
+def progress_of(vm_state: str, task_state: str | None) -> int | None:
+    """Nova's ``progress`` as shown: 100 once ACTIVE, 0 while building or moving; None (not
+    shown) in other states."""
+    status = states.status_of(vm_state, task_state)
+    if status not in PROGRESS_SHOWN:
+        return None
+    return 100 if status == "ACTIVE" else 0
+
+
+def _texts(value: Any) -> list[str]:
+    """What a regex filter is matched against. COMPAT: Nova matches a timestamp's database
+    text (``2024-05-01 12:00:00``); its API form (``2024-05-01T12:00:00Z``) matches too."""
+    if value is None:
+        return []
+    if isinstance(value, datetime):
+        return [value.isoformat(sep=" ", timespec="seconds"), value.strftime("%Y-%m-%dT%H:%M:%SZ")]
+    return [str(value)]
+
+
+def _ips(row: Any, version: int) -> list[str]:
+    entries = (row.addresses or {}).values()
+    return [a["addr"] for network in entries for a in network if a["version"] == version]
+
+
+@dataclass(frozen=True)
+class TextFilter:
+    columns: tuple[Any, ...]
+    texts: Callable[[Any, dict[str, str]], list[str]]
+
+
+def _column(column: Any) -> TextFilter:
+    return TextFilter((column,), lambda row, _zones: _texts(getattr(row, column.key)))
+
+
+def _constant(text: str) -> TextFilter:
+    return TextFilter((), lambda _row, _zones: [text])
+
+
+# Nova's regex filters (searched, not anchored, as its database's REGEXP): wire name -> what
+# it is matched against. A server without the value (null) never matches. The constants are
+# what the views show for attributes pocketstack does not keep.
+TEXT_FILTERS: dict[str, TextFilter] = {
+    "name": _column(Server.name),
+    "display_name": _column(Server.name),
+    "description": _column(Server.description),
+    "display_description": _column(Server.description),
+    "hostname": _column(Server.hostname),
+    "key_name": _column(Server.key_name),
+    "node": _column(Server.host),
+    "reservation_id": _column(Server.reservation_id),
+    "access_ip_v4": _column(Server.access_ipv4),
+    "access_ip_v6": _column(Server.access_ipv6),
+    "locked_by": _column(Server.locked_by),
+    "config_drive": _column(Server.config_drive),
+    "power_state": _column(Server.power_state),
+    "launch_index": _column(Server.launch_index),
+    "created_at": _column(Server.created_at),
+    "launched_at": _column(Server.launched_at),
+    "terminated_at": _column(Server.terminated_at),
+    "availability_zone": TextFilter(
+        (Server.host, Server.requested_zone),
+        lambda row, zones: [zone_of(row.host, row.requested_zone, zones)],
+    ),
+    "progress": TextFilter(
+        (Server.vm_state, Server.task_state),
+        lambda row, _z: _texts(progress_of(row.vm_state, row.task_state)),
+    ),
+    "ip": TextFilter((Server.addresses,), lambda row, _z: _ips(row, 4)),
+    "ip6": TextFilter((Server.addresses,), lambda row, _z: _ips(row, 6)),
+    "kernel_id": _constant(""),
+    "ramdisk_id": _constant(""),
+    "root_device_name": _constant(ROOT_DEVICE),
+    "auto_disk_config": _constant("False"),
+}
 
 
 def _regex(value: str, what: str) -> re.Pattern[str]:
@@ -105,40 +194,55 @@ class ServerLister:
         self, s: Session, ctx: RequestContext, q: ServerQuery, wanted: tuple[Any, ...]
     ) -> list[Any]:
         """Filter and page on light rows. Without filters that need Python (regexes, tags,
-        zones, task-dependent statuses) or a marker, the database pages by itself."""
-        in_python = bool(q.name or q.ip or q.ip6 or q.zone or q.status or q.tags or q.tags_any)
-        in_python = in_python or bool(q.not_tags or q.not_tags_any)
+        task-dependent statuses) or a marker, the database pages by itself."""
+        in_python = bool(q.patterns or q.status or q.tags or q.tags_any or q.not_tags or q.not_tags_any)
         columns = list(wanted)
         if in_python:
-            columns = [Server.id, Server.name, Server.vm_state, Server.task_state, Server.host]
-            if q.ip or q.ip6:
-                columns.append(Server.addresses)
-        stmt = select(*columns)
+            columns += [Server.vm_state, Server.task_state]
+            for name in q.patterns:
+                columns += TEXT_FILTERS[name].columns
+        stmt = select(*dict.fromkeys(columns))
         if not (q.all_projects and is_admin(ctx)):
             stmt = stmt.where(Server.project_id == ctx.project_id)
         elif q.project_id:
             stmt = stmt.where(Server.project_id == q.project_id)
-        if q.changes_since is None and not q.deleted:
-            stmt = stmt.where(Server.deleted.is_(False))
-        elif q.deleted and not q.changes_since:
-            stmt = stmt.where(Server.deleted.is_(True))
-        stmt = self._simple_filters(stmt, q).order_by(*self._order(q))
+        stmt = self._exact_filters(self._deleted_filter(stmt, q), q).order_by(*self._order(q))
         if not in_python and q.marker is None and q.limit is not None:
             return list(s.execute(stmt.limit(q.limit)))
         return self._page(self._python_filters(s, list(s.execute(stmt)), q), q)
 
     @staticmethod
-    def _simple_filters(stmt: Any, q: ServerQuery) -> Any:
-        if q.user_id:
-            stmt = stmt.where(Server.user_id == q.user_id)
-        if q.image:
-            stmt = stmt.where(Server.image_id == q.image.rsplit("/", 1)[-1])
-        if q.flavor:
-            stmt = stmt.where(Server.flavor_id == q.flavor.rsplit("/", 1)[-1])
-        if q.host:
-            stmt = stmt.where(Server.host == q.host)
-        if q.reservation_id:
-            stmt = stmt.where(Server.reservation_id == q.reservation_id)
+    def _deleted_filter(stmt: Any, q: ServerQuery) -> Any:
+        """As Nova: deleted servers only when asked for (or within a changes-since/before
+        window); soft-deleted ones with them unless ``soft_deleted`` is false."""
+        deleted = q.deleted
+        if deleted is None and q.changes_since is None and q.changes_before is None:
+            deleted = False
+        if deleted is True:
+            gone = Server.deleted.is_(True)
+            return stmt.where(
+                gone if q.soft_deleted is False else or_(gone, Server.vm_state == states.SOFT_DELETED)
+            )
+        if deleted is False:
+            stmt = stmt.where(Server.deleted.is_(False))
+        if q.soft_deleted is False:
+            stmt = stmt.where(Server.vm_state != states.SOFT_DELETED)
+        return stmt
+
+    @staticmethod
+    def _exact_filters(stmt: Any, q: ServerQuery) -> Any:
+        exact = {
+            Server.user_id: q.user_id,
+            Server.id: q.uuid,
+            Server.host: q.host,
+            Server.image_id: q.image.rsplit("/", 1)[-1] if q.image else None,
+            Server.flavor_id: q.flavor.rsplit("/", 1)[-1] if q.flavor else None,
+        }
+        if not q.status:  # a status stands for its own vm and task states, as in Nova
+            exact.update({Server.vm_state: q.vm_state, Server.task_state: q.task_state})
+        for column, value in exact.items():
+            if value:
+                stmt = stmt.where(column == value)
         if q.changes_since:
             stmt = stmt.where(Server.updated_at >= q.changes_since)
         if q.changes_before:
@@ -167,19 +271,12 @@ class ServerLister:
 
     def _python_filters(self, s: Session, servers: list[Any], q: ServerQuery) -> list[Any]:
         if q.status:
-            servers = [
-                sv for sv in servers if states.status_of(sv.vm_state, sv.task_state) == q.status.upper()
-            ]
-        if q.name:
-            pattern = _regex(q.name, "name")
-            servers = [sv for sv in servers if pattern.search(sv.name)]
-        for value, version in ((q.ip, 4), (q.ip6, 6)):
-            if value:
-                pattern = _regex(value, "ip")
-                servers = [sv for sv in servers if any(pattern.search(a) for a in _ips(sv, version))]
-        if q.zone:
-            zones = self.zones_by_host(s)
-            servers = [sv for sv in servers if zones.get(sv.host or "", "") == q.zone]
+            wanted = q.status.upper()
+            servers = [sv for sv in servers if states.status_of(sv.vm_state, sv.task_state) == wanted]
+        zones = self.zones_by_host(s) if "availability_zone" in q.patterns else {}
+        for name, value in q.patterns.items():
+            pattern, texts = _regex(value, name), TEXT_FILTERS[name].texts
+            servers = [sv for sv in servers if any(pattern.search(t) for t in texts(sv, zones))]
         if q.tags or q.tags_any or q.not_tags or q.not_tags_any:
             tags = tags_of(s, [sv.id for sv in servers])
 
@@ -227,9 +324,3 @@ class ServerLister:
             for sid, gid in rows:
                 groups[sid].append(gid)
         return PageFacts(zones, host_status, tags_of(s, ids), groups)
-
-
-def _ips(server: Any, version: int) -> list[str]:
-    return [
-        a["addr"] for entries in (server.addresses or {}).values() for a in entries if a["version"] == version
-    ]

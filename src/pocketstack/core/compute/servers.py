@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import Delete, delete, select
 from sqlalchemy.orm import Session
 
-from pocketstack.core.compute import faults, states
+from pocketstack.core.compute import claims, faults, states
 from pocketstack.core.compute.network import FlatNetwork
 from pocketstack.core.context import RequestContext, is_admin
-from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound, QuotaExceeded
+from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import dag
 from pocketstack.core.tasks import tasks
@@ -123,6 +123,7 @@ class ServerService:
         if req.min_count > req.max_count:
             raise BadRequest("min_count must be <= max_count")
         metadata, injected = faults.split_metadata(req.metadata)
+        self.svc.quotas.check_metadata_items(ctx.project_id, len(metadata))
         image = self._image(ctx, req.image_id)
         with self.db.transaction() as s:
             flavor = self.svc.flavors.get_for_project(s, req.flavor_id, ctx.project_id, is_admin(ctx))
@@ -210,16 +211,19 @@ class ServerService:
             raise BadRequest(f"Invalid server group {group_id}.") from None
 
     def _reserve_quota(self, s: Session, project_id: str, flavor: Flavor, low: int, high: int) -> int:
-        """Take ``high`` servers if the quota allows, else the most between ``low`` and it."""
-        for count in range(high, low - 1, -1):
-            deltas = {"instances": count, "cores": count * flavor.vcpus, "ram": count * flavor.memory_mb}
-            try:
-                self.svc.quotas.check(s, project_id, deltas)
-                return count
-            except QuotaExceeded:
-                if count == low:
-                    raise
-        raise AssertionError("unreachable")
+        """Take ``high`` servers if the quota allows, else the most between ``low`` and it. The
+        count is worked out from the limits at once (``high`` may be large), then checked."""
+        each = {"instances": 1, "cores": flavor.vcpus, "ram": flavor.memory_mb}
+        quotas = self.svc.quotas
+        quotas.lock(s, project_id)
+        limits, used = quotas.limits_in(s, project_id), quotas.usage(s, project_id)
+        count = high
+        for resource, amount in each.items():
+            if limits[resource] >= 0 and amount > 0:
+                count = min(count, (limits[resource] - used[resource]) // amount)
+        count = max(count, low)
+        quotas.check(s, project_id, {resource: count * amount for resource, amount in each.items()})
+        return count
 
     @staticmethod
     def _new_server(
@@ -290,9 +294,9 @@ class ServerService:
                 return
             soft = soft_delete and server.vm_state not in (states.SOFT_DELETED, states.BUILDING)
             action = "softDelete" if soft else "delete"
-            act = states.check_allowed(action, server.vm_state, server.task_state)
-            server.task_state = act.task_state
-            server.updated_at = utcnow()
+            # One conditional write: of two deletes, or a delete and an action, one claims it.
+            if not claims.claim_delete(s, server, states.ACTIONS[action], guard_lock=not is_admin(ctx)):
+                return  # another delete got there first
             task = tasks.start(
                 s, server.id, server.project_id, "delete", ctx, {"soft": action == "softDelete"}
             )

@@ -27,7 +27,7 @@ MAX_ID = 0x7FFFFFFF  # Nova's (and PostgreSQL's) integer column
 
 def _id(req: ApiRequest) -> int:
     raw = req.params["aggregate_id"]
-    if not raw.lstrip("-").isdigit():
+    if not (raw.isascii() and raw.lstrip("-").isdigit()):
         raise BadRequest("Invalid input received: id must be an integer.")
     number = int(raw)
     if not 0 < number <= MAX_ID:

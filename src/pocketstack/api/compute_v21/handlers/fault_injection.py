@@ -8,8 +8,9 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
+from pocketstack.api.compute_v21.request import body
+from pocketstack.api.compute_v21.schemas.fault_injection import SetFaults
 from pocketstack.core.compute.faults import GLOBAL_KEYS
-from pocketstack.core.errors import BadRequest
 
 RULE = "pocketstack:fault-injection"
 PATH = "/os-pocketstack-faults"
@@ -22,10 +23,8 @@ def show_faults(req: ApiRequest) -> Response:
 
 def set_faults(req: ApiRequest) -> Response:
     req.enforce({})
-    doc = req.json()
-    if not isinstance(doc, dict) or set(doc) != {"faults"} or not isinstance(doc["faults"], dict):
-        raise BadRequest('Malformed request body: {"faults": {...}} is expected.')
-    return json_response({"faults": req.cloud.faults.set(doc["faults"])})
+    faults = body(req, SetFaults).faults
+    return json_response({"faults": req.cloud.faults.set(faults.model_dump(exclude_unset=True))})
 
 
 def clear_faults(req: ApiRequest) -> Response:

@@ -8,13 +8,20 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, body, is_legacy, next_links, page
+from pocketstack.api.compute_v21.request import (
+    at_least,
+    body,
+    effective_limit,
+    is_legacy,
+    next_links,
+    page,
+)
 from pocketstack.api.compute_v21.schemas import flavors as schemas
+from pocketstack.api.compute_v21.schemas.parameters import MAX_INT
 from pocketstack.api.compute_v21.views import flavors as views
 from pocketstack.core.compute.flavors import FlavorQuery, FlavorSpec
 from pocketstack.core.errors import BadRequest, NotFound
 
-MAX_LIMIT = 1000  # Nova's [api] max_limit
 LIST_QUERY = frozenset({"limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"})
 SORT_DIRS = ("asc", "desc")
 # Nova's sort keys -> our attributes. COMPAT: Nova's "id" is its internal autoincrement id,
@@ -58,10 +65,6 @@ def refuse_unknown_query(req: ApiRequest, allowed: Collection[str]) -> None:
         raise BadRequest(f"Additional properties are not allowed ({names} {verb} unexpected)")
 
 
-def effective_limit(limit: int | None) -> int:
-    return MAX_LIMIT if limit is None else min(limit, MAX_LIMIT)
-
-
 def with_extra_specs(req: ApiRequest) -> bool:
     """2.61+: flavors carry their extra specs when the caller may read them."""
     target = {"project_id": req.ctx.project_id}
@@ -80,13 +83,18 @@ def _is_public(raw: str | None) -> bool | None:
 
 
 def _minimum(req: ApiRequest, name: str) -> int | None:
+    """COMPAT: Nova reads ``minRam``/``minDisk`` with ``int()``; one beyond a database integer
+    matches nothing it could store, and is refused rather than sent to the database."""
     raw = req.query.get(name)
     if raw is None:
         return None
     try:
-        return int(raw)
+        number = int(raw)
     except ValueError:
         raise BadRequest(f"Invalid {name} filter [{raw}]") from None
+    if not -MAX_INT - 1 <= number <= MAX_INT:
+        raise BadRequest(f"Invalid {name} filter [{raw}]")
+    return number
 
 
 def _choice(req: ApiRequest, name: str, allowed: Collection[str], default: str) -> str:

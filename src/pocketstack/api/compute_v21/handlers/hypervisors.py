@@ -16,13 +16,12 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import query_bool
-from pocketstack.api.compute_v21.request import at_least, check_query, next_links, page
+from pocketstack.api.compute_v21.request import at_least, check_query, effective_limit, next_links, page
 from pocketstack.api.compute_v21.views import hypervisors as views
 from pocketstack.core.errors import BadRequest, NotFound, NotImplementedYet
 from pocketstack.core.placement.hosts import HostRecord, uptime
 
 P = "os_compute_api:os-hypervisors:"
-MAX_LIMIT = 1000  # COMPAT: Nova's [api] max_limit default caps every page
 HOSTNAME = re.compile(r"^[a-zA-Z0-9-._]*$")
 LIST_QUERY = {"limit", "marker", "hypervisor_hostname_pattern", "with_servers"}
 
@@ -30,10 +29,6 @@ LIST_QUERY = {"limit", "marker", "hypervisor_hostname_pattern", "with_servers"}
 def gone() -> NotFound:
     """What Nova answers for a method the requested microversion does not have."""
     return NotFound("resource", "", message="The resource could not be found.")
-
-
-def effective_limit(limit: int | None) -> int:
-    return MAX_LIMIT if limit is None else min(limit, MAX_LIMIT)
 
 
 def _with_servers(req: ApiRequest) -> bool:
@@ -47,7 +42,7 @@ def _ident(req: ApiRequest, raw: str) -> str | int:
             return str(uuid.UUID(raw))
         except ValueError:
             raise BadRequest(f"Invalid uuid {raw}") from None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise NotFound("hypervisor", raw, message=f"Hypervisor with ID '{raw}' could not be found.")
     return int(raw)
 
@@ -55,7 +50,7 @@ def _ident(req: ApiRequest, raw: str) -> str | int:
 def _marker(req: ApiRequest, marker: str | None) -> str | int | None:
     if marker is None or at_least(req, 2, 53):
         return marker
-    if not marker.isdigit():
+    if not (marker.isascii() and marker.isdigit()):
         raise BadRequest(f"marker [{marker}] not found")
     return int(marker)
 

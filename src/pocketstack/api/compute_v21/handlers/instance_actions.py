@@ -9,7 +9,14 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import isotime, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, next_links, page
+from pocketstack.api.compute_v21.request import (
+    at_least,
+    changes_window,
+    check_query,
+    effective_limit,
+    next_links,
+    page,
+)
 from pocketstack.api.compute_v21.views.servers import host_id
 from pocketstack.core.compute.servers import get_visible
 from pocketstack.core.errors import BadRequest, NotFound
@@ -61,9 +68,15 @@ def _event(req: ApiRequest, item: TaskItem, server: Server, admin: bool) -> dict
 
 def list_actions(req: ApiRequest) -> Response:
     server = _server(req, "list")
-    limit, marker = page(req) if at_least(req, 2, 58) else (None, None)
+    limit, marker, since, before = None, None, None, None
+    if at_least(req, 2, 58):
+        check_query(req, ("limit", "marker", "changes-since", "changes-before"), since=(2, 58))
+        (limit, marker), (since, before) = page(req), changes_window(req)
+        limit = effective_limit(limit)
     with req.cloud.db.read() as s:
         found = tasks.of_server(s, server.id)
+    found = [t for t in found if (since is None or t.updated_at >= since)]
+    found = [t for t in found if (before is None or t.updated_at <= before)]
     if marker is not None:
         index = next((i for i, t in enumerate(found) if t.request_id == marker), None)
         if index is None:

@@ -7,8 +7,8 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.handlers.flavors import effective_limit, refuse_unknown_query
-from pocketstack.api.compute_v21.request import at_least, body, next_links, page, version
+from pocketstack.api.compute_v21.handlers.flavors import refuse_unknown_query
+from pocketstack.api.compute_v21.request import at_least, body, effective_limit, next_links, page, version
 from pocketstack.api.compute_v21.schemas.keypairs import create_schema
 from pocketstack.api.compute_v21.views import keypairs as views
 from pocketstack.core.compute.keypairs import DEFAULT_LIMIT

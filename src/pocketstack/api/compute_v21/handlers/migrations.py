@@ -7,36 +7,29 @@ and ``changes-since``, and unknown query parameters are a 400; 2.66 adds ``chang
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.handlers.hypervisors import effective_limit
-from pocketstack.api.compute_v21.request import at_least, check_query, next_links, page
+from pocketstack.api.common.validation import query_bool
+from pocketstack.api.compute_v21.request import (
+    at_least,
+    changes_window,
+    check_query,
+    effective_limit,
+    next_links,
+    page,
+)
 from pocketstack.api.compute_v21.views.flavors import links
 from pocketstack.api.compute_v21.views.services import nova_time
 from pocketstack.core.compute.usage import MigrationQuery
-from pocketstack.core.errors import BadRequest
-from pocketstack.core.identity.common import naive_utc
 from pocketstack.store.compute_models import Migration
 
 P = "os_compute_api:os-migrations:"
 FILTERS = {"hidden", "host", "instance_uuid", "source_compute", "status", "migration_type"}
 LIVE_IN_PROGRESS = ("queued", "preparing", "running", "post-migrating")
-
-
-def _time(name: str, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return naive_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        raise BadRequest(
-            f"Invalid input for query parameters {name}. Value: {value}. It is not a 'date-time'."
-        ) from None
 
 
 def _flavor_id(flavor_id: str) -> int | str:
@@ -57,10 +50,7 @@ def _query(req: ApiRequest) -> MigrationQuery:
         allowed |= {"user_id", "project_id"}
     check_query(req, allowed, since=(2, 59))
     limit, marker = page(req) if paged else (None, None)
-    since = _time("changes-since", q.get("changes-since")) if paged else None
-    before = _time("changes-before", q.get("changes-before")) if at_least(req, 2, 66) else None
-    if since and before and before < since:
-        raise BadRequest("The value of changes-since must be less than or equal to changes-before.")
+    since, before = changes_window(req) if paged else (None, None)
     by_owner = at_least(req, 2, 80)
     return MigrationQuery(
         host=q.get("host"),
@@ -108,7 +98,10 @@ def _migration(req: ApiRequest, m: Migration, dest_ip: str | None) -> dict[str, 
 def list_migrations(req: ApiRequest) -> Response:
     req.enforce()
     query = _query(req)
-    items = [_migration(req, m, ip) for m, ip in req.cloud.usage.migrations(query)]
+    # COMPAT: Nova hides the source cell's copies of a cross-cell move; none here is hidden.
+    hidden = query_bool(req.query.get("hidden"))
+    rows = [] if hidden else req.cloud.usage.migrations(query)
+    items = [_migration(req, m, ip) for m, ip in rows]
     body: dict[str, Any] = {"migrations": items}
     if query.newest_first:
         found = next_links(req, "os-migrations", items, query.limit, key="uuid")

@@ -10,8 +10,10 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.request import at_least, body, check_gated, version
+from pocketstack.api.compute_v21.schemas import server_actions as schemas
 from pocketstack.core.errors import BadRequest, NotImplementedYet
+from pocketstack.store.compute_models import Server
 
 P = "os_compute_api:"
 # wire action -> (canonical action, policy rule, answer status)
@@ -64,103 +66,58 @@ NEUTRON_ACTIONS = {
 }
 
 
-def _dict(value: Any, action: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise BadRequest(
-            f"Invalid input for field/attribute {action}. Value: {value}. It is not of type 'object'."
-        )
-    return value
+def _validated(req: ApiRequest, wire: str, raw: Any) -> Any:
+    """The action's value checked by its schema at the request's version (None when it has
+    none, as for ``pause``: Nova takes any value there)."""
+    model = schemas.schema_for(wire, version(req))
+    return None if model is None else body(req, model, {wire: raw}).value
 
 
-def _str(params: dict[str, Any], key: str, action: str, required: bool = False) -> str | None:
-    value = params.get(key)
-    if value is None:
-        if required:
-            raise BadRequest(f"Invalid input for field/attribute {action}. '{key}' is a required property")
-        return None
-    if not isinstance(value, str) or not value.strip() or len(value) > 255:
-        raise BadRequest(f"Invalid input for field/attribute {key}. Value: {value!r}.")
-    return value
-
-
-def _params(req: ApiRequest, wire: str, raw: Any) -> dict[str, Any]:
-    """Validate one action's body and turn it into the core's parameters."""
-    p = _dict(raw, wire)
+def _params(req: ApiRequest, server: Server, wire: str, p: Any) -> dict[str, Any]:
+    """Turn one validated action value into the core's parameters."""
     if wire == "reboot":
-        kind = str(p.get("type", "")).upper()
-        if kind not in ("SOFT", "HARD"):
-            raise BadRequest("Argument 'type' for reboot must be a string with value 'SOFT' or 'HARD'.")
-        return {"type": kind}
+        return {"type": p.type.upper()}
     if wire == "resize":
-        ref = p.get("flavorRef")
-        if ref in (None, ""):
-            raise BadRequest("Resize requests require 'flavorRef' attribute.")
-        return {"flavor_id": str(ref).rsplit("/", 1)[-1]}
+        return {"flavor_id": str(p.flavorRef).rsplit("/", 1)[-1]}
     if wire == "rebuild":
-        return _rebuild_params(req, p)
+        return _rebuild_params(req, server, p)
     if wire in ("createImage", "createBackup"):
-        out: dict[str, Any] = {
-            "name": _str(p, "name", wire, required=True),
-            "metadata": p.get("metadata") or {},
-        }
+        out: dict[str, Any] = {"name": p.name, "metadata": p.metadata or {}}
         if wire == "createBackup":
-            out["backup_type"] = _str(p, "backup_type", wire, required=True)
-            rotation = p.get("rotation")
-            if not isinstance(rotation, int) or isinstance(rotation, bool) or rotation < 0:
-                raise BadRequest(
-                    "Invalid input for field/attribute rotation: a non-negative integer is required."
-                )
-            out["rotation"] = rotation
+            out.update(backup_type=p.backup_type, rotation=p.rotation)
         return out
     if wire == "changePassword":
-        return {"password": _str(p, "adminPass", wire, required=True)}
+        return {"password": p.adminPass}
     if wire == "lock":
-        reason = p.get("locked_reason")
-        if reason is not None and not at_least(req, 2, 73):
-            raise BadRequest("Invalid input for field/attribute lock. Additional properties are not allowed.")
-        return {"locked_reason": reason}
+        return {"locked_reason": p.locked_reason if p is not None else None}
     if wire == "os-resetState":
-        state = p.get("state")
-        if state not in ("active", "error"):
-            raise BadRequest("Invalid input for field/attribute state: it must be 'active' or 'error'.")
-        return {"state": state}
+        return {"state": p.state}
     if wire in ("migrate", "os-migrateLive", "evacuate"):
-        out = {"host": p["host"]} if p.get("host") else {}
+        out = {"host": p.host} if p is not None and p.host else {}
         if wire == "evacuate" and at_least(req, 2, 95):
             out["stopped"] = True  # from 2.95 an evacuated server is left stopped
         return out
-    if wire == "unshelve":
-        out = {k: p[k] for k in ("availability_zone", "host") if p.get(k)}
-        if "availability_zone" in p and p["availability_zone"] is None and at_least(req, 2, 91):
+    if wire == "unshelve" and p is not None:
+        given = p.model_fields_set
+        out = {k: getattr(p, k) for k in ("availability_zone", "host") if getattr(p, k, None)}
+        if "availability_zone" in given and p.availability_zone is None and at_least(req, 2, 91):
             out["unpin"] = True  # 2.91: null unpins the server from its zone
         return out
     return {}
 
 
-def _rebuild_params(req: ApiRequest, p: dict[str, Any]) -> dict[str, Any]:
-    image_ref = p.get("imageRef")
-    if not image_ref or not isinstance(image_ref, str):
-        raise BadRequest("Invalid input for field/attribute rebuild. 'imageRef' is a required property")
-    out: dict[str, Any] = {"image_id": image_ref.rsplit("/", 1)[-1]}
-    if "name" in p:
-        out["name"] = _str(p, "name", "rebuild", required=True)
-    if "metadata" in p:
-        if not isinstance(p["metadata"], dict):
-            raise BadRequest("Invalid input for field/attribute metadata: it must be an object.")
-        out["metadata"] = {str(k): str(v) for k, v in p["metadata"].items()}
-    if "description" in p and at_least(req, 2, 19):
-        out["description"] = p["description"]
-    if "key_name" in p and at_least(req, 2, 54):
-        out["key_name"] = p["key_name"]
-    if "hostname" in p and at_least(req, 2, 90):
-        out["hostname"] = p["hostname"]
-    if "user_data" in p and at_least(req, 2, 57):
-        out["user_data"] = p["user_data"]
-    for wire, key in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6")):
-        if wire in p:
-            out[key] = p[wire]
+def _rebuild_params(req: ApiRequest, server: Server, p: schemas.Rebuild) -> dict[str, Any]:
+    given = p.model_fields_set
+    check_gated(req, given, schemas.REBUILD_GATES)
+    if p.trusted_image_certificates:
+        raise NotImplementedYet("Trusted image certificate validation is not supported.")
+    if p.metadata is not None:
+        req.cloud.quotas.check_metadata_items(server.project_id, len(p.metadata))
+    out: dict[str, Any] = {"image_id": p.imageRef}
+    names = {"accessIPv4": "access_ipv4", "accessIPv6": "access_ipv6"}
+    for field in ("name", "metadata", "description", "key_name", "hostname", "user_data", *names):
+        if field in given:
+            out[names.get(field, field)] = getattr(p, field)
     return out
 
 
@@ -173,6 +130,7 @@ def server_action(req: ApiRequest) -> Response:
     target = {"project_id": server.project_id}
     if wire in CONSOLES:
         req.cloud.policy.enforce(P + "os-remote-consoles", req.ctx, target)
+        _validated(req, wire, raw)
         req.cloud.server_actions.require("remote_console", f"remote consoles ({wire})")
     if wire in NEUTRON_ACTIONS:
         raise NotImplementedYet(
@@ -180,14 +138,16 @@ def server_action(req: ApiRequest) -> Response:
         )
     if wire == "os-getConsoleOutput":
         req.cloud.policy.enforce(P + "os-console-output", req.ctx, target)
-        return _console_output(req, server.id, _dict(raw, wire))
+        length = _validated(req, wire, raw).length
+        output = req.cloud.server_actions.console_output(req.ctx, server.id, None if length == -1 else length)
+        return json_response({"output": output})
     if wire not in ACTIONS:
         raise BadRequest(f"There is no such action: {wire}")
     action, rule, status = ACTIONS[wire]
     req.cloud.policy.enforce(P + rule, req.ctx, target)
     if wire == "trigger_crash_dump" and not at_least(req, 2, 17):
         raise BadRequest(f"There is no such action: {wire}")
-    params = _params(req, wire, raw)
+    params = _params(req, server, wire, _validated(req, wire, raw))
     req.cloud.server_actions.run(req.ctx, server.id, action, params)
     return _answer(req, wire, status, server.id, params)
 
@@ -219,20 +179,6 @@ def _rebuilt(req: ApiRequest, server_id: str) -> Response:
     body = render_one(req, req.cloud.servers.get(req.ctx, server_id))
     body["adminPass"] = secrets.token_urlsafe(12)
     return json_response({"server": body}, 202)
-
-
-def _console_output(req: ApiRequest, server_id: str, p: dict[str, Any]) -> Response:
-    length = p.get("length")
-    if length is not None:
-        try:
-            length = int(length)
-        except (TypeError, ValueError):
-            raise BadRequest("Invalid input for field/attribute length: an integer is required.") from None
-        if length < -1:
-            raise BadRequest("Invalid input for field/attribute length: it must be -1 or more.")
-        length = None if length == -1 else length
-    output = req.cloud.server_actions.console_output(req.ctx, server_id, length)
-    return json_response({"output": output})
 
 
 ROUTES = [Endpoint("POST", "/servers/{server_id}/action", server_action, P + "servers:show")]

@@ -6,28 +6,16 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import body, check_query
+from pocketstack.api.compute_v21.request import MAX_LIMIT, body, check_query, page, query_int
 from pocketstack.api.compute_v21.schemas import server_groups as schemas
 from pocketstack.api.compute_v21.views import server_groups as views
 from pocketstack.core.errors import BadRequest
 
 RULE = "os_compute_api:os-server-groups:"
-MAX_PAGE = 1000  # Nova's [api] max_limit default
 
 
 def _is_admin(req: ApiRequest) -> bool:
     return req.cloud.policy.check("admin_required", req.ctx, {})
-
-
-def _non_negative(req: ApiRequest, name: str) -> int | None:
-    raw = req.query.get(name)
-    if raw is None:
-        return None
-    if not raw.strip().isdigit():
-        raise BadRequest(
-            f"Invalid input for query parameters {name}. Value: {raw}. It must be an integer >= 0."
-        )
-    return int(raw)
 
 
 def list_server_groups(req: ApiRequest) -> Response:
@@ -40,8 +28,8 @@ def list_server_groups(req: ApiRequest) -> Response:
     all_projects = "all_projects" in req.query and _is_admin(req)
     if all_projects:
         req.cloud.policy.enforce(f"{RULE}index:all_projects", req.ctx, {"project_id": req.ctx.project_id})
-    limit = min(_non_negative(req, "limit") or MAX_PAGE, MAX_PAGE)
-    offset = _non_negative(req, "offset") or 0
+    limit = page(req)[0] or MAX_LIMIT
+    offset = query_int(req, "offset") or 0
     service = req.cloud.server_groups
     groups = service.list(req.ctx.project_id, all_projects=all_projects, offset=offset, limit=limit)
     members = service.members_of(g.id for g in groups)

@@ -8,7 +8,9 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.core.errors import BadRequest, Conflict, NotFound, QuotaExceeded
+from pocketstack.api.compute_v21.request import body
+from pocketstack.api.compute_v21.schemas.server_meta import MetadataBody, MetaItem
+from pocketstack.core.errors import BadRequest, Conflict, NotFound
 
 P = "os_compute_api:server-metadata:"
 
@@ -19,28 +21,13 @@ def _server(req: ApiRequest, rule: str) -> Any:
     return server
 
 
-def _items(doc: Any, key: str) -> dict[str, str]:
-    if not isinstance(doc, dict) or set(doc) != {key} or not isinstance(doc[key], dict):
-        raise BadRequest(f"Malformed request body: an object with exactly '{key}' is expected.")
-    out = {}
-    for k, v in doc[key].items():
-        if not isinstance(k, str) or not 1 <= len(k) <= 255 or not isinstance(v, str) or len(v) > 255:
-            raise BadRequest(
-                "Invalid metadata: keys of 1-255 characters and string values of up to 255 are required."
-            )
-        out[k] = v
-    return out
-
-
 def _save(req: ApiRequest, server_id: str, metadata: dict[str, str]) -> dict[str, str]:
     server = req.cloud.servers.get(req.ctx, server_id)
     if server.locked and "admin" not in req.ctx.roles:
         raise Conflict(f"Instance {server_id} is locked")
     if server.task_state is not None:
         raise Conflict(f"Cannot 'update metadata' instance while it is in task_state {server.task_state}")
-    limit = req.cloud.quotas.limits(server.project_id).get("metadata_items", 128)
-    if 0 <= limit < len(metadata):
-        raise QuotaExceeded("Quota exceeded for metadata_items: too many metadata items for this server.")
+    req.cloud.quotas.check_metadata_items(server.project_id, len(metadata))
     return req.cloud.servers.update(req.ctx, server_id, {"metadata_": metadata}).metadata_
 
 
@@ -50,12 +37,12 @@ def list_metadata(req: ApiRequest) -> Response:
 
 def replace_metadata(req: ApiRequest) -> Response:
     server = _server(req, "update_all")
-    return json_response({"metadata": _save(req, server.id, _items(req.json(), "metadata"))})
+    return json_response({"metadata": _save(req, server.id, body(req, MetadataBody).metadata)})
 
 
 def merge_metadata(req: ApiRequest) -> Response:
     server = _server(req, "create")
-    merged = {**(server.metadata_ or {}), **_items(req.json(), "metadata")}
+    merged = {**(server.metadata_ or {}), **body(req, MetadataBody).metadata}
     return json_response({"metadata": _save(req, server.id, merged)})
 
 
@@ -69,7 +56,7 @@ def show_item(req: ApiRequest) -> Response:
 
 def set_item(req: ApiRequest) -> Response:
     server = _server(req, "update")
-    item = _items(req.json(), "meta")
+    item = body(req, MetaItem).meta
     key = req.params["key"]
     if list(item) != [key]:
         raise BadRequest("Request body and URI mismatch")

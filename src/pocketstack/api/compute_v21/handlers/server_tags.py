@@ -10,7 +10,8 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.schemas.server_meta import ReplaceTags
 from pocketstack.core.compute.servers import MAX_TAGS, get_visible
 from pocketstack.core.errors import BadRequest, NotFound
 from pocketstack.store.compute_models import ServerTag
@@ -51,12 +52,7 @@ def list_tags(req: ApiRequest) -> Response:
 
 def replace_tags(req: ApiRequest) -> Response:
     server = _server(req, "update_all")
-    doc = req.json()
-    if not isinstance(doc, dict) or not isinstance(doc.get("tags"), list):
-        raise BadRequest("Malformed request body: {'tags': [...]} is expected.")
-    tags = list(dict.fromkeys(_tag(t) for t in doc["tags"]))
-    if len(tags) > MAX_TAGS:
-        raise BadRequest(f"A server can have at most {MAX_TAGS} tags.")
+    tags = list(dict.fromkeys(body(req, ReplaceTags).tags))
     with req.cloud.db.transaction() as s:
         get_visible(s, req.ctx, server.id)
         s.execute(delete(ServerTag).where(ServerTag.server_id == server.id))

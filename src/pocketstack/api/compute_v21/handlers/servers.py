@@ -3,148 +3,30 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.common.validation import query_bool
 from pocketstack.api.compute_v21.request import (
     at_least,
     body,
     check_gated,
-    check_query,
     next_links,
-    page,
-    unexpected,
+    version,
 )
-from pocketstack.api.compute_v21.schemas.servers import ServerCreate, ServerUpdate
+from pocketstack.api.compute_v21.schemas import servers as schemas
+from pocketstack.api.compute_v21.schemas.servers import ServerCreate
+from pocketstack.api.compute_v21.server_filters import server_query
 from pocketstack.api.compute_v21.views import servers as view
-from pocketstack.core.compute.server_queries import ServerLister, ServerQuery
+from pocketstack.core.compute.server_queries import ServerLister
 from pocketstack.core.compute.servers import CreateRequest
-from pocketstack.core.context import is_admin
 from pocketstack.core.errors import BadRequest, NotImplementedYet
 from pocketstack.store.compute_models import Server
 
 P = "os_compute_api:servers:"
-
-
-def _time(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(f"Invalid input for query parameters {name}. Value: {value}.") from None
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
-
-
-def _csv(value: str | None) -> list[str]:
-    return [t for t in (value or "").split(",") if t]
-
-
-# Every filter and sort parameter Nova's server list knows; from 2.75 others are a 400.
-KNOWN_QUERY = frozenset(
-    [
-        "access_ip_v4",
-        "access_ip_v6",
-        "all_tenants",
-        "auto_disk_config",
-        "availability_zone",
-        "changes-before",
-        "changes-since",
-        "config_drive",
-        "created_at",
-        "deleted",
-        "description",
-        "display_description",
-        "display_name",
-        "flavor",
-        "host",
-        "hostname",
-        "image",
-        "image_ref",
-        "instance_name",
-        "ip",
-        "ip6",
-        "kernel_id",
-        "key_name",
-        "launch_index",
-        "launched_at",
-        "limit",
-        "locked",
-        "locked_by",
-        "marker",
-        "name",
-        "node",
-        "not-tags",
-        "not-tags-any",
-        "pinned_availability_zone",
-        "power_state",
-        "progress",
-        "project_id",
-        "ramdisk_id",
-        "reservation_id",
-        "root_device_name",
-        "sort_dir",
-        "sort_key",
-        "soft_deleted",
-        "status",
-        "tags",
-        "tags-any",
-        "task_state",
-        "tenant_id",
-        "terminated_at",
-        "updated_at",
-        "user_id",
-        "uuid",
-        "vm_state",
-    ]
-)
-
-
-def _query(req: ApiRequest) -> ServerQuery:
-    q = req.query
-    check_query(req, KNOWN_QUERY)
-    admin = is_admin(req.ctx)
-    all_projects = bool(query_bool(q.get("all_tenants"))) if "all_tenants" in q else False
-    if all_projects:
-        req.cloud.policy.enforce(P + "index:get_all_tenants", req.ctx, {})
-    project = q.get("project_id") or q.get("tenant_id")
-    if project and admin:
-        all_projects = True
-    limit, marker = page(req)
-    keys, dirs = q.getlist("sort_key"), q.getlist("sort_dir")
-    sort = [(k, dirs[i] if i < len(dirs) else "desc") for i, k in enumerate(keys)]
-    query = ServerQuery(
-        all_projects=all_projects,
-        project_id=project if admin else None,
-        name=q.get("name"),
-        status=q.get("status"),
-        image=q.get("image"),
-        flavor=q.get("flavor"),
-        ip=q.get("ip"),
-        ip6=q.get("ip6"),
-        reservation_id=q.get("reservation_id"),
-        changes_since=_time(q.get("changes-since"), "changes-since"),
-        changes_before=_time(q.get("changes-before"), "changes-before") if at_least(req, 2, 66) else None,
-        sort=sort,
-        limit=limit,
-        marker=marker,
-    )
-    if admin:
-        query.host = q.get("host")
-        query.user_id = q.get("user_id")
-        query.deleted = bool(query_bool(q.get("deleted"))) if "deleted" in q else False
-        query.zone = q.get("availability_zone")
-    if at_least(req, 2, 26):
-        query.tags, query.tags_any = _csv(q.get("tags")), _csv(q.get("tags-any"))
-        query.not_tags, query.not_tags_any = _csv(q.get("not-tags")), _csv(q.get("not-tags-any"))
-    if at_least(req, 2, 73) and "locked" in q:
-        query.locked = query_bool(q.get("locked"))
-    return query
 
 
 def render_one(req: ApiRequest, server: Server, show_groups: bool = False) -> dict[str, Any]:
@@ -155,7 +37,7 @@ def render_one(req: ApiRequest, server: Server, show_groups: bool = False) -> di
 
 def list_servers(req: ApiRequest) -> Response:
     req.enforce({"project_id": req.ctx.project_id})
-    q = _query(req)
+    q = server_query(req)
     servers = ServerLister(req.cloud.db).list_names(req.ctx, q)
     out: dict[str, Any] = {"servers": [view.summary(req, s) for s in servers]}
     links = next_links(req, "servers", servers, q.limit)
@@ -166,7 +48,7 @@ def list_servers(req: ApiRequest) -> Response:
 
 def list_servers_detail(req: ApiRequest) -> Response:
     req.enforce({"project_id": req.ctx.project_id})
-    q = _query(req)
+    q = server_query(req)
     servers, facts = ServerLister(req.cloud.db).list(req.ctx, q)
     rendering = view.ServerView(req, facts)
     out: dict[str, Any] = {"servers": [rendering.detail(s) for s in servers]}
@@ -184,21 +66,14 @@ def show_server(req: ApiRequest) -> Response:
 
 def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
     b = doc.server
-    given = b.model_fields_set
-    gated = {
-        "description": (2, 19),
-        "tags": (2, 52),
-        "trusted_image_certificates": (2, 63),
-        "hostname": (2, 90),
-    }
-    check_gated(req, given, gated)
-    if "personality" in given and at_least(req, 2, 57):
-        raise unexpected("personality")
+    check_gated(req, b.model_fields_set, schemas.CREATE_GATES)
+    for network in b.networks if isinstance(b.networks, list) else []:
+        _check_item_gates(req, network, schemas.NETWORK_TAG)
+    for mapping in b.block_device_mapping_v2 or []:
+        _check_item_gates(req, mapping, schemas.BDM_TAG)
     image_id = _image_from_mappings(b.block_device_mapping_v2, b.block_device_mapping, b.imageRef)
     if b.trusted_image_certificates:
         raise NotImplementedYet("Trusted image certificate validation is not supported.")
-    if (b.host or b.hypervisor_hostname) and not at_least(req, 2, 74):
-        raise unexpected("host")
     networks = b.networks
     if networks is None:
         if at_least(req, 2, 37):
@@ -211,12 +86,13 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
                 '(Neutron) yet. Use "networks": "auto" for the project\'s built-in network, or "none".'
             )
         networks = "none"
-    hints_doc = doc.os_scheduler_hints or doc.os_sch_hnt
-    hints = {k: v for k, v in (hints_doc.model_dump() if hints_doc else {}).items() if v is not None}
     zone = b.availability_zone
-    if b.host:
+    host = b.host or b.hypervisor_hostname  # COMPAT: each host is its own (only) node
+    if b.host and b.hypervisor_hostname and b.host != b.hypervisor_hostname:
+        raise BadRequest(f"Compute host {b.host} and node {b.hypervisor_hostname} could not be found.")
+    if host:
         req.cloud.policy.enforce(P + "create:requested_destination", req.ctx, {})
-        zone = f"{zone or ''}:{b.host}"
+        zone = f"{zone or ''}:{host}"
     return CreateRequest(
         name=b.name,
         image_id=image_id,
@@ -227,22 +103,39 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
         user_data=b.user_data,
         zone=zone,
         min_count=b.min_count,
-        max_count=b.max_count,
+        max_count=b.max_count if "max_count" in b.model_fields_set else b.min_count,  # as Nova
         description=b.description,
         tags=list(b.tags or []),
         hostname=b.hostname,
-        hints=hints,
+        hints=_hints(doc),
         access_ipv4=b.accessIPv4,
         access_ipv6=b.accessIPv6,
-        config_drive=str(b.config_drive).lower() in ("true", "1", "yes")
-        if b.config_drive is not None
-        else False,
+        config_drive=b.config_drive,
         admin_password=b.adminPass,
     )
 
 
+def _check_item_gates(req: ApiRequest, item: BaseModel, gates: schemas.Gates) -> None:
+    """A network's or block device's ``tag`` (and ``volume_type``) where the version has it;
+    COMPAT: the tags Nova lost by mistake in 2.33/2.37 came back in 2.42."""
+    if at_least(req, *schemas.TAGS_AGAIN):
+        gates = {k: v for k, v in gates.items() if k != "tag"}
+    check_gated(req, item.model_fields_set, gates)
+
+
+def _hints(doc: ServerCreate) -> dict[str, Any]:
+    """The scheduler hints given (either spelling); a ``group`` given as a list names the first."""
+    given = doc.os_scheduler_hints or doc.os_sch_hnt
+    hints = {k: v for k, v in (given.model_dump() if given else {}).items() if v is not None}
+    if isinstance(hints.get("group"), list):
+        hints["group"] = hints["group"][0] if hints["group"] else None
+    return hints
+
+
 def _image_from_mappings(
-    v2: list[dict[str, Any]] | None, legacy: list[dict[str, Any]] | None, image_ref: str | None
+    v2: list[schemas.BlockDevice] | None,
+    legacy: list[schemas.LegacyBlockDevice] | None,
+    image_ref: str | None,
 ) -> str | None:
     """COMPAT: clients (OSC among them) describe an ordinary boot from an image as a block
     device mapping with source "image" and destination "local"; that is served. Anything that
@@ -253,9 +146,9 @@ def _image_from_mappings(
         )
     image_id = image_ref or None
     for bdm in v2 or []:
-        source, dest = bdm.get("source_type"), bdm.get("destination_type", "local")
+        source, dest = bdm.source_type, bdm.destination_type or "local"
         if source == "image" and dest == "local":
-            image_id = image_id or bdm.get("uuid")
+            image_id = image_id or bdm.uuid
         elif source == "blank" and dest == "local":
             continue
         else:
@@ -268,7 +161,7 @@ def _image_from_mappings(
 
 def create_server(req: ApiRequest) -> Response:
     req.enforce({"project_id": req.ctx.project_id})
-    doc = body(req, ServerCreate)
+    doc = body(req, schemas.create_schema(version(req)))
     created = req.cloud.servers.create(req.ctx, _create_request(req, doc))
     if doc.server.return_reservation_id:
         return json_response({"reservation_id": created.reservation_id}, 202)
@@ -288,11 +181,11 @@ def create_server(req: ApiRequest) -> Response:
 def update_server(req: ApiRequest) -> Response:
     server = req.cloud.servers.get(req.ctx, req.params["server_id"])
     req.enforce({"project_id": server.project_id})
-    doc = body(req, ServerUpdate).server
+    doc = body(req, schemas.update_schema(version(req))).server
     given = doc.model_fields_set
-    check_gated(req, given, {"description": (2, 19), "hostname": (2, 90)})
+    check_gated(req, given, schemas.UPDATE_GATES)
     names = {"accessIPv4": "access_ipv4", "accessIPv6": "access_ipv6"}
-    changes = {names.get(k, k): getattr(doc, k) for k in given if k != "OS_DCF_diskConfig"}
+    changes = {names.get(k, k): getattr(doc, k) for k in given if k != "disk_config"}
     server = req.cloud.servers.update(req.ctx, server.id, changes)
     return json_response({"server": render_one(req, server)})
 

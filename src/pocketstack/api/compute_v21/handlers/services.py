@@ -118,7 +118,7 @@ def delete_service(req: ApiRequest) -> Response:
     if at_least(req, 2, 53):
         ident: str | int = _uuid(raw)
     else:
-        if not raw.lstrip("-").isdigit():
+        if not (raw.isascii() and raw.lstrip("-").isdigit()):
             raise BadRequest("Invalid input received: id must be an integer.")
         ident = int(raw)  # an integer no service has (negative, too long) is simply not found
     svc = req.cloud.service_registry.get_service(ident)

@@ -13,8 +13,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.handlers.hypervisors import effective_limit
-from pocketstack.api.compute_v21.request import at_least, check_query, next_links, page
+from pocketstack.api.compute_v21.request import at_least, check_query, effective_limit, next_links, page
 from pocketstack.api.compute_v21.views.services import nova_time
 from pocketstack.core.compute.usage import ProjectUsage, ServerUsage
 from pocketstack.core.errors import BadRequest

@@ -8,16 +8,20 @@ update's new name is taken that way at every version, as Nova does.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, StrictStr, model_validator
 
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_v21.schemas.flavors import check_name, fail, printable
-from pocketstack.api.compute_v21.schemas.services import HostName
+from pocketstack.api.compute_v21.schemas.parameters import (
+    Fqdn,
+    LegacyName,
+    MetadataWithNull,
+    Name,
+    fail,
+    printable,
+)
 
-META_KEY = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
 ZONE_RULE = "printable characters except :. Can not start or end with whitespace."
 
 
@@ -35,19 +39,6 @@ def check_zone(value: Any, legacy: bool = False) -> str | None:
     return text
 
 
-def check_metadata(value: Any) -> dict[str, str | None]:
-    if not isinstance(value, dict):
-        fail(f"{value!r} is not of type 'object'")
-    for key, item in value.items():
-        if not META_KEY.match(key):
-            fail(f"Additional properties are not allowed ({key!r} was unexpected)")
-        if item is not None and (not isinstance(item, str) or len(item) > 255):
-            fail(f"{item!r} for {key!r} is not a string of up to 255 characters, nor null")
-    return value
-
-
-Name = Annotated[str, BeforeValidator(check_name)]
-LegacyName = Annotated[str, BeforeValidator(lambda v: check_name(v, legacy=True))]
 Zone = Annotated[str | None, BeforeValidator(check_zone)]
 LegacyZone = Annotated[str | None, BeforeValidator(lambda v: check_zone(v, legacy=True))]
 
@@ -94,7 +85,7 @@ class UpdateAggregateLegacy(Wire):
 
 
 class HostRef(Wire):
-    host: HostName
+    host: Fqdn
 
 
 class AddHost(Wire):
@@ -106,7 +97,7 @@ class RemoveHost(Wire):
 
 
 class Metadata(Wire):
-    metadata: Annotated[dict[str, str | None], BeforeValidator(check_metadata)]
+    metadata: MetadataWithNull
 
 
 class SetMetadata(Wire):

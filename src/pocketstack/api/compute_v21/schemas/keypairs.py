@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, StrictStr
 
 from pocketstack.api.common.validation import Wire
 from pocketstack.api.compute_v21.microversions import Version
-from pocketstack.api.compute_v21.schemas.flavors import check_name, fail
+from pocketstack.api.compute_v21.schemas.parameters import LegacyName, check_name, fail
 
 NAME_CHARS = re.compile(r"^[_\- a-zA-Z0-9]+$")
 NAME_CHARS_V292 = re.compile(r"^[_\-@. a-zA-Z0-9]+$")
@@ -33,7 +33,6 @@ def _name(pattern: re.Pattern[str]) -> BeforeValidator:
 
 Name = Annotated[str, _name(NAME_CHARS)]
 NameV292 = Annotated[str, _name(NAME_CHARS_V292)]
-LegacyName = Annotated[str, BeforeValidator(lambda v: check_name(v, legacy=True))]
 # ``None`` is only the default for an absent key: an explicit null is refused, as in Nova.
 OptionalText = StrictStr
 

@@ -4,49 +4,21 @@ server_groups.py): below 2.64 a one-item ``policies`` list (the soft policies fr
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
 from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.schemas.parameters import Name, PositiveInt
 
 HardPolicy = Literal["anti-affinity", "affinity"]
 AnyPolicy = Literal["anti-affinity", "affinity", "soft-anti-affinity", "soft-affinity"]
-_DIGITS = re.compile(r"[0-9]+")
-
-
-def _printable(char: str) -> bool:
-    category = unicodedata.category(char)
-    return not category.startswith("C") and category not in ("Zl", "Zp")
-
-
-def _name(value: str) -> str:
-    """Nova's ``name`` format: 1-255 printable characters, no whitespace at either end."""
-    if not all(_printable(c) for c in value):
-        raise ValueError("a name may hold printable characters only")
-    if value[0].isspace() or value[-1].isspace():
-        raise ValueError("a name can not start or end with whitespace")
-    return value
-
-
-def _positive(value: Any) -> int:
-    """COMPAT: Nova's ``positive_integer`` is an integer or a string of digits."""
-    if isinstance(value, str) and _DIGITS.fullmatch(value):
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{value!r} is not an integer of at least 1")
-    return value
-
-
-Name = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_name)]
 
 
 class Rules(Wire):
-    max_server_per_host: Annotated[Any, AfterValidator(_positive)] = None
+    max_server_per_host: PositiveInt = None  # type: ignore[assignment]
 
 
 class _GroupV21(Wire):
@@ -62,7 +34,7 @@ class _GroupV215(Wire):
 class _GroupV264(Wire):
     name: Name
     policy: AnyPolicy
-    rules: Rules | None = None
+    rules: Rules = None  # type: ignore[assignment]
 
 
 class CreateV21(Wire):

@@ -8,23 +8,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import BeforeValidator, Field, StrictStr
+from typing import Literal
 
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_v21.schemas.flavors import to_bool
-
-HostName = Annotated[StrictStr, Field(min_length=1, max_length=255, pattern=r"^[a-zA-Z0-9-._]*$")]
-Text = Annotated[StrictStr, Field(min_length=1, max_length=255)]
-NovaBool = Annotated[bool, BeforeValidator(to_bool)]
+from pocketstack.api.compute_v21.schemas.parameters import Fqdn, NovaBool, ShortText
 
 
 class UpdateService(Wire):
-    host: HostName
-    binary: Text
+    host: Fqdn
+    binary: ShortText
     # ``None`` is only the default of an absent key: an explicit null is refused, as in Nova.
-    disabled_reason: Text = None  # type: ignore[assignment]
+    disabled_reason: ShortText = None  # type: ignore[assignment]
 
 
 class UpdateServiceV211(UpdateService):
@@ -33,5 +27,5 @@ class UpdateServiceV211(UpdateService):
 
 class UpdateServiceV253(Wire):
     status: Literal["enabled", "disabled"] = None  # type: ignore[assignment]
-    disabled_reason: Text = None  # type: ignore[assignment]
+    disabled_reason: ShortText = None  # type: ignore[assignment]
     forced_down: NovaBool = None  # type: ignore[assignment]

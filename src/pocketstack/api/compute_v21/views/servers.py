@@ -9,12 +9,10 @@ from pocketstack.api.common.responses import isotime
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.compute_v21.request import version
 from pocketstack.api.compute_v21.versions import compute_root
-from pocketstack.core.compute.server_queries import PageFacts
+from pocketstack.core.compute.server_queries import ROOT_DEVICE, PageFacts, progress_of, zone_of
 from pocketstack.core.compute.states import status_of
 from pocketstack.core.context import is_admin
 from pocketstack.store.compute_models import Server
-
-_PROGRESS_SHOWN = {"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"}
 
 
 def links(req: ApiRequest, kind: str, ident: str) -> list[dict[str, str]]:
@@ -128,7 +126,7 @@ class ServerView:
             "accessIPv6": server.access_ipv6 or "",
             "links": self._links("servers", server.id),
             "OS-DCF:diskConfig": "MANUAL",
-            "OS-EXT-AZ:availability_zone": facts.zones.get(server.host or "") or server.requested_zone or "",
+            "OS-EXT-AZ:availability_zone": zone_of(server.host, server.requested_zone, facts.zones),
             "config_drive": server.config_drive,
             "key_name": server.key_name,
             "OS-SRV-USG:launched_at": isotime(server.launched_at),
@@ -139,8 +137,9 @@ class ServerView:
             "OS-EXT-STS:power_state": server.power_state,
             "os-extended-volumes:volumes_attached": [],
         }
-        if status in _PROGRESS_SHOWN:
-            body["progress"] = 100 if status == "ACTIVE" else 0
+        progress = progress_of(server.vm_state, server.task_state)
+        if progress is not None:
+            body["progress"] = progress
         if admin:
             body["OS-EXT-SRV-ATTR:host"] = server.host
             body["OS-EXT-SRV-ATTR:hypervisor_hostname"] = server.host
@@ -152,7 +151,7 @@ class ServerView:
                         "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
                         "OS-EXT-SRV-ATTR:kernel_id": "",
                         "OS-EXT-SRV-ATTR:ramdisk_id": "",
-                        "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+                        "OS-EXT-SRV-ATTR:root_device_name": ROOT_DEVICE,
                         "OS-EXT-SRV-ATTR:user_data": server.user_data,
                     }
                 )
