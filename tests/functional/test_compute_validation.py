@@ -75,6 +75,9 @@ def test_integers_are_bounded_in_queries_and_bodies(
         {"fail_builds": None},
     ):
         expect(client.put(faults, json={"faults": setting}, headers=hdr(admin_token)), 400)
+    for delay in ("inf", "nan", "1e400", "86401"):
+        metadata = {"pocketstack:build_delay": delay}
+        expect(create(client, demo_token, image_id, metadata=metadata), 400)
     sid = boot(client, demo_token, image_id)
     wait(client, demo_token, sid, "ACTIVE")
     for length in (BIG, str(BIG), -2, "x"):

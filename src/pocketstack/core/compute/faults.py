@@ -10,6 +10,7 @@ builds and actions to fail, builds to crash, and a build delay for every new ser
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +28,9 @@ GLOBAL_KEYS = {
     "build_delay": "seconds",
 }
 _META_KEY = "compute.fault_injection"
+# A day: a longer delay outlives any build timeout, and a huge one would break the sleep.
+MAX_BUILD_DELAY = 86400.0
+MAX_COUNT = 2**31 - 1
 
 
 def _value(key: str, kind: str, raw: Any) -> Any:
@@ -36,11 +40,15 @@ def _value(key: str, kind: str, raw: Any) -> Any:
         number = float(raw)
     except (TypeError, ValueError):
         raise BadRequest(f"Fault injection '{key}' must be a number, got {raw!r}.") from None
-    if number < 0 or (kind == "count" and number != int(number)):
+    if kind == "count":
+        if not (math.isfinite(number) and number == int(number) and 0 <= number <= MAX_COUNT):
+            raise BadRequest(f"Fault injection '{key}' must be a whole number from 0 to {MAX_COUNT}.")
+        return int(number)
+    if not (math.isfinite(number) and 0 <= number <= MAX_BUILD_DELAY):
         raise BadRequest(
-            f"Fault injection '{key}' must be a non-negative {'integer' if kind == 'count' else 'number'}."
+            f"Fault injection '{key}' must be a number of seconds from 0 to {MAX_BUILD_DELAY:g}."
         )
-    return int(number) if kind == "count" else number
+    return number
 
 
 def split_metadata(metadata: dict[str, str]) -> tuple[dict[str, str], dict[str, Any]]:

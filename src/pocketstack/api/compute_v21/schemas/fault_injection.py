@@ -1,6 +1,6 @@
 """Body of ``PUT /os-pocketstack-faults`` (pocketstack's own): counts of builds and actions to
 fail or crash, whole numbers up to Nova's database integer, and a build delay in seconds of at
-most a day (a longer one outlives any build timeout, and a huge one would break the sleep)."""
+most ``MAX_BUILD_DELAY``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from pydantic import BeforeValidator
 
 from pocketstack.api.common.validation import Wire
 from pocketstack.api.compute_v21.schemas.parameters import NonNegativeInt, fail
-
-MAX_BUILD_DELAY = 86400.0
+from pocketstack.core.compute.faults import MAX_BUILD_DELAY
 
 
 def _seconds(value: Any) -> float:
