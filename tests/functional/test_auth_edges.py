@@ -97,6 +97,27 @@ def test_unknown_path_and_method_answer_in_keystone_envelope(client: TestClient,
     assert "GET" in resp.headers["Allow"]
 
 
+def test_a_method_no_route_knows_is_a_405_in_the_service_envelope(client: TestClient) -> None:
+    """Found by the fuzz test: PROPFIND or TRACE got Starlette's bare text 405."""
+    for method in ("PROPFIND", "TRACE"):
+        resp = client.request(method, "/identity/v3/auth/catalog")
+        assert resp.status_code == 405
+        assert resp.json()["error"]["code"] == 405 and "GET" in resp.headers["Allow"]
+        resp = client.request(method, "/compute/v2.1/servers")
+        assert resp.status_code == 405 and resp.json()["badMethod"]["code"] == 405
+        resp = client.request(method, "/image/v2/images")
+        assert resp.status_code == 405 and resp.json()["error"]["code"] == 405
+
+
+def test_a_path_no_mount_takes_answers_in_the_envelope_of_its_service(client: TestClient) -> None:
+    """Found by the fuzz test: a newline inside a path got Starlette's bare text 404."""
+    assert client.get("/identity/v3/us%0Aers").json()["error"]["code"] == 404
+    assert client.get("/compute/v2.1/servers/a%0Ab").json()["itemNotFound"]["code"] == 404
+    assert client.get("/image/v2/images/a%0Ab").json()["error"]["code"] == 404
+    assert client.get("/network/v2.0/networks/a%0Ab").json()["NeutronError"]["type"]
+    assert client.get("/nowhere/a%0Ab").status_code == 404
+
+
 def test_version_discovery(client: TestClient) -> None:
     root = client.get("/identity")
     assert root.status_code == 300

@@ -23,6 +23,7 @@ from pocketstack.api.image_v2.routes import ROUTES as IMAGE_ROUTES
 from pocketstack.api.network_v2 import errors as network_errors
 from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
 from pocketstack.cloud import Cloud
+from pocketstack.core.errors import NotFound
 
 
 def build_app(cloud: Cloud) -> Starlette:
@@ -45,7 +46,23 @@ def build_app(cloud: Cloud) -> Starlette:
         Middleware(RequestIdMiddleware),
         Middleware(ServiceRootMiddleware, prefixes=frozenset(roots)),
     ]
-    return Starlette(routes=routes, middleware=middleware)
+    renderers = {
+        "/identity/": identity_errors.render_error,
+        "/image/": image_errors.render_error,
+        "/compute/": compute_errors.render_error,
+        "/network/": network_errors.render_error,
+    }
+
+    async def unrouted(request: Request, exc: Exception) -> Response:
+        """A path no mount takes: Starlette's mounts never match one with a newline inside, so
+        answer in the envelope of the service its prefix names."""
+        path = request.url.path
+        render = next((r for prefix, r in renderers.items() if path.startswith(prefix)), None)
+        if render is None:
+            return json_response({"error": {"code": 404, "message": "The resource could not be found."}}, 404)
+        return render(NotFound("resource", path, message="The resource could not be found."), None, request)
+
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={404: unrouted})
 
 
 def _compute(cloud: Cloud) -> Router:

@@ -226,7 +226,12 @@ def _make_route(
         )
         return response
 
-    return Route(path, dispatch, methods=ALL_METHODS)
+    route = Route(path, dispatch)
+    # Every method reaches dispatch, which answers one this path lacks with a 405 in the
+    # service's envelope; left to Starlette, a method it does not list (PROPFIND, TRACE)
+    # would get a bare text 405.
+    route.methods = None
+    return route
 
 
 def build_router(
