@@ -65,6 +65,7 @@ LOG = logging.getLogger("pocketstack")
 # Every service's default policy; an operator's policy file overrides rules by name.
 DEFAULT_RULES = [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY]
 
+
 @dataclass
 class Cloud:
     settings: Settings
