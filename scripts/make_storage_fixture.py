@@ -16,7 +16,9 @@ from revision 0003 on, three servers (active with an address, metadata and a tag
 another project's); from revision 0004 on, the ``public`` network made at first start, a
 project network with an IPv4 and an IPv6 subnet and three ports (one asking for an address),
 an admin's shared network with a port of the demo project on it, a subnet pool in an address
-scope with a subnet carved from it, and a quota.
+scope with a subnet carved from it, and a quota; from revision 0005 on, a security group with a
+rule and a port in it, a network shared with the demo project by an RBAC policy, a router with a
+gateway and an interface, and a floating IP on the port.
 ``manifest.json`` lists them with the sha512 of the bytes that were sent (computed here, not
 read back), which is what the upgrade test compares downloads against.
 """
@@ -89,6 +91,7 @@ class Maker:
         self.servers: list[dict[str, Any]] = []
         self.networks: list[dict[str, Any]] = []
         self.network_quotas: dict[str, dict[str, int]] = {}
+        self.network_objects: dict[str, dict[str, Any]] = {}
 
     def _token(self, user: str) -> str:
         body = {
@@ -211,7 +214,13 @@ NET = "/network/v2.0"
 
 
 def _network_call(maker: Maker, user: str, kind: str, **attrs: Any) -> dict[str, Any]:
-    path = {"address_scope": "address-scopes"}.get(kind, f"{kind}s")
+    paths = {
+        "address_scope": "address-scopes",
+        "security_group": "security-groups",
+        "security_group_rule": "security-group-rules",
+        "rbac_policy": "rbac-policies",
+    }
+    path = paths.get(kind, f"{kind}s")
     return maker.call(user, "POST", f"{NET}/{path}", 201, json={kind: attrs}).json()[kind]
 
 
@@ -296,6 +305,38 @@ def networks_0004(maker: Maker, public_id: str | None) -> None:
     maker.network_quotas["demo"] = {"port": 42}
 
 
+def network_0005(maker: Maker, public_id: str | None) -> None:
+    """The content revision 0005 adds: a security group with a rule and a port in it, a network
+    shared with one project by an RBAC policy, a router with a gateway on ``public`` and an
+    interface, and a floating IP on the port."""
+    group = _network_call(maker, "demo", "security_group", name="fixture-sg", description="web")
+    rule = {"security_group_id": group["id"], "direction": "ingress", "protocol": "tcp"}
+    rule = _network_call(maker, "demo", "security_group_rule", **rule, port_range_min=22, port_range_max=22)
+    net = _network_call(maker, "demo", "network", name="fixture-l3")
+    subnet = _network_call(maker, "demo", "subnet", network_id=net["id"], ip_version=4, cidr="10.40.0.0/24")
+    port = _network_call(maker, "demo", "port", network_id=net["id"], security_groups=[group["id"]])
+    admin_net = _network_call(maker, "admin", "network", name="fixture-rbac")
+    policy = {"object_type": "network", "object_id": admin_net["id"], "action": "access_as_shared"}
+    policy = _network_call(maker, "admin", "rbac_policy", **policy, target_tenant=net["project_id"])
+    router = _network_call(
+        maker, "demo", "router", name="fixture-router", external_gateway_info={"network_id": public_id}
+    )
+    body = {"subnet_id": subnet["id"]}
+    maker.call("demo", "PUT", f"{NET}/routers/{router['id']}/add_router_interface", 200, json=body)
+    fip = {"floating_network_id": public_id, "port_id": port["id"]}
+    fip = _network_call(maker, "demo", "floatingip", **fip)
+    maker.network_objects = {
+        "security_group": {"id": group["id"], "name": "fixture-sg", "description": "web"},
+        "security_group_rule": {
+            k: rule[k] for k in ("id", "security_group_id", "protocol", "port_range_min")
+        },
+        "port": {"id": port["id"], "security_groups": [group["id"]]},
+        "rbac_policy": {k: policy[k] for k in ("id", "object_id", "action", "target_tenant")},
+        "router": {"id": router["id"], "name": "fixture-router"},
+        "floatingip": {k: fip[k] for k in ("id", "floating_ip_address", "port_id", "router_id")},
+    }
+
+
 def _identity_only(settings: Settings, revision: str) -> None:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine, revision)
@@ -316,6 +357,8 @@ def _with_images(settings: Settings, revision: str) -> Maker:
                 cloud.db, settings.public_network_cidr, settings.public_network_pool
             )
             networks_0004(maker, public_id)
+        if revision >= "0005":
+            network_0005(maker, public_id)
     cloud.close()
     cloud.db.engine.dispose()
     return maker
@@ -351,6 +394,7 @@ def make(revision: str, out: Path) -> None:
             "servers": maker.servers if maker else [],
             "networks": maker.networks if maker else [],
             "network_quotas": maker.network_quotas if maker else {},
+            "network_objects": maker.network_objects if maker else {},
         }
         (data_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         if out.exists():

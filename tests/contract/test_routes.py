@@ -68,11 +68,23 @@ def test_network_rule_names_do_not_shadow_other_services() -> None:
 
 def test_network_extensions_name_only_what_is_served() -> None:
     """Every alias /v2.0/extensions lists is backed by a route or an attribute of the code."""
-    from pocketstack.api.network_v2.attributes import NETWORK, PORT, SUBNET
+    from pocketstack.api.network_v2.attributes import (
+        FLOATINGIP,
+        NETWORK,
+        PORT,
+        PORT_FORWARDING,
+        ROUTER,
+        SECURITY_GROUP,
+        SECURITY_GROUP_RULE,
+        SUBNET,
+    )
     from pocketstack.api.network_v2.handlers.extensions import EXTENSIONS
 
     paths = {r.path for r in NETWORK_ROUTES}
     wires = {a.wire for table in (NETWORK, SUBNET, PORT) for a in table}
+    router_wires, fip_wires = {a.wire for a in ROUTER}, {a.wire for a in FLOATINGIP}
+    pf_wires = {a.wire for a in PORT_FORWARDING}
+    sg_wires, rule_wires = {a.wire for a in SECURITY_GROUP}, {a.wire for a in SECURITY_GROUP_RULE}
     evidence = {
         "address-scope": "/v2.0/address-scopes" in paths,
         "allowed-address-pairs": "allowed_address_pairs" in wires,
@@ -90,9 +102,26 @@ def test_network_extensions_name_only_what_is_served() -> None:
         "subnet_allocation": "subnetpool_id" in wires and "/v2.0/subnetpools" in paths,
         "subnet-service-types": "service_types" in wires,
         "l2_adjacency": "l2_adjacency" in wires,
+        "router": "/v2.0/routers/{id}/add_router_interface" in paths and "/v2.0/floatingips" in paths,
+        "ext-gw-mode": "external_gateway_info" in router_wires,
+        "extraroute": "routes" in router_wires,
+        "extraroute-atomic": "/v2.0/routers/{id}/add_extraroutes" in paths,
+        "fip-port-details": "port_details" in fip_wires,
+        "floatingip-pools": "/v2.0/floatingip_pools" in paths,
+        "floating-ip-port-forwarding": "/v2.0/floatingips/{id}/port_forwardings/{pf_id}" in paths,
+        "floating-ip-port-forwarding-description": "description" in pf_wires,
+        "floating-ip-port-forwarding-port-ranges": "external_port_range" in pf_wires,
+        "expose-port-forwarding-in-fip": "port_forwardings" in fip_wires,
+        "security-group": "/v2.0/security-groups/{id}" in paths and "/v2.0/security-group-rules" in paths,
+        "stateful-security-group": "stateful" in sg_wires,
+        "security-groups-normalized-cidr": "normalized_cidr" in rule_wires,
+        "security-groups-rules-belongs-to-default-sg": "belongs_to_default_sg" in rule_wires,
+        "port-security-groups-filtering": any(a.wire == "security_groups" and a.filter for a in PORT),
+        "rbac-policies": "/v2.0/rbac-policies/{id}" in paths,
     }
     listed = {alias for alias, *_ in EXTENSIONS}
     assert all(evidence.get(alias, True) for alias in listed), [
         a for a in listed if not evidence.get(a, True)
     ]
-    assert not listed & {"router", "security-group", "rbac-policies", "dns-integration", "agent", "segment"}
+    unserved = {"rbac-security-groups", "dns-integration", "agent", "segment", "l3-ha", "dvr"}
+    assert not listed & unserved

@@ -38,8 +38,16 @@ def error(resp: httpx.Response, status: int, kind: str | None = None) -> dict[st
 
 
 def create(client: TestClient, token: str, kind: str, status: int = 201, **attrs: Any) -> dict[str, Any]:
-    path = {"address_scope": "address-scopes"}.get(kind, f"{kind}s")
+    path = {"address_scope": "address-scopes", "rbac_policy": "rbac-policies"}.get(
+        kind, kind.replace("_", "-") + "s"
+    )
     return ok(client.post(f"{NET}/{path}", json={kind: attrs}, headers=hdr(token)), status)[kind]
+
+
+def project_of(client: TestClient, token: str) -> str:
+    """The id of the project a token is scoped to."""
+    resp = client.get("/identity/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token})
+    return resp.json()["token"]["project"]["id"]
 
 
 def network_with_subnet(

@@ -3,6 +3,7 @@ the error envelope."""
 
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from pocketstack.api.network_v2.handlers.extensions import EXTENSIONS
@@ -38,11 +39,12 @@ def test_extensions_list_what_is_served(client: TestClient, demo_token: str) -> 
     aliases = {e["alias"] for e in listed}
     assert aliases == {e[0] for e in EXTENSIONS}
     assert {"external-net", "provider", "standard-attr-tag", "quotas", "revision-if-match"} <= aliases
-    assert not aliases & {"router", "security-group", "rbac-policies", "dns-integration", "agent"}
+    assert {"security-group", "rbac-policies", "stateful-security-group"} <= aliases
+    assert not aliases & {"rbac-security-groups", "dns-integration", "agent", "l3-ha", "dvr"}
     assert all(set(e) == {"alias", "name", "description", "updated", "links"} for e in listed)
     one = ok(client.get(f"{NET}/extensions/external-net", headers=hdr(demo_token)))["extension"]
     assert one["name"] == "Neutron external network"
-    error(client.get(f"{NET}/extensions/router", headers=hdr(demo_token)), 404, "HTTPNotFound")
+    error(client.get(f"{NET}/extensions/dvr", headers=hdr(demo_token)), 404, "HTTPNotFound")
     assert client.get(f"{NET}/extensions").status_code == 401
 
 
@@ -89,7 +91,7 @@ def test_bad_input_is_a_400_in_the_neutron_envelope(client: TestClient, demo_tok
     )
     error(client.post(f"{NET}/networks", content=b"{", headers=h), 400, "HTTPBadRequest")
     error(client.patch(f"{NET}/networks", headers=h), 405, "HTTPMethodNotAllowed")
-    error(client.get(f"{NET}/routers", headers=h), 404, "HTTPNotFound")
+    error(client.get(f"{NET}/lbaas/loadbalancers", headers=h), 404, "HTTPNotFound")
 
 
 def test_members_cannot_set_admin_attributes(client: TestClient, demo_token: str, admin_token: str) -> None:
@@ -194,6 +196,17 @@ def test_tags(client: TestClient, demo_token: str, other_token: str) -> None:
     error(client.put(tags, json={"tags": ["x" * 256]}, headers=h), 400)
     assert client.delete(tags, headers=h).status_code == 204
     assert ok(client.get(tags, headers=h)) == {"tags": []}
+
+
+@pytest.mark.parametrize("tags", [None, "ab", {"a": 1}, 5])
+def test_tags_that_are_no_list_are_a_400(client: TestClient, demo_token: str, tags: object) -> None:
+    """Found by the route fuzz: ``{"tags": null}`` was a 500 (list(None)); a text or an object
+    was taken as its letters or keys."""
+    h = hdr(demo_token)
+    net = create(client, demo_token, "network", name="tagged", tags=["keep"])
+    path = f"{NET}/networks/{net['id']}/tags"
+    error(client.put(path, json={"tags": tags}, headers=h), 400)
+    assert ok(client.get(path, headers=h)) == {"tags": ["keep"]}
 
 
 def test_delete_network_with_ports_is_a_409_and_takes_subnets(client: TestClient, demo_token: str) -> None:

@@ -32,12 +32,12 @@ def test_port_crud_and_addresses(client: TestClient, demo_token: str) -> None:
     assert (
         port["status"],
         port["admin_state_up"],
-        port["security_groups"],
+        len(port["security_groups"]),  # the project's default group
         port["port_security_enabled"],
     ) == (
         "DOWN",
         True,
-        [],
+        1,
         True,
     )
     assert port["dns_assignment"][0]["hostname"] == "host-10-3-0-2"
@@ -156,12 +156,26 @@ def test_address_pairs_dhcp_options_and_security_groups(client: TestClient, demo
         409,
         "AddressPairAndPortSecurityRequired",
     )
-    off = ok(put_port(client, demo_token, port["id"], port_security_enabled=False, allowed_address_pairs=[]))
+    off = ok(
+        put_port(
+            client,
+            demo_token,
+            port["id"],
+            port_security_enabled=False,
+            allowed_address_pairs=[],
+            security_groups=[],
+        )
+    )
     assert off["port"]["port_security_enabled"] is False
     twice = [{"ip_address": "10.0.0.7"}, {"ip_address": "10.0.0.7"}]
     error(post_port(client, demo_token, network_id=net["id"], allowed_address_pairs=twice), 400)
-    body = error(post_port(client, demo_token, network_id=net["id"], security_groups=["sg-1"]), 404)
-    assert body["type"] == "SecurityGroupNotFound"
+    unknown = "5e2b1b8e-2c4f-4b7e-9d61-3f5c0f0c0a11"
+    body = error(post_port(client, demo_token, network_id=net["id"], security_groups=[unknown]), 404)
+    assert (body["type"], body["message"]) == (
+        "SecurityGroupNotFound",
+        f"Security group {unknown} does not exist",
+    )
+    error(post_port(client, demo_token, network_id=net["id"], security_groups=["sg-1"]), 400)
     assert (
         create(client, demo_token, "port", network_id=net["id"], security_groups=[])["security_groups"] == []
     )

@@ -7,14 +7,9 @@ from starlette.testclient import TestClient
 
 from pocketstack.core.network.quotas import DEFAULTS
 from tests.functional import network_support
-from tests.functional.network_support import NET, create, error, hdr, network_with_subnet, ok
+from tests.functional.network_support import NET, create, error, hdr, network_with_subnet, ok, project_of
 
 other_token = network_support.other_token  # a fixture
-
-
-def project_of(client: TestClient, token: str) -> str:
-    resp = client.get("/identity/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token})
-    return resp.json()["token"]["project"]["id"]
 
 
 def test_defaults_and_usage(client: TestClient, demo_token: str) -> None:

@@ -307,3 +307,26 @@ def test_address_scopes(client: TestClient, demo_token: str, admin_token: str, o
     assert ok(client.get(f"{NET}/address-scopes/{shared['id']}", headers=hdr(other_token)))["address_scope"][
         "shared"
     ]
+
+
+def test_a_subnet_without_network_id_is_a_400(client: TestClient, demo_token: str) -> None:
+    """Found by the route fuzz: a create without network_id was a 500 (KeyError)."""
+    body = {"subnet": {"ip_version": 4, "cidr": "10.0.0.0/24"}}
+    error(client.post(f"{NET}/subnets", json=body, headers=hdr(demo_token)), 400)
+
+
+def test_a_subnet_pool_moved_to_an_unknown_scope_is_a_404_and_unchanged(
+    client: TestClient, demo_token: str
+) -> None:
+    """Found by the route fuzz: the pool was changed before the scope was looked up, whose
+    query flushed it, so an unknown scope id was a 500 (FOREIGN KEY constraint failed)."""
+    h = hdr(demo_token)
+    pool = create(client, demo_token, "subnetpool", prefixes=["10.30.0.0/16"])
+    path = f"{NET}/subnetpools/{pool['id']}"
+    for scope_id in ("x", "00000000-0000-0000-0000-000000000000"):
+        body = {"subnetpool": {"prefixes": ["10.30.0.0/15"], "address_scope_id": scope_id}}
+        error(client.put(path, json=body, headers=h), 404, "AddressScopeNotFound")
+        unknown = {"subnetpool": {"prefixes": ["10.40.0.0/16"], "address_scope_id": scope_id}}
+        error(client.post(f"{NET}/subnetpools", json=unknown, headers=h), 404, "AddressScopeNotFound")
+    shown = ok(client.get(path, headers=h))["subnetpool"]
+    assert shown["address_scope_id"] is None and shown["prefixes"] == ["10.30.0.0/16"]

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from pocketstack.api.common.routing import ALL_METHODS, Endpoint
-from tests.fuzz.templates import TEMPLATES, Template
+from tests.fuzz.templates import TEMPLATES, Template, network_kind
 from tests.fuzz.values import BOUNDARY_INTS, Gen, encode
 from tests.fuzz.vocabulary import (
     BINARY_PREFIXES,
@@ -217,7 +217,7 @@ class Maker:
         """One to three parameters, paging ones most often, with hostile values: numbers
         past 64 bits or below zero most often."""
         rnd, gen = self.rnd, self.gen
-        kinds = ("server", "image", "project", "user", "flavor")
+        kinds = ("server", "image", "project", "user", "flavor", "net:networks", "net:subnets", "net:ports")
         ids = [i for kind in kinds for i in self.world.pool_of(kind)]
         pairs = []
         for _ in range(rnd.choice((1, 1, 1, 1, 2, 2, 3))):
@@ -247,6 +247,8 @@ class Maker:
 
     def kind(self, param: str) -> str:
         service = self.route.service
+        if service == "network" and param in ("id", "pf_id"):
+            return network_kind(self.endpoint.path, param)
         return SERVICE_PARAM_KINDS.get(service, {}).get(param) or PARAM_KINDS.get(param, param)
 
     def path_id(self, param: str) -> str:

@@ -11,6 +11,7 @@ import orjson
 from pocketstack.api.compute_v21.errors import fault_name
 
 GENERIC_500 = "An unexpected error prevented the server from completing the request."
+ENVELOPE_KEYS = {"network": "NeutronError"}
 
 
 def problems(service: str, method: str, resp: httpx.Response) -> list[str]:
@@ -37,7 +38,9 @@ def problems(service: str, method: str, resp: httpx.Response) -> list[str]:
 
 def _message(service: str, body: Any) -> str | None:
     try:
-        inner = body["error"] if service != "compute" else next(iter(body.values()))
+        inner = (
+            body[ENVELOPE_KEYS.get(service, "error")] if service != "compute" else next(iter(body.values()))
+        )
         return inner.get("message")
     except (AttributeError, KeyError, StopIteration, TypeError):
         return None
@@ -47,6 +50,8 @@ def _envelope(service: str, status: int, body: Any) -> list[str]:
     if not isinstance(body, dict) or len(body) != 1:
         return [f"the error body is not an object with one key: {body!r}"[:300]]
     ((name, inner),) = body.items()
+    if service == "network":
+        return _neutron(name, inner)
     if service == "compute":
         expected = fault_name(status)
         wanted = {"code", "message"}
@@ -64,4 +69,21 @@ def _envelope(service: str, status: int, body: Any) -> list[str]:
         out.append(f"the error's message is not a text: {inner['message']!r}")
     if service != "compute" and not isinstance(inner["title"], str):
         out.append(f"the error's title is not a text: {inner['title']!r}")
+    return out
+
+
+def _neutron(name: str, inner: Any) -> list[str]:
+    """Network v2's ``{"NeutronError": {"type", "message", "detail"}}``: no code in the body,
+    ``type`` names the Neutron exception (or the HTTP error webob would raise)."""
+    if name != "NeutronError":
+        return [f"the error's key is {name!r}, not 'NeutronError'"]
+    if not isinstance(inner, dict) or not {"type", "message", "detail"} <= set(inner):
+        return [f"the error lacks ['detail', 'message', 'type']: {inner!r}"[:300]]
+    out = []
+    if not isinstance(inner["type"], str) or not inner["type"]:
+        out.append(f"the error's type is not a text: {inner['type']!r}")
+    elif inner["type"] == "HTTPInternalServerError":
+        out.append("the error's type is HTTPInternalServerError: a status errors.py has no name for")
+    if not isinstance(inner["message"], str) or not inner["message"]:
+        out.append(f"the error's message is not a text: {inner['message']!r}")
     return out

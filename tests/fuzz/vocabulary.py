@@ -34,6 +34,8 @@ size_min size_max protected disk_format checksum id domain_id enabled parent_id 
 include_subtree effective scope.project.id scope.domain.id scope.system scope.OS-INHERIT:inherited_to
 user.id group.id role.id interface service_id region_id parent_region_id type nocatalog allow_expired
 hypervisor_hostname_pattern with_servers binary migration_type source_compute instance_uuid
+fields page_reverse network_id subnet_id device_id device_owner mac_address fixed_ips cidr ip_version
+shared router:external admin_state_up revision_number security_group_id floating_ip_address port_id
 """.split()  # noqa: SIM905 - a list of words reads best as words
 QUERY_VALUES = [
     *("", "0", "1", "-1", "2", "1000", str(2**31), str(2**63), str(2**64), str(-(2**63) - 1)),
@@ -43,7 +45,16 @@ QUERY_VALUES = [
     *("ACTIVE", "*", "%", "("),
 ]
 PAGING = ["limit"] * 6 + ["marker", "sort_key", "sort_dir", "changes-since", "changes-before", "offset"]
-PAGING += ["all_tenants", "all_projects", "with_servers", "detailed", "start", "end"]
+PAGING += [
+    "all_tenants",
+    "all_projects",
+    "with_servers",
+    "detailed",
+    "start",
+    "end",
+    "page_reverse",
+    "fields",
+]
 OVERFLOWS = [str(2**63), str(2**64), str(10**30), str(-(2**63) - 1), "-" + "9" * 20, str(2**63 - 1)]
 NUMBERS = ["0", "-1", "1", str(2**31), "1e3", "1.5", "", " 1", "0x10", "NaN", "١", "+1", "01"]
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -73,6 +84,7 @@ PARAM_KINDS: dict[str, str] = {
 SERVICE_PARAM_KINDS = {
     "compute": {"service_id": "compute_service", "group_id": "server_group"},
     "identity": {"service_id": "service", "group_id": "group"},
+    "network": {"alias": "net:extensions"},  # "id" and "pf_id" name what the path's segment before says
 }
 FIXED_IDS = {
     "tag": ["secret", "fuzz-tag", "t"],

@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -23,12 +24,15 @@ import httpx
 from starlette.testclient import TestClient
 
 from pocketstack.api.app import build_app
+from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
 from pocketstack.cloud import Cloud, build_cloud
 from pocketstack.config import Settings
 from pocketstack.core.identity.bootstrap import Account, bootstrap
 from pocketstack.core.image.seed import seed_first_image
+from pocketstack.core.network.seed import seed_public_network
 from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
 from tests.functional.conftest import password_auth
+from tests.fuzz.templates import TEMPLATES, network_kind
 
 READER_PASSWORD = "reader-secret-pw"
 OTHER_PASSWORD = "other-secret-pw"
@@ -167,6 +171,7 @@ def build_world(data_dir: Path) -> World:
     ]
     bootstrap(cloud.db, cloud.verifier, accounts, settings.base_url, settings.region)
     seed_first_image(cloud.db, cloud.image_data)
+    seed_public_network(cloud.db, settings.public_network_cidr, settings.public_network_pool)
     cloud.close()
     world = _open(data_dir, Seed())
     try:
@@ -209,6 +214,7 @@ def _populate(w: World) -> None:
     w.tokens["reader"] = w.issue("fuzz-reader", READER_PASSWORD, "demo")
     _images(w, admin, member)
     _compute(w, admin, member, image_id)
+    _network(w, admin, member)
 
 
 def _identity(w: World, admin: str) -> None:
@@ -318,3 +324,97 @@ def _compute(w: World, admin: str, member: str, image_id: str) -> None:
         )
         for svc in services.json()["services"]:
             w.add("compute_service", str(svc["id"]))
+
+
+# The network objects each project gets, made in this order with the route's first template
+# (templates.py) where the route table has the route; a body given here replaces it. Those
+# that are not made (a route under way elsewhere may still refuse) are reported by a warning.
+# The port at 10.9.0.50 is made last: the port forwarding's template names it.
+NET = "/network"
+NETWORK_SETUP: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("POST", "/v2.0/networks", None),
+    ("PUT", "/v2.0/networks/{id}/tags/fuzz-tag", None),
+    ("POST", "/v2.0/subnets", None),
+    ("POST", "/v2.0/ports", None),
+    (
+        "POST",
+        "/v2.0/ports",
+        {"port": {"network_id": "$net:networks", "fixed_ips": [{"ip_address": "10.9.0.50"}]}},
+    ),
+    ("POST", "/v2.0/address-scopes", None),
+    ("POST", "/v2.0/subnetpools", None),
+    ("POST", "/v2.0/security-groups", None),
+    ("POST", "/v2.0/security-group-rules", None),
+    ("POST", "/v2.0/routers", None),
+    ("PUT", "/v2.0/routers/{id}/add_router_interface", None),
+    ("POST", "/v2.0/floatingips", None),
+    ("POST", "/v2.0/floatingips/{id}/port_forwardings", None),
+    ("POST", "/v2.0/rbac-policies", None),
+]
+
+
+def _network(w: World, admin: str, member: str) -> None:
+    """Each project's network with a subnet and ports, and what else the table's routes make
+    (SETUP); a shared network; then every object any list route of the table shows (the
+    ``public`` network, default security groups...), as ``net:<collection>`` by owner."""
+    served = {(e.method, e.path) for e in NETWORK_ROUTES}
+    failed: list[str] = []
+    for net in w.call("GET", f"{NET}/v2.0/networks?router:external=true", admin).json()["networks"]:
+        w.add("net:external", net["id"])
+    for token, owner in ((admin, "admin"), (member, "demo")):
+        made: dict[str, list[str]] = {}
+        for method, path, body in NETWORK_SETUP:
+            if (method, path) not in served:
+                continue
+            doc = body if body is not None else TEMPLATES[("network", method, path)][0].doc
+            doc = _resolve(w, doc, made, owner)
+            if "{id}" in path:
+                ids = made.get(network_kind(path)) or []
+                if not ids:
+                    failed.append(f"{owner} {method} {path}: nothing to name")
+                    continue
+                path = path.replace("{id}", ids[0])
+            resp = w.client.request(method, NET + path, json=doc, headers={"X-Auth-Token": token})
+            if resp.status_code >= 300:
+                failed.append(f"{owner} {method} {path}: {resp.status_code} {resp.text[:200]}")
+            elif method == "POST" and resp.content:
+                ((_, made_one),) = resp.json().items()
+                made.setdefault("net:" + path.rsplit("/", 1)[-1], []).append(made_one["id"])
+    if ("POST", "/v2.0/networks") in served:
+        w.call("POST", f"{NET}/v2.0/networks", admin, {"network": {"name": "fuzz-shared", "shared": True}})
+    if failed:
+        warnings.warn("fuzz: network objects not made: " + "; ".join(failed), stacklevel=1)
+    _list_network(w, admin)
+
+
+def _resolve(w: World, value: Any, made: dict[str, list[str]], owner: str) -> Any:
+    """A template with each "$kind" replaced by the owner's object made last, else its own."""
+    if isinstance(value, str) and value.startswith("$"):
+        pool = made.get(value[1:]) or w.seed.owned.get((value[1:], owner)) or w.pool_of(value[1:])
+        return pool[-1] if pool else value
+    if isinstance(value, dict):
+        return {k: _resolve(w, v, made, owner) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(w, v, made, owner) for v in value]
+    return value
+
+
+def _list_network(w: World, admin: str) -> None:
+    owners = {w.seed.owned[("project", name)][0]: name for name in ("admin", "demo")}
+    lists = [
+        e.path for e in NETWORK_ROUTES if e.method == "GET" and e.path.count("/") == 2 and "{" not in e.path
+    ]
+    nested = [
+        e.path for e in NETWORK_ROUTES if e.method == "GET" and e.path.endswith("}/" + e.path.split("/")[-1])
+    ]
+    for path in lists + [p for p in nested if not p.endswith("/tags")]:
+        kind = "net:" + path.rsplit("/", 1)[-1]
+        parents = w.pool_of(network_kind(path)) if "{id}" in path else [""]
+        for parent in list(parents):
+            found = w.call("GET", NET + path.replace("{id}", parent), admin).json()
+            for items in found.values():
+                for item in items if isinstance(items, list) else []:
+                    key = item.get("id") or item.get("alias")
+                    if not isinstance(key, str) or key in w.pool_of(kind):
+                        continue
+                    w.add(kind, key, owners.get(item.get("project_id") or item.get("tenant_id") or ""))

@@ -218,3 +218,41 @@ def test_networks_survive_and_still_allocate(upgraded: tuple[TestClient, dict[st
     project = resp.json()["port"]["project_id"]
     quota = client.get(f"{net}/quotas/{project}", headers=headers).json()["quota"]
     assert quota["port"] == manifest["network_quotas"]["demo"]["port"]
+
+
+NETWORK_PATHS = {
+    "security_group": "security-groups",
+    "security_group_rule": "security-group-rules",
+    "port": "ports",
+    "rbac_policy": "rbac-policies",
+    "router": "routers",
+    "floatingip": "floatingips",
+}
+
+
+def test_security_groups_rbac_routers_and_floating_ips_survive(
+    upgraded: tuple[TestClient, dict[str, Any]],
+) -> None:
+    """What revision 0005 stores reads back as it was written, and the router still works."""
+    client, manifest = upgraded
+    if not manifest.get("network_objects"):
+        pytest.skip(f"revision {manifest['revision']} predates security groups and routers")
+    tokens = _tokens(client, manifest)
+    for kind, expected in manifest["network_objects"].items():
+        user = "admin" if kind == "rbac_policy" else "demo"
+        resp = client.get(
+            f"/network/v2.0/{NETWORK_PATHS[kind]}/{expected['id']}", headers=auth_headers(tokens[user])
+        )
+        assert resp.status_code == 200, (kind, resp.text)
+        got = resp.json()[kind]
+        assert {k: got[k] for k in expected} == expected, kind
+    shared = manifest["network_objects"]["rbac_policy"]["object_id"]
+    seen = client.get(f"/network/v2.0/networks/{shared}", headers=auth_headers(tokens["demo"]))
+    assert seen.status_code == 200
+    fip = manifest["network_objects"]["floatingip"]["id"]
+    resp = client.put(
+        f"/network/v2.0/floatingips/{fip}",
+        json={"floatingip": {"port_id": None}},
+        headers=auth_headers(tokens["demo"]),
+    )
+    assert resp.status_code == 200 and resp.json()["floatingip"]["status"] == "DOWN"

@@ -76,6 +76,7 @@ OBJECT_TARGET: dict[str, Any] = {
     "project_id": PROJECT,
     "user_id": USER,
     "member_id": PROJECT,
+    "security_group_project_id": PROJECT,  # the owner of a security group rule's group
 }
 
 
@@ -128,7 +129,8 @@ Row = tuple[Sequence[str], str | None, dict[str, Any]]  # cells, rule, target
 def _route_rows(prefix: str, routes: Sequence[Endpoint]) -> Iterator[Row]:
     # Neutron checks a create against the new object (the caller's project) and a list against
     # each object it returns, so a network collection is about the caller's own project.
-    collection = {**COLLECTION_TARGET, "project_id": PROJECT} if prefix == "/network" else COLLECTION_TARGET
+    own = {"project_id": PROJECT, "security_group_project_id": PROJECT}
+    collection = {**COLLECTION_TARGET, **own} if prefix == "/network" else COLLECTION_TARGET
     for e in routes:
         call = f"`{e.method} {prefix}{e.path}`"
         target = OBJECT_TARGET if "{" in e.path else collection

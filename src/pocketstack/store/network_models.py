@@ -78,6 +78,10 @@ class Network(StandardAttributes, Base):
     availability_zone_hints: Mapped[list[str]] = mapped_column(JSON, default=list)
     dns_domain: Mapped[str] = mapped_column(String(255), default="")
 
+    # Not a column: set per request (core.network.access.note_grants) when an RBAC policy shares
+    # the network with the caller's own project, for which Neutron shows it as shared.
+    shared_here = False
+
 
 class Subnet(StandardAttributes, Base):
     """``allocation_pools`` is a list of ``{"start", "end"}``, ``host_routes`` of
@@ -140,12 +144,14 @@ class IpAllocation(Base):
 
 
 class PortSecurityGroup(Base):
-    """The security groups a port is in (ids; the groups themselves come with a later
-    revision)."""
+    """The security groups a port is in. The foreign key to the group (revision 0005) has no
+    cascade: a group a port uses cannot be deleted, even by a delete racing the port's create."""
 
     __tablename__ = "port_security_groups"
     port_id: Mapped[str] = mapped_column(ForeignKey("ports.id", ondelete="CASCADE"), primary_key=True)
-    security_group_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    security_group_id: Mapped[str] = mapped_column(
+        ForeignKey("security_groups.id"), primary_key=True, index=True
+    )
 
 
 class NetworkResourceTag(Base):

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from pocketstack.store import compute_models, image_models, network_models  # noqa: F401 - they register tables
+from pocketstack.store import (  # noqa: F401 - they register tables
+    compute_models,
+    image_models,
+    network_l3_models,
+    network_models,
+    network_security_models,
+)
 from pocketstack.store.models import Base
 
 METADATA: MetaData = Base.metadata

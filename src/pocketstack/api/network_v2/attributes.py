@@ -201,3 +201,78 @@ ADDRESS_SCOPE = (
     attr("shared", to_bool, flags="PUFS"),
     attr("ip_version", to_int, flags="PFS"),
 )
+
+
+def bool_or_none(name: str, value: Any) -> bool | None:
+    return None if value is None else to_bool(name, value)
+
+
+ROUTER = (
+    *COMMON,
+    attr("admin_state_up", to_bool, flags="PUFS"),
+    attr("status", flags="S"),
+    attr("external_gateway_info", a_dict, flags="PU"),
+    attr("routes", a_list, flags="U"),
+    attr("distributed", bool_or_none, flags="PU"),
+    attr("ha", bool_or_none, flags="PU"),
+    attr("availability_zone_hints", a_list, flags="P"),
+    attr("availability_zones"),
+    attr("flavor_id"),
+)
+FLOATINGIP = (
+    *(a for a in COMMON if a.wire != "name"),
+    attr("floating_ip_address", string(64, nullable=True), flags="PFS"),
+    attr("subnet_id", STR_ID, flags="P"),
+    attr("floating_network_id", string(36), flags="PFS"),
+    attr("router_id", flags="FS"),
+    attr("port_id", STR_ID, "fixed_port_id", "PUF"),
+    attr("fixed_ip_address", string(64, nullable=True), flags="PUFS"),
+    attr("status", flags="FS"),
+    attr("port_details"),
+    attr("port_forwardings"),
+    attr("dns_name"),
+    attr("dns_domain"),
+    attr("qos_policy_id"),
+)
+PORT_FORWARDING = (
+    attr("id", flags="FS"),
+    attr("project_id", string(255), flags="P"),
+    attr("tenant_id", string(255), "project_id", "P"),
+    attr("internal_port_id", string(36), flags="PUFS"),
+    attr("internal_ip_address", string(64), flags="PU"),
+    attr("internal_port", int_or_none, flags="PU"),
+    attr("external_port", int_or_none, flags="PUFS"),
+    attr("internal_port_range", string(11, nullable=True), flags="PU"),
+    attr("external_port_range", string(11, nullable=True), flags="PUFS"),
+    attr("protocol", string(16), flags="PUFS"),
+    attr("description", STR255, flags="PUF"),
+)
+SECURITY_GROUP = (
+    *COMMON,
+    attr("stateful", to_bool, flags="PUF"),
+    attr("security_group_rules"),
+)
+# Rules are never updated; their values are converted and checked by the core, in Neutron's order.
+SECURITY_GROUP_RULE = (
+    *(a for a in COMMON if a.wire not in ("name", "tags")),
+    attr("security_group_id", string(36), flags="PFS"),
+    attr("direction", flags="PFS"),
+    attr("ethertype", flags="PFS"),
+    attr("protocol", flags="PFS"),
+    attr("port_range_min", flags="PFS", from_query=query_int),
+    attr("port_range_max", flags="PFS", from_query=query_int),
+    attr("remote_ip_prefix", flags="PFS"),
+    attr("remote_group_id", STR_ID, flags="PFS"),
+    attr("remote_address_group_id", STR_ID, flags="PFS"),
+    attr("normalized_cidr", flags="FS"),
+    attr("belongs_to_default_sg", flags="F", from_query=query_bool),
+)
+RBAC_POLICY = (
+    attr("id", flags="FS"),
+    attr("tenant_id", string(255), "project_id", "PFS"),
+    attr("project_id", string(255), "project_id", "PFS"),
+    attr("object_type", flags="PFS"),
+    attr("object_id", string(36), flags="PFS"),
+    attr("action", string(255), flags="PFS"),
+    attr("target_tenant", canonical="target_project", flags="PUFS"),
+)

@@ -21,12 +21,15 @@ FIXED_IP_KEYS = ("ip_address", "subnet_id", "ip_address_substr")
 
 @dataclass(frozen=True)
 class Spec:
-    """A resource as the API serves it: names, path under /v2.0 and attribute table."""
+    """A resource as the API serves it: names, path under /v2.0 and attribute table; whether it
+    may be updated (PUT) and tagged."""
 
     singular: str
     collection: str
     path: str
     attrs: tuple[Attr, ...]
+    updatable: bool = True
+    tagged: bool = True
 
     def by_wire(self) -> dict[str, Attr]:
         return {a.wire: a for a in self.attrs}

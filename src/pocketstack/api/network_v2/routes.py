@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from pocketstack.api.common.routing import Endpoint
 from pocketstack.api.network_v2 import versions
-from pocketstack.api.network_v2.handlers import extensions, quotas, resources
+from pocketstack.api.network_v2.handlers import extensions, port_forwardings, quotas, resources, routers
 
 ROUTES: list[Endpoint] = [
     Endpoint("GET", "/", versions.list_versions, None, authenticated=False),
     Endpoint("GET", "/v2.0", versions.show_version, None, authenticated=False),
     Endpoint("GET", "/v2.0/", versions.show_version, None, authenticated=False),
     *resources.ROUTES,
+    *routers.ROUTES,
+    *port_forwardings.ROUTES,
     *quotas.ROUTES,
     *extensions.ROUTES,
 ]

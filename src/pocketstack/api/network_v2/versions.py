@@ -16,6 +16,9 @@ RESOURCES = [
     ("port", "ports", "ports"),
     ("subnetpool", "subnetpools", "subnetpools"),
     ("address_scope", "address_scopes", "address-scopes"),
+    ("security_group", "security_groups", "security-groups"),
+    ("security_group_rule", "security_group_rules", "security-group-rules"),
+    ("rbac_policy", "rbac_policies", "rbac-policies"),
     ("quota", "quotas", "quotas"),
 ]
 

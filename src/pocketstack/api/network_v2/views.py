@@ -51,7 +51,7 @@ def network(item: Item) -> dict[str, Any]:
             **_standard(item),
             "admin_state_up": n.admin_state_up,
             "status": n.status,
-            "shared": n.shared,
+            "shared": n.shared or n.shared_here,  # shared with everyone, or with the caller by RBAC
             "router:external": n.external,
             "is_default": n.is_default,
             "mtu": n.mtu,

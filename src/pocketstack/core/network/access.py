@@ -1,10 +1,13 @@
 """Who may see and touch which network resource.
 
 Visibility comes first, in SQL: a resource the caller may not see does not exist for them
-(404, never 403). Networks are visible to their project, and to everyone when shared or
-external; subnets with their network, or to their own project; ports to their project and to
-the owner of their network; subnet pools and address scopes to their project, and to everyone
-when shared. An administrator sees everything. The policy rule of the action is checked next,
+(404, never 403). Networks are visible to their project, and to the projects their RBAC
+policies name (``*``, every project, for shared and external networks); subnets with their
+network, or to their own project; ports to their project and to the owner of their network;
+subnet pools and address scopes to their project, and to everyone when shared; security
+groups and RBAC policies to their project, rules also to the owner of their group; routers and
+floating IPs to their project, port forwardings with their floating
+IP. An administrator sees everything. The policy rule of the action is checked next,
 with Neutron's ``rule:shared`` / ``rule:external`` alternatives applied here (see policies.py).
 """
 
@@ -20,7 +23,9 @@ from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.network.errors import not_found
 from pocketstack.core.network.policies import EXTERNAL_ALTERNATIVE, SHARED_ALTERNATIVE
 from pocketstack.core.policy import Enforcer
+from pocketstack.store.network_l3_models import FloatingIP, PortForwarding, Router
 from pocketstack.store.network_models import AddressScope, Network, Port, Subnet, SubnetPool
+from pocketstack.store.network_security_models import RbacPolicy, SecurityGroup, SecurityGroupRule
 
 MODELS: dict[str, Any] = {
     "network": Network,
@@ -28,11 +33,23 @@ MODELS: dict[str, Any] = {
     "port": Port,
     "subnetpool": SubnetPool,
     "address_scope": AddressScope,
+    "router": Router,
+    "floatingip": FloatingIP,
+    "port_forwarding": PortForwarding,
+    "security_group": SecurityGroup,
+    "security_group_rule": SecurityGroupRule,
+    "rbac_policy": RbacPolicy,
 }
 
 
 def _networks_seen(ctx: RequestContext) -> ColumnElement[bool]:
-    return or_(Network.project_id == ctx.project_id, Network.shared.is_(True), Network.external.is_(True))
+    """Own networks, and those an RBAC policy opens to the caller's project or to every project
+    (a shared network has its ``*`` access_as_shared policy, an external one its ``*``
+    access_as_external policy, as in Neutron)."""
+    granted = select(RbacPolicy.object_id).where(
+        RbacPolicy.object_type == "network", RbacPolicy.target_project.in_(["*", ctx.project_id])
+    )
+    return or_(Network.project_id == ctx.project_id, Network.id.in_(granted))
 
 
 def visible(kind: str, ctx: RequestContext) -> ColumnElement[bool]:
@@ -47,6 +64,16 @@ def visible(kind: str, ctx: RequestContext) -> ColumnElement[bool]:
     if kind == "port":
         owned = select(Network.id).where(Network.project_id == ctx.project_id)
         return or_(Port.project_id == ctx.project_id, Port.network_id.in_(owned))
+    if kind in ("router", "floatingip"):
+        return MODELS[kind].project_id == ctx.project_id
+    if kind == "port_forwarding":  # seen with the floating IP it belongs to
+        owned = select(FloatingIP.id).where(FloatingIP.project_id == ctx.project_id)
+        return PortForwarding.floatingip_id.in_(owned)
+    if kind in ("security_group", "rbac_policy"):
+        return MODELS[kind].project_id == ctx.project_id
+    if kind == "security_group_rule":  # the caller's own, and every rule of the caller's groups
+        rule = SecurityGroupRule
+        return or_(rule.project_id == ctx.project_id, rule.group_project_id == ctx.project_id)
     model = MODELS[kind]
     return or_(model.project_id == ctx.project_id, model.shared.is_(True))
 
@@ -72,9 +99,28 @@ def target(row: Any, network: Network | None = None) -> dict[str, Any]:
 
 def opens(row: Any, network: Network | None = None) -> tuple[bool, bool]:
     """(shared, external) for Neutron's field-based alternatives: of the network a subnet or
-    port lives on, or of a network, subnet pool or address scope itself."""
+    port lives on, or of a network, subnet pool or address scope itself. A network is shared
+    for the caller when shared with everyone or, by an RBAC policy, with the caller's project
+    (see note_grants)."""
     source = network if network is not None else row
-    return bool(getattr(source, "shared", False)), bool(getattr(source, "external", False))
+    shared = getattr(source, "shared", False) or getattr(source, "shared_here", False)
+    return bool(shared), bool(getattr(source, "external", False))
+
+
+def note_grants(s: Session, ctx: RequestContext, networks: Iterable[Network]) -> None:
+    """Mark (``shared_here``) the networks an access_as_shared policy shares with the caller's
+    own project: Neutron shows them as shared to that project, and opens them to it as shared."""
+    by_id = {n.id: n for n in networks}
+    if not by_id or ctx.project_id is None:
+        return
+    stmt = select(RbacPolicy.object_id).where(
+        RbacPolicy.object_type == "network",
+        RbacPolicy.action == "access_as_shared",
+        RbacPolicy.target_project == ctx.project_id,
+        RbacPolicy.object_id.in_(list(by_id)),
+    )
+    for network_id in s.scalars(stmt):
+        by_id[network_id].shared_here = True
 
 
 class Access:

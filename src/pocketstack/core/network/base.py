@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
 from pocketstack.core.network import tags as tagging
-from pocketstack.core.network.access import Access, get_visible, opens, target
+from pocketstack.core.network.access import Access, get_visible, note_grants, opens, target
 from pocketstack.core.network.common import touch
 from pocketstack.core.network.errors import not_found
 from pocketstack.core.network.listing import Lister, ListQuery
@@ -67,21 +67,32 @@ class ResourceService:
         """Related data each view needs, by row id."""
         return {}
 
+    def target_of(self, row: Any, network: Network | None) -> dict[str, Any]:
+        """The policy target of a row (a resource with another parent adds its owner)."""
+        return target(row, network)
+
+    def _networks(self, s: Session, ctx: RequestContext, rows: Sequence[Any]) -> dict[str, Network]:
+        """networks_of, with the networks shared with the caller's project marked."""
+        networks = self.networks_of(s, rows)
+        note_grants(s, ctx, networks.values())
+        return networks
+
     # -- policy ------------------------------------------------------------------------------
     def check(self, ctx: RequestContext, action: str, row: Any, network: Network | None = None) -> None:
         shared, external = opens(row, network)
         rule = f"{action}_{self.kind}"
-        self.access.enforce(ctx, rule, target(row, network), shared=shared, external=external)
+        self.access.enforce(ctx, rule, self.target_of(row, network), shared=shared, external=external)
 
     def _may(self, ctx: RequestContext, rule: str, row: Any, network: Network | None) -> bool:
         shared, external = opens(row, network)
-        return self.access.allowed(ctx, rule, target(row, network), shared=shared, external=external)
+        tgt = self.target_of(row, network)
+        return self.access.allowed(ctx, rule, tgt, shared=shared, external=external)
 
     def load(self, s: Session, ctx: RequestContext, ident: str, action: str, *, lock: bool = False) -> Any:
         """The row if the caller may see it and may do ``action`` on it. A read the policy denies
         is a 404, as in Neutron (it does not say the resource exists); a change is a 403."""
         row = get_visible(s, ctx, self.kind, ident, lock=lock)
-        network = self.networks_of(s, [row]).get(row.id)
+        network = self._networks(s, ctx, [row]).get(row.id)
         if action == "get" and not self._may(ctx, f"get_{self.kind}", row, network):
             raise not_found(self.kind, ident)
         self.check(ctx, action, row, network)
@@ -91,10 +102,10 @@ class ResourceService:
     def describe(self, s: Session, ctx: RequestContext, rows: Sequence[Any]) -> list[Item]:
         tags = tagging.tags_of(s, [r.id for r in rows])
         extras = self.extras(s, rows)
-        networks = self.networks_of(s, rows)
+        networks = self._networks(s, ctx, rows)
         items = []
         for row in rows:
-            tgt = target(row, networks.get(row.id))
+            tgt = self.target_of(row, networks.get(row.id))
             hidden = self.access.hidden(ctx, f"get_{self.kind}", self.hideable.values(), tgt)
             names = frozenset(a for a, rule in self.hideable.items() if rule in hidden)
             items.append(Item(row, tags[row.id], extras.get(row.id, {}), names))
@@ -108,7 +119,7 @@ class ResourceService:
         """Visible rows that match, each also allowed by the get rule (as Neutron filters)."""
         with self.db.read() as s:
             rows = self.lister.list(s, ctx, q)
-            networks = self.networks_of(s, rows)
+            networks = self._networks(s, ctx, rows)
             rule = f"get_{self.kind}"
             return self.describe(s, ctx, [r for r in rows if self._may(ctx, rule, r, networks.get(r.id))])
 
@@ -120,11 +131,11 @@ class ResourceService:
     # -- tags --------------------------------------------------------------------------------
     def _tag_target(self, s: Session, ctx: RequestContext, ident: str, verb: str) -> Any:
         row = get_visible(s, ctx, self.kind, ident)
-        network = self.networks_of(s, [row]).get(row.id)
+        network = self._networks(s, ctx, [row]).get(row.id)
         self.check(ctx, "get", row, network)
         shared, external = opens(row, network)
         rule = f"{verb}_{self.kind}:tags"
-        self.access.enforce(ctx, rule, target(row, network), shared=shared, external=external)
+        self.access.enforce(ctx, rule, self.target_of(row, network), shared=shared, external=external)
         return row
 
     def tags(self, ctx: RequestContext, ident: str) -> list[str]:
@@ -137,7 +148,7 @@ class ResourceService:
             return tagging.has_tag(s, self._tag_target(s, ctx, ident, "get").id, tag)
 
     def replace_tags(self, ctx: RequestContext, ident: str, tags: Iterable[str]) -> list[str]:
-        wanted = tagging.check_tags(list(tags))
+        wanted = tagging.check_tags(tags)  # the body's value as sent: check_tags wants a list
         with self.db.transaction() as s:
             row = self._tag_target(s, ctx, ident, "update")
             tagging.replace_tags(s, self.collection, row.id, wanted)

@@ -13,6 +13,19 @@ KIND_NAMES = {
     "port": "Port",
     "subnetpool": "Subnet pool",
     "address_scope": "Address scope",
+    "router": "Router",
+    "floatingip": "Floating IP",
+    "port_forwarding": "Port Forwarding",
+    "security_group": "Security group",
+    "security_group_rule": "Security group rule",
+    "rbac_policy": "RBAC policy",
+}
+# COMPAT: kinds whose NotFound Neutron words otherwise (SecurityGroupNotFound, RbacPolicyNotFound;
+# an unknown policy id is of type "unknown" there, since its type is looked up by id).
+NOT_FOUND_WORDING = {
+    "security_group": "Security group {id} does not exist",
+    "security_group_rule": "Security group rule {id} does not exist",
+    "rbac_policy": "RBAC policy of type unknown with ID {id} not found",
 }
 
 
@@ -27,7 +40,9 @@ def not_found(kind: str, ident: str) -> NotFound:
         kind,
         ident,
         code=f"network.{kind}.not_found",
-        message=f"{KIND_NAMES[kind]} {ident} could not be found.",
+        message=NOT_FOUND_WORDING.get(kind, "{kind} {id} could not be found.").format(
+            kind=KIND_NAMES[kind], id=ident
+        ),
     )
 
 

@@ -175,9 +175,13 @@ def check_nameservers(servers: Sequence[Any], version: int) -> list[str]:
     return result
 
 
-def check_host_routes(routes: Sequence[Any], version: int) -> list[dict[str, str]]:
-    if len(routes) > MAX_HOST_ROUTES:
-        raise invalid(f"A subnet may have at most {MAX_HOST_ROUTES} host routes")
+def check_host_routes(
+    routes: Sequence[Any], version: int | None, limit: int = MAX_HOST_ROUTES
+) -> list[dict[str, str]]:
+    """Routes ``{"destination", "nexthop"}`` (a subnet's host routes, a router's extra routes);
+    ``version`` None takes either IP version."""
+    if len(routes) > limit:
+        raise invalid(f"A subnet may have at most {limit} host routes")
     result = []
     for route in routes:
         if not isinstance(route, dict) or set(route) != {"destination", "nexthop"}:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import Conflict
-from pocketstack.core.network import segments
+from pocketstack.core.network import segments, sharing
 from pocketstack.core.network import tags as tagging
 from pocketstack.core.network.access import target
 from pocketstack.core.network.base import Item, ResourceService
@@ -27,6 +27,7 @@ from pocketstack.core.network.common import (
 )
 from pocketstack.core.network.errors import in_use, invalid
 from pocketstack.core.network.listing import Lister
+from pocketstack.core.network.security_groups import ensure_default, may_make_default
 from pocketstack.core.network.validation import dns_name, string_list
 from pocketstack.store.network_models import IpAllocation, Network, Port, Subnet, SubnetPool
 
@@ -129,6 +130,8 @@ class NetworkService(ResourceService):
 
         def work(s: Session) -> str:
             self.quotas.check(s, project, {"network": 1})
+            if may_make_default(ctx, project):  # as Neutron, a project's first network makes it
+                ensure_default(s, self.quotas, project)
             segment = segments.allocate(s, wanted)
             if attrs.get("is_default"):
                 self._check_one_default(s, None)
@@ -151,6 +154,7 @@ class NetworkService(ResourceService):
             )
             s.add(network)
             s.flush()
+            sharing.open_new(s, network)
             tagging.tag_new(s, self.collection, network.id, tags)
             return network.id
 
@@ -185,8 +189,6 @@ class NetworkService(ResourceService):
         provider = {a: attrs[a] for a in PROVIDER if a in attrs}
         if any(getattr(network, a) != v for a, v in provider.items()):
             raise invalid("Plugin does not support updating provider attributes")
-        if attrs.get("shared") is False and network.shared:
-            self._check_unshare(s, network)
         external = attrs.get("external", network.external)
         if attrs.get("is_default"):
             if not external:
@@ -196,23 +198,17 @@ class NetworkService(ResourceService):
             network.mtu = segments.check_mtu(attrs["mtu"], segments.of(network))
         if "dns_domain" in attrs:
             network.dns_domain = dns_name(attrs["dns_domain"] or "", "dns_domain")
-        for key in ("name", "description", "admin_state_up", "shared", "external", "is_default"):
+        for key in ("name", "description", "admin_state_up", "is_default"):
             if key in attrs:
                 setattr(network, key, attrs[key])
+        if "shared" in attrs:
+            sharing.set_shared(s, network, attrs["shared"])
+        if "external" in attrs:
+            sharing.set_external(s, network, attrs["external"])
         if "port_security_enabled" in attrs:
             network.port_security_enabled = attrs["port_security_enabled"]
         if not network.external:
             network.is_default = False
-
-    @staticmethod
-    def _check_unshare(s: Session, network: Network) -> None:
-        others = select(Port.id).where(Port.network_id == network.id, Port.project_id != network.project_id)
-        if s.scalar(others.limit(1)) is not None:
-            raise Conflict(
-                f"Unable to reconfigure sharing settings for network {network.id}. "
-                "Multiple projects are using it.",
-                code="network.network.shared_in_use",
-            )
 
     # -- delete ------------------------------------------------------------------------------
     def delete(self, ctx: RequestContext, ident: str, revision: int | None = None) -> None:
@@ -234,4 +230,5 @@ class NetworkService(ResourceService):
                     "network", network.id, "There are one or more ports still in use on the network."
                 )
             tagging.forget(s, [network.id, *subnet_ids])
+            sharing.forget(s, network.id)
             s.delete(network)

@@ -116,6 +116,60 @@ ADDRESS_SCOPE_RULES = [
     Rule("delete_address_scope", ADMIN_OR_MEMBER),
     *_tags("address_scope", ADMIN_OR_READER, ADMIN_OR_MEMBER),
 ]
+GW = "external_gateway_info"
+ROUTER_RULES = [
+    Rule("create_router", ADMIN_OR_MEMBER),
+    *_attrs("create_router", ADMIN, "distributed", "ha", f"{GW}:enable_snat", f"{GW}:external_fixed_ips"),
+    *_attrs("create_router", ADMIN_OR_MEMBER, GW, f"{GW}:network_id"),
+    Rule("get_router", ADMIN_OR_READER),
+    *_attrs("get_router", ADMIN, "distributed", "ha"),
+    Rule("update_router", ADMIN_OR_MEMBER),
+    *_attrs("update_router", ADMIN, "distributed", "ha", f"{GW}:enable_snat", f"{GW}:external_fixed_ips"),
+    *_attrs("update_router", ADMIN_OR_MEMBER, GW, f"{GW}:network_id"),
+    Rule("delete_router", ADMIN_OR_MEMBER),
+    *(Rule(f"{verb}_router_interface", ADMIN_OR_MEMBER) for verb in ("add", "remove")),
+    *(Rule(f"{verb}_extraroutes", ADMIN_OR_MEMBER) for verb in ("add", "remove")),
+    *_tags("router", ADMIN_OR_READER, ADMIN_OR_MEMBER),
+]
+FLOATINGIP_RULES = [
+    Rule("create_floatingip", ADMIN_OR_MEMBER),
+    # COMPAT: Neutron (2024.1 on) lets a project manager choose the address; there is no manager
+    # role here, so only admins may, as in Neutron's defaults before.
+    Rule("create_floatingip:floating_ip_address", ADMIN),
+    Rule("get_floatingip", ADMIN_OR_READER),
+    Rule("update_floatingip", ADMIN_OR_MEMBER),
+    Rule("delete_floatingip", ADMIN_OR_MEMBER),
+    *_tags("floatingip", ADMIN_OR_READER, ADMIN_OR_MEMBER),
+    # The target of a port forwarding is its floating IP (Neutron's parent owner).
+    Rule("create_floatingip_port_forwarding", ADMIN_OR_MEMBER),
+    Rule("get_floatingip_port_forwarding", ADMIN_OR_READER),
+    Rule("update_floatingip_port_forwarding", ADMIN_OR_MEMBER),
+    Rule("delete_floatingip_port_forwarding", ADMIN_OR_MEMBER),
+    Rule("get_floatingip_pool", ADMIN_OR_READER),
+]
+SG_OWNER_MEMBER = "(role:member and rule:sg_owner)"
+SG_OWNER_READER = "(role:reader and rule:sg_owner)"
+SECURITY_GROUP_RULES = [
+    Rule("sg_owner", "project_id:%(target.security_group_project_id)s", "Owner of a rule's group."),
+    Rule("create_security_group", ADMIN_OR_MEMBER),
+    Rule("get_security_group", ADMIN_OR_READER),
+    Rule("update_security_group", ADMIN_OR_MEMBER),
+    Rule("delete_security_group", ADMIN_OR_MEMBER),
+    *_tags("security_group", ADMIN_OR_READER, ADMIN_OR_MEMBER),
+    Rule("create_security_group_rule", f"{ADMIN} or {SG_OWNER_MEMBER}"),
+    Rule("get_security_group_rule", f"{ADMIN} or {SG_OWNER_READER}"),
+    Rule("delete_security_group_rule", f"{ADMIN} or {SG_OWNER_MEMBER}"),
+]
+RBAC_RULES = [
+    Rule("create_rbac_policy", ADMIN_OR_MEMBER),
+    # COMPAT: Neutron's rule is "admin or not field:rbac_policy:target_tenant=*"; the core enforces
+    # it only for a policy naming every project (``*``), so its check string here is the first half.
+    Rule("create_rbac_policy:target_tenant", ADMIN),
+    Rule("get_rbac_policy", ADMIN_OR_READER),
+    Rule("update_rbac_policy", ADMIN_OR_MEMBER),
+    Rule("update_rbac_policy:target_tenant", ADMIN),
+    Rule("delete_rbac_policy", ADMIN_OR_MEMBER),
+]
 QUOTA_RULES = [
     # COMPAT: Neutron (2024.1 on) lets a project *manager* read its quotas; pocketstack has no
     # manager role, so a project reader may, as Neutron's defaults allowed before.
@@ -153,6 +207,10 @@ NETWORK_POLICY = [
             *PORT_RULES,
             *SUBNETPOOL_RULES,
             *ADDRESS_SCOPE_RULES,
+            *ROUTER_RULES,
+            *FLOATINGIP_RULES,
+            *SECURITY_GROUP_RULES,
+            *RBAC_RULES,
             *QUOTA_RULES,
         )
     ),

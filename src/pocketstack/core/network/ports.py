@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
-from pocketstack.core.errors import NotFound
-from pocketstack.core.network import port_attrs
+from pocketstack.core.network import l3_guards, port_attrs, port_groups
 from pocketstack.core.network import tags as tagging
-from pocketstack.core.network.access import get_visible, target
+from pocketstack.core.network.access import get_visible, note_grants, opens, target
 from pocketstack.core.network.allocation import Allocator, plan_automatic, plan_requested
 from pocketstack.core.network.base import Item, ResourceService, networks_by_id
 from pocketstack.core.network.common import (
@@ -32,7 +31,7 @@ from pocketstack.core.network.common import (
 )
 from pocketstack.core.network.errors import mac_in_use
 from pocketstack.core.network.listing import Lister
-from pocketstack.core.network.validation import dns_name
+from pocketstack.core.network.validation import dns_name, required
 from pocketstack.store.network_models import IpAllocation, Network, Port, PortSecurityGroup
 
 # Canonical attribute -> the suffix of its create_/update_port rule.
@@ -129,18 +128,6 @@ class PortService(ResourceService):
             result[group.port_id]["security_groups"].append(group.security_group_id)
         return result
 
-    def security_groups(self, s: Session, ctx: RequestContext, ids: Any) -> list[str]:
-        """The security groups a port may be put in: ids of groups the caller may use. No group
-        exists before security groups are served, so any id is unknown."""
-        for group_id in ids or []:
-            raise NotFound(
-                "security group",
-                str(group_id),
-                code="network.security_group.not_found",
-                message=f"Security group {group_id} does not exist",
-            )
-        return []
-
     # -- policy ------------------------------------------------------------------------------
     def _check_attributes(
         self, ctx: RequestContext, action: str, attrs: Mapping[str, Any], tgt: dict[str, Any], shared: bool
@@ -178,17 +165,20 @@ class PortService(ResourceService):
         }
 
         def work(s: Session) -> str:
-            network = get_visible(s, ctx, "network", attrs["network_id"])
+            network = get_visible(s, ctx, "network", required(attrs, "network_id"))
+            note_grants(s, ctx, [network])
+            shared = opens(network)[0]  # with everyone, or with the caller's project by RBAC
             tgt = {"project_id": project, "tenant_id": project, "network_project_id": network.project_id}
-            self.access.enforce(ctx, "create_port", tgt, shared=network.shared)
-            self._check_attributes(ctx, "create_port", attrs, tgt, network.shared)
+            self.access.enforce(ctx, "create_port", tgt, shared=shared)
+            self._check_attributes(ctx, "create_port", attrs, tgt, shared)
             self.quotas.check(s, project, {"port": 1})
             lock_rows(s, Network, [network.id], share=True)
+            get_visible(s, ctx, "network", network.id)  # still, now that no RBAC change can race us
             mac = self._mac(s, network, given_mac)
             security = attrs.get("port_security_enabled", network.port_security_enabled)
             pairs = port_attrs.address_pairs(attrs.get("allowed_address_pairs"), mac)
             port_attrs.check_pairs_allowed(pairs, security)
-            groups = self.security_groups(s, ctx, attrs.get("security_groups"))
+            groups = port_groups.for_new_port(s, ctx, self.quotas, project, attrs, security)
             vif_type, vif_details = port_attrs.binding(host)
             port = Port(
                 **stamp(id=new_id(), project_id=project, description=attrs.get("description", "")),
@@ -245,7 +235,8 @@ class PortService(ResourceService):
             network = s.get(Network, port.network_id)
             assert network is not None  # a port's network cannot go while the port exists
             check_revision(port, revision)
-            self._check_attributes(ctx, "update_port", attrs, target(port, network), network.shared)
+            self._check_attributes(ctx, "update_port", attrs, target(port, network), opens(network)[0])
+            l3_guards.before_fixed_ips_change(s, port, attrs)
             self._apply(s, ctx, port, network, attrs)
             touch(port)
 
@@ -283,10 +274,7 @@ class PortService(ResourceService):
                 attrs["allowed_address_pairs"], port.mac_address
             )
         port_attrs.check_pairs_allowed(port.allowed_address_pairs, port.port_security_enabled)
-        if "security_groups" in attrs:
-            groups = self.security_groups(s, ctx, attrs["security_groups"])
-            s.execute(delete(PortSecurityGroup).where(PortSecurityGroup.port_id == port.id))
-            s.add_all(PortSecurityGroup(port_id=port.id, security_group_id=g) for g in groups)
+        port_groups.on_update(s, ctx, port, attrs)
         if "fixed_ips" in attrs:
             self._readdress(s, port, network, port_attrs.fixed_ip_requests(attrs["fixed_ips"] or []))
         port.status = status_of(port)
@@ -323,5 +311,6 @@ class PortService(ResourceService):
         with self.db.transaction() as s:
             port = self.load(s, ctx, ident, "delete", lock=True)
             check_revision(port, revision)
+            l3_guards.before_port_delete(s, ctx, port)
             tagging.forget(s, [port.id])
             s.delete(port)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.network.errors import bad_request, over_quota
 from pocketstack.store.db import Database
+from pocketstack.store.network_l3_models import FloatingIP, Router
 from pocketstack.store.network_models import (
     Network,
     NetworkQuotaLimit,
@@ -27,9 +28,9 @@ from pocketstack.store.network_models import (
     Subnet,
     SubnetPool,
 )
+from pocketstack.store.network_security_models import RbacPolicy, SecurityGroup, SecurityGroupRule
 
-# Neutron's defaults (neutron/conf/quota.py). Routers, floating IPs, security groups and RBAC
-# policies are counted once those resources are served; until then they read as unused.
+# Neutron's defaults (neutron/conf/quota.py); each resource's usage is counted from its rows.
 DEFAULTS: dict[str, int] = {
     "network": 100,
     "subnet": 100,
@@ -42,6 +43,8 @@ DEFAULTS: dict[str, int] = {
     "subnetpool": -1,
 }
 COUNTED: dict[str, Any] = {"network": Network, "subnet": Subnet, "port": Port, "subnetpool": SubnetPool}
+COUNTED.update(router=Router, floatingip=FloatingIP)
+COUNTED.update(security_group=SecurityGroup, security_group_rule=SecurityGroupRule, rbac_policy=RbacPolicy)
 UNLIMITED = -1
 MAX_LIMIT = 0x7FFFFFFF
 

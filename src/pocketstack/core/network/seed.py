@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pocketstack.core.identity.bootstrap import DEFAULT_DOMAIN_ID
-from pocketstack.core.network import ipam, segments
+from pocketstack.core.network import ipam, segments, sharing
 from pocketstack.core.network.common import new_id, stamp
 from pocketstack.store.db import Database
 from pocketstack.store.models import Meta, Project
@@ -80,6 +80,7 @@ def seed_public_network(db: Database, cidr: str, pool: str) -> str | None:
             )
             s.add(network)
             s.flush()
+            sharing.open_new(s, network)  # external for every project: its "*" RBAC policy
             s.add(_subnet(admin, network_id, net, gateway, pools))
             s.add(Meta(key=SEEDED_KEY, value=network_id))
     except IntegrityError:

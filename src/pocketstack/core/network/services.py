@@ -8,9 +8,15 @@ from dataclasses import dataclass
 from pocketstack.core.network.access import Access
 from pocketstack.core.network.address_scopes import AddressScopeService
 from pocketstack.core.network.base import ResourceService
+from pocketstack.core.network.floating_ips import FloatingIPService
 from pocketstack.core.network.networks import NetworkService
+from pocketstack.core.network.port_forwardings import PortForwardingService
 from pocketstack.core.network.ports import PortService
 from pocketstack.core.network.quotas import NetworkQuotas
+from pocketstack.core.network.rbac import RbacPolicyService
+from pocketstack.core.network.routers import RouterService
+from pocketstack.core.network.security_group_rules import SecurityGroupRuleService
+from pocketstack.core.network.security_groups import SecurityGroupService
 from pocketstack.core.network.subnetpools import SubnetPoolService
 from pocketstack.core.network.subnets import SubnetService
 from pocketstack.core.policy import Enforcer
@@ -25,6 +31,12 @@ class NetworkServices:
     subnetpools: SubnetPoolService
     address_scopes: AddressScopeService
     quotas: NetworkQuotas
+    routers: RouterService
+    floating_ips: FloatingIPService
+    port_forwardings: PortForwardingService
+    security_groups: SecurityGroupService
+    security_group_rules: SecurityGroupRuleService
+    rbac_policies: RbacPolicyService
 
     def by_collection(self, collection: str) -> ResourceService:
         """The service of a collection name (``networks``, ``subnets``, ...)."""
@@ -34,6 +46,11 @@ class NetworkServices:
             "ports": self.ports,
             "subnetpools": self.subnetpools,
             "address_scopes": self.address_scopes,
+            "routers": self.routers,
+            "floatingips": self.floating_ips,
+            "security_groups": self.security_groups,
+            "security_group_rules": self.security_group_rules,
+            "rbac_policies": self.rbac_policies,
         }[collection]
 
 
@@ -42,6 +59,7 @@ def build_network_services(
 ) -> NetworkServices:
     access = Access(policy)
     quotas = NetworkQuotas(db, quota_overrides)
+    security_groups = SecurityGroupService(db, access, quotas)
     return NetworkServices(
         networks=NetworkService(db, access, quotas),
         subnets=SubnetService(db, access, quotas),
@@ -49,4 +67,10 @@ def build_network_services(
         subnetpools=SubnetPoolService(db, access, quotas),
         address_scopes=AddressScopeService(db, access, quotas),
         quotas=quotas,
+        routers=RouterService(db, access, quotas),
+        floating_ips=FloatingIPService(db, access, quotas),
+        port_forwardings=PortForwardingService(db, access),
+        security_groups=security_groups,
+        security_group_rules=SecurityGroupRuleService(security_groups),
+        rbac_policies=RbacPolicyService(db, access, quotas),
     )

@@ -183,10 +183,11 @@ class SubnetPoolService(ResourceService):
     def _scope(self, s: Session, ctx: RequestContext, pool: SubnetPool, scope_id: str | None) -> None:
         """Join ``pool`` to the address scope (visible, same IP version, no overlap with its
         other pools); None leaves every scope."""
-        pool.address_scope_id = scope_id
         if scope_id is None:
+            pool.address_scope_id = None
             return
-        scope = get_visible(s, ctx, "address_scope", scope_id)
+        scope = get_visible(s, ctx, "address_scope", scope_id)  # before the pool names it: no flush
+        pool.address_scope_id = scope_id
         if scope.ip_version != pool.ip_version:
             raise invalid(
                 f"Illegal subnetpool association: subnetpool {pool.id} cannot associate with address scope "

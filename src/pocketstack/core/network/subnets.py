@@ -28,6 +28,7 @@ from pocketstack.core.network.common import (
 from pocketstack.core.network.errors import in_use, invalid
 from pocketstack.core.network.listing import Lister
 from pocketstack.core.network.subnetpools import carve
+from pocketstack.core.network.validation import required
 from pocketstack.store.network_models import IpAllocation, Network, Subnet, SubnetPool
 
 UPDATABLE = frozenset(
@@ -70,6 +71,7 @@ class SubnetService(ResourceService):
         """A new subnet on a network the caller owns (or administers). Raises NotFound for the
         network or pool, BadRequest/Conflict for values Neutron refuses, OverQuota."""
         project = owner_of(ctx, attrs)
+        network_id = required(attrs, "network_id")
         version = attrs.get("ip_version")
         if version not in (4, 6):
             raise invalid(f"'{version}' is not in [4, 6]")
@@ -83,7 +85,7 @@ class SubnetService(ResourceService):
         services = subnet_rules.service_types(attrs.get("service_types"))
 
         def work(s: Session) -> str:
-            network = get_visible(s, ctx, "network", attrs["network_id"])
+            network = get_visible(s, ctx, "network", network_id)
             tgt = {"project_id": project, "tenant_id": project, "network_project_id": network.project_id}
             self.access.enforce(ctx, "create_subnet", tgt)
             if "service_types" in attrs:

@@ -4,9 +4,10 @@ the front end; these are the rules about content)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
-from pocketstack.core.network.errors import invalid
+from pocketstack.core.network.errors import bad_request, invalid
 
 _LABEL = re.compile(r"^[a-z0-9-]{1,63}$", re.IGNORECASE)
 FQDN_MAX = 255
@@ -40,3 +41,18 @@ def string_list(value: Any, what: str, max_length: int = 255) -> list[str]:
     if len(set(value)) != len(value):
         raise invalid(f"Duplicate items in the list: '{', '.join(value)}'")
     return list(value)
+
+
+def required(attrs: Mapping[str, Any], name: str) -> Any:
+    """The value of an attribute a create must carry (not null); BadRequest in Neutron's words."""
+    if attrs.get(name) is None:
+        raise bad_request(f"Failed to parse request. Required attribute '{name}' not specified")
+    return attrs[name]
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.IGNORECASE)
+
+
+def is_uuid(value: Any) -> bool:
+    """A UUID, with or without dashes (Neutron's uuid-like: project ids here have none)."""
+    return isinstance(value, str) and _UUID.match(value) is not None

@@ -102,6 +102,89 @@ EXTENSIONS: list[tuple[str, str, str, str]] = [
         "2016-03-15T18:00:00-00:00",
         "Subnets reserved for ports of some device owners.",
     ),
+    # L3: routers and floating IPs.
+    ("router", "Neutron L3 Router", "2012-07-20T10:00:00-00:00", "Routers, their interfaces, floating IPs."),
+    (
+        "ext-gw-mode",
+        "Neutron L3 Configurable external gateway mode",
+        "2013-03-28T10:00:00-00:00",
+        "enable_snat in a router's external gateway (admin only).",
+    ),
+    ("extraroute", "Neutron Extra Route", "2013-02-01T10:00:00-00:00", "A router's extra routes."),
+    (
+        "extraroute-atomic",
+        "Atomically add/remove extra routes",
+        "2019-07-10T00:00:00+00:00",
+        "add_extraroutes and remove_extraroutes.",
+    ),
+    (
+        "fip-port-details",
+        "Floating IP Port Details Extension",
+        "2018-04-09T10:00:00-00:00",
+        "port_details of an associated floating IP.",
+    ),
+    (
+        "floatingip-pools",
+        "Floating IP Pools Extension",
+        "2018-03-21T10:00:00-00:00",
+        "GET /v2.0/floatingip_pools: the subnets floating IPs come from.",
+    ),
+    (
+        "floating-ip-port-forwarding",
+        "Floating IP Port Forwarding",
+        "2018-01-19T10:00:00-00:00",
+        "Port forwardings from a floating IP to internal addresses.",
+    ),
+    (
+        "floating-ip-port-forwarding-description",
+        "Floating IP Port Forwarding new attribute description",
+        "2019-11-01T10:00:00-00:00",
+        "Port forwardings' descriptions.",
+    ),
+    (
+        "floating-ip-port-forwarding-port-ranges",
+        "Floating IP Port Forwarding support port ranges",
+        "2020-07-01T10:00:00-00:00",
+        "internal_port_range and external_port_range.",
+    ),
+    (
+        "expose-port-forwarding-in-fip",
+        "Expose Floating IP port forwardings",
+        "2018-06-28T16:00:00-00:00",
+        "port_forwardings in a floating IP's document.",
+    ),
+    # Security groups and RBAC policies.
+    ("security-group", "security-group", "2012-10-05T10:00:00-00:00", "Security groups and their rules."),
+    (
+        "stateful-security-group",
+        "Stateful security group",
+        "2019-11-26T09:00:00-00:00",
+        "A security group's stateful attribute.",
+    ),
+    (
+        "security-groups-normalized-cidr",
+        "Normalized CIDR field for security group rules",
+        "2020-07-28T10:00:00-00:00",
+        "normalized_cidr of a rule's remote_ip_prefix.",
+    ),
+    (
+        "security-groups-rules-belongs-to-default-sg",
+        "Security group rule belongs to the project's default security group",
+        "2023-05-23T10:00:00-00:00",
+        "belongs_to_default_sg of a rule.",
+    ),
+    (
+        "port-security-groups-filtering",
+        "Port filtering on security groups",
+        "2018-01-09T09:00:00-00:00",
+        "Ports listed by security_groups.",
+    ),
+    (
+        "rbac-policies",
+        "RBAC Policies",
+        "2015-06-17T12:15:12-00:00",
+        "Networks shared with, or made external for, chosen projects.",
+    ),
 ]
 
 

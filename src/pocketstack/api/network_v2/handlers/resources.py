@@ -1,7 +1,9 @@
-"""The five resources (networks, subnets, ports, subnet pools, address scopes) share one shape,
-as in Neutron: list, create (one or in bulk), show, update, delete, and tags. These handlers
-serve all of them from each resource's ``Spec`` and view; the core enforces the policy rules
-named in the route table once it has loaded the resource (the rules need its owner)."""
+"""The resources (networks, subnets, ports, subnet pools, address scopes, routers, floating IPs,
+security groups and their rules, RBAC policies) share one shape, as in Neutron: list, create (one
+or in bulk), show, update, delete, and tags (rules are never updated; they and RBAC policies
+have no tags). These handlers serve all of them from each resource's ``Spec`` and view; the
+core enforces the policy rules named in the route table once it has loaded the resource (the
+rules need its owner)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.network_v2 import attributes, views
+from pocketstack.api.network_v2 import attributes, l3_views, security_views, views
 from pocketstack.api.network_v2.request import (
     Spec,
     body_items,
@@ -35,6 +37,27 @@ RESOURCES: list[tuple[Spec, View]] = [
     (
         Spec("address_scope", "address_scopes", "address-scopes", attributes.ADDRESS_SCOPE),
         views.address_scope,
+    ),
+    (Spec("router", "routers", "routers", attributes.ROUTER), l3_views.router),
+    (Spec("floatingip", "floatingips", "floatingips", attributes.FLOATINGIP), l3_views.floatingip),
+    (
+        Spec("security_group", "security_groups", "security-groups", attributes.SECURITY_GROUP),
+        security_views.security_group,
+    ),
+    (
+        Spec(
+            "security_group_rule",
+            "security_group_rules",
+            "security-group-rules",
+            attributes.SECURITY_GROUP_RULE,
+            updatable=False,
+            tagged=False,
+        ),
+        security_views.security_group_rule,
+    ),
+    (
+        Spec("rbac_policy", "rbac_policies", "rbac-policies", attributes.RBAC_POLICY, tagged=False),
+        security_views.rbac_policy,
     ),
 ]
 
@@ -141,8 +164,13 @@ def _routes(spec: Spec, view: View) -> list[Endpoint]:
         ("PUT", f"{one}/tags/{{tag}}", add_tag, f"update_{name}:tags"),
         ("DELETE", f"{one}/tags/{{tag}}", remove_tag, f"delete_{name}:tags"),
     ]
+    served = [
+        row
+        for row in rows
+        if (spec.updatable or row[0] != "PUT" or "/tags" in row[1]) and (spec.tagged or "/tags" not in row[1])
+    ]
     return [
-        Endpoint(method, path, partial(handler, spec, view), rule) for method, path, handler, rule in rows
+        Endpoint(method, path, partial(handler, spec, view), rule) for method, path, handler, rule in served
     ]
 
 
