@@ -97,6 +97,11 @@ def target(row: Any, network: Network | None = None) -> dict[str, Any]:
     return {"project_id": row.project_id, "tenant_id": row.project_id, "network_project_id": owner}
 
 
+def creation_target(project_id: str | None, network_project_id: str | None = None) -> dict[str, Any]:
+    """The policy target of a row about to be made for ``project_id``."""
+    return {"project_id": project_id, "tenant_id": project_id, "network_project_id": network_project_id}
+
+
 def opens(row: Any, network: Network | None = None) -> tuple[bool, bool]:
     """(shared, external) for Neutron's field-based alternatives: of the network a subnet or
     port lives on, or of a network, subnet pool or address scope itself. A network is shared

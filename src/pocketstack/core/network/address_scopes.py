@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
 from pocketstack.core.network import tags as tagging
-from pocketstack.core.network.access import target
+from pocketstack.core.network.access import creation_target, target
 from pocketstack.core.network.base import Item, ResourceService
 from pocketstack.core.network.common import (
     check_read_only,
@@ -50,13 +50,11 @@ class AddressScopeService(ResourceService):
 
     def create(self, ctx: RequestContext, attrs: Mapping[str, Any]) -> Item:
         project = owner_of(ctx, attrs)
-        tgt = {"project_id": project, "tenant_id": project, "network_project_id": None}
+        tgt = creation_target(project)
         self.access.enforce(ctx, "create_address_scope", tgt)
         if attrs.get("shared"):
             self.access.enforce(ctx, "create_address_scope:shared", tgt)
-        tags = tagging.check_tags(attrs.get("tags", []))
-        if tags:
-            self.access.enforce(ctx, "create_address_scope:tags", tgt)
+        tags = self.creation_tags(ctx, attrs, tgt)
         if attrs.get("ip_version") not in (4, 6):
             raise invalid(f"'{attrs.get('ip_version')}' is not in [4, 6]")
 

@@ -46,7 +46,8 @@ class ResourceService:
         self.access = access
         self.quotas = quotas
 
-    # -- writing (each service's own) ---------------------------------------------------------
+    # -- writing: each service implements the calls its routes serve (security group rules
+    # have no update route, so theirs is never reached) ---------------------------------------
     def create(self, ctx: RequestContext, attrs: Mapping[str, Any]) -> Item:
         raise NotImplementedError
 
@@ -57,6 +58,15 @@ class ResourceService:
 
     def delete(self, ctx: RequestContext, ident: str, revision: int | None = None) -> None:
         raise NotImplementedError
+
+    def creation_tags(
+        self, ctx: RequestContext, attrs: Mapping[str, Any], tgt: Mapping[str, Any]
+    ) -> list[str]:
+        """The tags a create asks for, checked, with the caller's right to set them."""
+        tags = tagging.check_tags(attrs.get("tags", []))
+        if tags:
+            self.access.enforce(ctx, f"create_{self.kind}:tags", tgt)
+        return tags
 
     # -- hooks -------------------------------------------------------------------------------
     def networks_of(self, s: Session, rows: Sequence[Any]) -> dict[str, Network]:

@@ -84,9 +84,7 @@ class FloatingIPService(ResourceService):
         self.access.enforce(ctx, "create_floatingip", tgt)
         if attrs.get("floating_ip_address") is not None:
             self.access.enforce(ctx, "create_floatingip:floating_ip_address", tgt)
-        tags = tagging.check_tags(attrs.get("tags", []))
-        if tags:
-            self.access.enforce(ctx, "create_floatingip:tags", tgt)
+        tags = self.creation_tags(ctx, attrs, tgt)
         network_id = attrs.get("floating_network_id")
         if not network_id:
             raise bad_request(

@@ -119,9 +119,7 @@ class NetworkService(ResourceService):
         tgt = {"project_id": project, "tenant_id": project, "network_project_id": project}
         self.access.enforce(ctx, "create_network", tgt)
         self.access.enforce_attributes(ctx, "create_network", _rules_for(attrs, creating=True), tgt)
-        tags = tagging.check_tags(attrs.get("tags", []))
-        if tags:
-            self.access.enforce(ctx, "create_network:tags", tgt)
+        tags = self.creation_tags(ctx, attrs, tgt)
         wanted = segments.requested(attrs)
         hints = string_list(attrs.get("availability_zone_hints", []), "availability_zone_hints")
         domain = dns_name(attrs.get("dns_domain") or "", "dns_domain")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, NotFound
 from pocketstack.core.network import sharing
-from pocketstack.core.network.access import get_visible
+from pocketstack.core.network.access import creation_target, get_visible
 from pocketstack.core.network.base import Item, ResourceService
 from pocketstack.core.network.common import check_read_only, lock_rows, owner_of, retrying, touch
 from pocketstack.core.network.errors import bad_request, invalid
@@ -66,7 +66,7 @@ class RbacPolicyService(ResourceService):
         """A new policy. 400 for bad values or a network the caller does not own; 403 for
         ``*`` unless an admin asks; 409 DuplicateRbacPolicy, OverQuota."""
         project = owner_of(ctx, attrs)
-        tgt = {"project_id": project, "tenant_id": project, "network_project_id": None}
+        tgt = creation_target(project)
         self.access.enforce(ctx, "create_rbac_policy", tgt)
         object_type = _object_type(required(attrs, "object_type"))
         object_id = required(attrs, "object_id")

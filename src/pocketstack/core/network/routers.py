@@ -103,9 +103,7 @@ class RouterService(ResourceService):
         tgt = {"project_id": project, "tenant_id": project}
         self.access.enforce(ctx, "create_router", tgt)
         self.access.enforce_attributes(ctx, "create_router", attribute_rules(attrs), tgt)
-        tags = tagging.check_tags(attrs.get("tags", []))
-        if tags:
-            self.access.enforce(ctx, "create_router:tags", tgt)
+        tags = self.creation_tags(ctx, attrs, tgt)
         _check_flags(attrs)
         hints = string_list(attrs.get("availability_zone_hints", []), "availability_zone_hints")
         wanted = gateways.parse(attrs.get(GW))

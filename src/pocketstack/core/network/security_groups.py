@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.network import tags as tagging
+from pocketstack.core.network.access import creation_target
 from pocketstack.core.network.base import Item, ResourceService
 from pocketstack.core.network.common import (
     check_read_only,
@@ -161,11 +162,9 @@ class SecurityGroupService(ResourceService):
         """A new group with the two egress rules. 409 SecurityGroupDefaultAlreadyExists for the
         name ``default``; OverQuota for groups, then for rules."""
         project = owner_of(ctx, attrs)
-        tgt = {"project_id": project, "tenant_id": project, "network_project_id": None}
+        tgt = creation_target(project)
         self.access.enforce(ctx, "create_security_group", tgt)
-        tags = tagging.check_tags(attrs.get("tags", []))
-        if tags:
-            self.access.enforce(ctx, "create_security_group:tags", tgt)
+        tags = self.creation_tags(ctx, attrs, tgt)
         name = attrs.get("name", "")
         if name.lower() == DEFAULT_NAME:
             raise default_exists()

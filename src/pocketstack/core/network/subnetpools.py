@@ -15,7 +15,7 @@ from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import BadRequest, Conflict
 from pocketstack.core.network import ipam
 from pocketstack.core.network import tags as tagging
-from pocketstack.core.network.access import get_visible, target
+from pocketstack.core.network.access import creation_target, get_visible, target
 from pocketstack.core.network.base import Item, ResourceService
 from pocketstack.core.network.common import (
     check_read_only,
@@ -131,13 +131,11 @@ class SubnetPoolService(ResourceService):
 
     def create(self, ctx: RequestContext, attrs: Mapping[str, Any]) -> Item:
         project = owner_of(ctx, attrs)
-        tgt = {"project_id": project, "tenant_id": project, "network_project_id": None}
+        tgt = creation_target(project)
         self.access.enforce(ctx, "create_subnetpool", tgt)
         set_rules = [a for a in ("shared", "is_default") if attrs.get(a)]
         self.access.enforce_attributes(ctx, "create_subnetpool", set_rules, tgt)
-        tags = tagging.check_tags(attrs.get("tags", []))
-        if tags:
-            self.access.enforce(ctx, "create_subnetpool:tags", tgt)
+        tags = self.creation_tags(ctx, attrs, tgt)
         prefixes = _prefixes(attrs.get("prefixes"))
         version = prefixes[0].version
         minimum, default, maximum = _bounds(version, attrs, None)
