@@ -56,12 +56,10 @@ app = Starlette(routes=[Route("/", hello), Route("/", hello, methods=["POST"])])
 """
 
 
-def baseline(port: int) -> list[str]:
-    """A bare Starlette endpoint under uvicorn: the floor we compare with."""
-    code = (
-        BASELINE_APP
-        + f"\nimport uvicorn\nuvicorn.run(app, host='127.0.0.1', port={port}, log_level='info')\n"
-    )
+def baseline(port: int, app: str = BASELINE_APP) -> list[str]:
+    """A bare Starlette endpoint under uvicorn: the floor we compare with. ``app`` is the
+    source of another Starlette ``app`` to serve instead (e.g. one answering a bigger body)."""
+    code = app + f"\nimport uvicorn\nuvicorn.run(app, host='127.0.0.1', port={port}, log_level='info')\n"
     return [sys.executable, "-c", code]
 
 
