@@ -18,7 +18,9 @@ project network with an IPv4 and an IPv6 subnet and three ports (one asking for 
 an admin's shared network with a port of the demo project on it, a subnet pool in an address
 scope with a subnet carved from it, and a quota; from revision 0005 on, a security group with a
 rule and a port in it, a network shared with the demo project by an RBAC policy, a router with a
-gateway and an interface, and a floating IP on the port.
+gateway and an interface, and a floating IP on the port; from revision 0006 on, a server
+booted on that port (so its addresses show the floating IP) and one on a network by id with a
+device tag.
 ``manifest.json`` lists them with the sha512 of the bytes that were sent (computed here, not
 read back), which is what the upgrade test compares downloads against.
 """
@@ -337,6 +339,16 @@ def network_0005(maker: Maker, public_id: str | None) -> None:
     }
 
 
+def servers_0006(maker: Maker) -> None:
+    """The content revision 0006 adds: servers whose addresses come from ports, one on a port of
+    the user's (with its floating IP), one on a network named by id with a device tag."""
+    image_id = next(i["id"] for i in maker.images if i["name"] == "fixture-raw")
+    port_id = maker.network_objects["port"]["id"]
+    _server(maker, "demo", "fixture-ported", image_id, networks=[{"port": port_id}])
+    net = maker.call("demo", "GET", f"{NET}/networks?name=fixture-l3", 200).json()["networks"][0]
+    _server(maker, "demo", "fixture-tagged", image_id, networks=[{"uuid": net["id"], "tag": "nic1"}])
+
+
 def _identity_only(settings: Settings, revision: str) -> None:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine, revision)
@@ -359,6 +371,8 @@ def _with_images(settings: Settings, revision: str) -> Maker:
             networks_0004(maker, public_id)
         if revision >= "0005":
             network_0005(maker, public_id)
+        if revision >= "0006":
+            servers_0006(maker)
     cloud.close()
     cloud.db.engine.dispose()
     return maker

@@ -17,7 +17,7 @@ from pocketstack.core.compute.conductor import Conductor
 from pocketstack.core.compute.faults import FaultInjection
 from pocketstack.core.compute.flavors import FlavorService, ensure_default_flavors
 from pocketstack.core.compute.keypairs import KeypairService
-from pocketstack.core.compute.network import FlatNetwork
+from pocketstack.core.compute.nics import Nics
 from pocketstack.core.compute.policies import COMPUTE_RULES
 from pocketstack.core.compute.quotas import QuotaService, parse_quota_defaults
 from pocketstack.core.compute.server_groups import ServerGroupService
@@ -100,6 +100,7 @@ class Cloud:
     faults: FaultInjection
     snapshots: Snapshots
     conductor: Conductor
+    nics: Nics
     network: NetworkServices
     servers: ServerService = field(init=False)
     server_actions: ServerActions = field(init=False)
@@ -134,6 +135,7 @@ def build_cloud(settings: Settings) -> Cloud:
     ensure_default_flavors(db)
     images = ImageService(db, policy, image_data)
     quotas = QuotaService(db, parse_quota_defaults(settings.quota_defaults))
+    network = _network(db, settings, policy)
     cloud = Cloud(
         settings=settings,
         db=db,
@@ -161,8 +163,8 @@ def build_cloud(settings: Settings) -> Cloud:
         hosts=HostService(db),
         service_registry=ServiceRegistry(db),
         zones=ZoneService(db),
-        **_compute(db, settings, images, image_data),
-        network=_network(db, settings, policy),
+        **_compute(db, settings, images, image_data, network),
+        network=network,
     )
     _start_compute(cloud)
     return cloud
@@ -172,7 +174,7 @@ def _network(db: Database, settings: Settings, policy: Enforcer) -> NetworkServi
     """The network services; a bad network setting stops the start with its name."""
     public_subnet_plan(settings.public_network_cidr, settings.public_network_pool)
     overrides = parse_network_quota_defaults(settings.network_quota_defaults)
-    return build_network_services(db, policy, overrides)
+    return build_network_services(db, policy, overrides, settings.fixed_network_cidr)
 
 
 def _driver(settings: Settings) -> Driver:
@@ -187,7 +189,13 @@ def _driver(settings: Settings) -> Driver:
     )
 
 
-def _compute(db: Database, settings: Settings, images: ImageService, image_data: ImageDataService) -> dict:
+def _compute(
+    db: Database,
+    settings: Settings,
+    images: ImageService,
+    image_data: ImageDataService,
+    network: NetworkServices,
+) -> dict:
     """The compute machinery: driver, bus, scheduler, conductor and the server services."""
     if settings.build_timeout <= 0:
         raise ValueError("build_timeout must be a positive number of seconds")
@@ -195,9 +203,9 @@ def _compute(db: Database, settings: Settings, images: ImageService, image_data:
     bus = InProcessBus(settings.compute_workers)
     scheduler = Scheduler(db)
     faults = FaultInjection(db)
-    network = FlatNetwork(settings.fixed_network_cidr)
+    nics = Nics(db, network)
     snapshots = Snapshots(db, images, image_data)
-    conductor = Conductor(db, driver, scheduler, faults, network, snapshots)
+    conductor = Conductor(db, driver, scheduler, faults, nics, snapshots)
     bus.subscribe(conductor.run)
     return {
         "driver": driver,
@@ -206,6 +214,7 @@ def _compute(db: Database, settings: Settings, images: ImageService, image_data:
         "faults": faults,
         "snapshots": snapshots,
         "conductor": conductor,
+        "nics": nics,
     }
 
 
@@ -214,7 +223,7 @@ def _start_compute(cloud: Cloud) -> None:
     settings = cloud.settings
     sync_hosts(cloud.db, cloud.driver)
     recovery.resolve_interrupted(cloud.conductor)
-    cloud.servers = ServerService(cloud.db, cloud, cloud.conductor.network, cloud.bus.publish)
+    cloud.servers = ServerService(cloud.db, cloud, cloud.nics, cloud.bus.publish)
     cloud.server_actions = ServerActions(
         cloud.db, cloud, cloud.driver, cloud.bus.publish, cloud.conductor.confirm_resize
     )

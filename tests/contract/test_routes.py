@@ -87,6 +87,7 @@ def test_network_extensions_name_only_what_is_served() -> None:
     sg_wires, rule_wires = {a.wire for a in SECURITY_GROUP}, {a.wire for a in SECURITY_GROUP_RULE}
     evidence = {
         "address-scope": "/v2.0/address-scopes" in paths,
+        "auto-allocated-topology": "/v2.0/auto-allocated-topology/{project_id}" in paths,
         "allowed-address-pairs": "allowed_address_pairs" in wires,
         "binding": "binding:host_id" in wires,
         "default-subnetpools": "use_default_subnetpool" in wires,
@@ -98,9 +99,11 @@ def test_network_extensions_name_only_what_is_served() -> None:
         "provider": "provider:network_type" in wires,
         "quotas": "/v2.0/quotas/{project_id}" in paths,
         "quota_details": "/v2.0/quotas/{project_id}/details" in paths,
+        "quota-check-limit": "/v2.0/quotas/{project_id}" in paths,
         "standard-attr-tag": "/v2.0/networks/{id}/tags/{tag}" in paths,
         "subnet_allocation": "subnetpool_id" in wires and "/v2.0/subnetpools" in paths,
         "subnet-service-types": "service_types" in wires,
+        "subnet-external-network": any(a.wire == "router:external" and a.filter for a in SUBNET),
         "l2_adjacency": "l2_adjacency" in wires,
         "router": "/v2.0/routers/{id}/add_router_interface" in paths and "/v2.0/floatingips" in paths,
         "ext-gw-mode": "external_gateway_info" in router_wires,

@@ -139,3 +139,24 @@ def test_unshelve_to_a_zone_and_unpin_with_null(client: TestClient, demo_token: 
     server = wait(client, demo_token, sid, "ACTIVE")
     shown = client.get(f"{API}/servers/{sid}", headers=v).json()["server"]
     assert shown["pinned_availability_zone"] is None and server["OS-EXT-AZ:availability_zone"] == "nova"
+
+
+def test_a_refused_rebuild_leaves_the_image_it_named_alone(
+    client: TestClient, demo_token: str, image_id: str
+) -> None:
+    """A rebuild refused for the server's state (rescued: 409) must not touch the image: only a
+    snapshot the action itself registered is undone."""
+    own = client.post(
+        "/image/v2/images",
+        json={"name": "mine", "disk_format": "raw", "container_format": "bare"},
+        headers={"X-Auth-Token": demo_token},
+    ).json()["id"]
+    data = {"X-Auth-Token": demo_token, "Content-Type": "application/octet-stream"}
+    assert client.put(f"/image/v2/images/{own}/file", content=b"\0" * 1024, headers=data).status_code == 204
+    sid = boot(client, demo_token, image_id)
+    wait(client, demo_token, sid, "ACTIVE")
+    act(client, demo_token, sid, {"rescue": {}}, 200)
+    wait(client, demo_token, sid, "RESCUE")
+    act(client, demo_token, sid, {"rebuild": {"imageRef": own}}, 409)
+    shown = client.get(f"/image/v2/images/{own}", headers={"X-Auth-Token": demo_token})
+    assert shown.status_code == 200 and shown.json()["status"] == "active"

@@ -47,8 +47,9 @@ def test_boot_shows_nova_fields_and_an_address(client: TestClient, demo_token: s
     server = wait(client, demo_token, sid, "ACTIVE")
     assert server["name"] == "web-1" and server["metadata"] == {"k": "v"} and server["tags"] == ["a"]
     assert server["flavor"]["original_name"] == "m1.tiny" and server["flavor"]["ram"] == 512
-    (address,) = server["addresses"]["private"]
+    (address,) = server["addresses"]["auto_allocated_network"]  # get-me-a-network made it
     assert address["version"] == 4 and address["addr"].startswith("10.0.")
+    assert address["OS-EXT-IPS:type"] == "fixed" and server["security_groups"] == [{"name": "default"}]
     assert server["OS-EXT-AZ:availability_zone"] == "nova" and server["hostId"]
     assert "OS-EXT-SRV-ATTR:host" not in server  # admin-only
     assert server["OS-EXT-STS:power_state"] == 1 and server["locked"] is False
@@ -112,7 +113,7 @@ def test_microversion_headers(client: TestClient, demo_token: str, headers: dict
         ({"server": {"name": "", "flavorRef": "1", "networks": "auto"}}, "name"),
         ({"server": {"name": "x", "flavorRef": "1"}}, "networks"),
         ({"server": {"name": "x", "flavorRef": "nope", "networks": "auto"}}, "nope"),
-        ({"server": {"name": "x", "flavorRef": "1", "networks": [{"uuid": "abc"}]}}, "Neutron"),
+        ({"server": {"name": "x", "flavorRef": "1", "networks": [{"uuid": "abc"}]}}, "network uuid"),
         ({"server": {"name": "x", "flavorRef": "1", "networks": "auto", "min_count": 0}}, "min_count"),
         ({"server": {"name": "x", "flavorRef": "1", "networks": "auto", "key_name": "missing"}}, "key_name"),
         (
@@ -261,3 +262,30 @@ def test_no_valid_host_puts_the_server_in_error(
     server = wait(client, admin_token, resp.json()["server"]["id"], "ERROR")
     assert server["fault"]["message"].startswith("No valid host was found")
     assert server["OS-EXT-SRV-ATTR:host"] is None
+
+
+def test_answers_of_changes_follow_the_microversion(
+    client: TestClient, demo_token: str, image_id: str
+) -> None:
+    """Before 2.75 an update's answer leaves out what a show adds (state, usage, key, groups);
+    addresses are canonical; a console tail has as many lines as asked; an unknown flavor is a 400."""
+    sid = boot(client, demo_token, image_id, "web-1")
+    wait(client, demo_token, sid, "ACTIVE")
+    ipv6 = {"server": {"accessIPv6": "0000:0000:0000:0000:0000:babe:220.12.22.2"}}
+    old = {**hdr(demo_token), "OpenStack-API-Version": "compute 2.47"}
+    answer = client.put(f"{API}/servers/{sid}", json=ipv6, headers=old).json()["server"]
+    assert answer["accessIPv6"] == "::babe:dc0c:1602"
+    assert not {"OS-EXT-STS:vm_state", "key_name", "security_groups", "OS-SRV-USG:launched_at"} & set(answer)
+    assert set(next(iter(answer["addresses"].values()))[0]) == {"version", "addr"}
+    new = {**hdr(demo_token), "OpenStack-API-Version": "compute 2.75"}
+    answer = client.put(f"{API}/servers/{sid}", json={"server": {"name": "web-2"}}, headers=new).json()[
+        "server"
+    ]
+    assert answer["OS-EXT-STS:vm_state"] == "active" and answer["server_groups"] == []
+    tail = client.post(
+        f"{API}/servers/{sid}/action", json={"os-getConsoleOutput": {"length": 3}}, headers=hdr(demo_token)
+    ).json()["output"]
+    assert len(tail.split("\n")) == 3
+    body = {"server": {"name": "x", "imageRef": image_id, "flavorRef": "no-such-flavor", "networks": "none"}}
+    resp = client.post(f"{API}/servers", json=body, headers=hdr(demo_token))
+    assert resp.status_code == 400 and "no-such-flavor" in resp.json()["badRequest"]["message"]

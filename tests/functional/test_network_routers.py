@@ -371,3 +371,38 @@ def test_subnets_of_networks_shared_by_name_may_be_attached(
 
 def put_router_net_shared(client: TestClient, token: str, network_id: str) -> Any:
     return client.put(f"{NET}/networks/{network_id}", json={"network": {"shared": True}}, headers=hdr(token))
+
+
+def test_an_external_network_in_use_stays_external(
+    client: TestClient, admin_token: str, public_network: str
+) -> None:
+    """Neutron's ExternalNetworkInUse: router:external cannot be turned off under a gateway."""
+    router = create(
+        client, admin_token, "router", name="gw", external_gateway_info={"network_id": public_network}
+    )
+    body = {"network": {"router:external": False}}
+    error(
+        client.put(f"{NET}/networks/{public_network}", json=body, headers=hdr(admin_token)),
+        409,
+        "ExternalNetworkInUse",
+    )
+    shown = ok(client.get(f"{NET}/networks/{public_network}", headers=hdr(admin_token)))["network"]
+    assert shown["router:external"] is True
+    assert client.delete(f"{NET}/routers/{router['id']}", headers=hdr(admin_token)).status_code == 204
+    assert (
+        ok(client.put(f"{NET}/networks/{public_network}", json=body, headers=hdr(admin_token)))["network"][
+            "router:external"
+        ]
+        is False
+    )
+
+
+def test_deleting_an_external_network_deletes_its_free_floating_ips(
+    client: TestClient, admin_token: str
+) -> None:
+    """As Neutron: floating IPs on no port go with their external network."""
+    net = create(client, admin_token, "network", name="ext", **{"router:external": True})
+    create(client, admin_token, "subnet", network_id=net["id"], ip_version=4, cidr="203.0.113.0/24")
+    fip = create(client, admin_token, "floatingip", floating_network_id=net["id"])
+    assert client.delete(f"{NET}/networks/{net['id']}", headers=hdr(admin_token)).status_code == 204
+    error(client.get(f"{NET}/floatingips/{fip['id']}", headers=hdr(admin_token)), 404)

@@ -15,10 +15,12 @@ from tests.functional.network_support import (
     create,
     error,
     hdr,
+    network_with_subnet,
     ok,
 )
 
 other_token = network_support.other_token  # a fixture
+public_network = network_support.public_network  # a fixture
 
 
 @pytest.fixture
@@ -330,3 +332,28 @@ def test_a_subnet_pool_moved_to_an_unknown_scope_is_a_404_and_unchanged(
         error(client.post(f"{NET}/subnetpools", json=unknown, headers=h), 404, "AddressScopeNotFound")
     shown = ok(client.get(path, headers=h))["subnetpool"]
     assert shown["address_scope_id"] is None and shown["prefixes"] == ["10.30.0.0/16"]
+
+
+def test_an_automatic_ipv6_subnet_goes_with_its_ports_addresses(client: TestClient, demo_token: str) -> None:
+    """As Neutron: deleting a SLAAC subnet takes the addresses ports made from it themselves."""
+    net = create(client, demo_token, "network", name="v6")
+    modes = {"ipv6_ra_mode": "slaac", "ipv6_address_mode": "slaac"}
+    subnet = create(
+        client, demo_token, "subnet", network_id=net["id"], ip_version=6, cidr="2001:db8::/64", **modes
+    )
+    port = create(client, demo_token, "port", network_id=net["id"])
+    assert [ip["subnet_id"] for ip in port["fixed_ips"]] == [subnet["id"]]
+    assert client.delete(f"{NET}/subnets/{subnet['id']}", headers=hdr(demo_token)).status_code == 204
+    assert ok(client.get(f"{NET}/ports/{port['id']}", headers=hdr(demo_token)))["port"]["fixed_ips"] == []
+
+
+def test_subnets_show_and_filter_their_networks_external_flag(
+    client: TestClient, demo_token: str, public_network: str
+) -> None:
+    """Neutron's subnet-external-network: router:external of a subnet is its network's."""
+    _, own = network_with_subnet(client, demo_token)
+    assert own["router:external"] is False
+    listed = ok(client.get(f"{NET}/subnets", params={"router:external": "true"}, headers=hdr(demo_token)))[
+        "subnets"
+    ]
+    assert [s["network_id"] for s in listed] == [public_network] and listed[0]["router:external"] is True

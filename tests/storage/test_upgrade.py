@@ -256,3 +256,74 @@ def test_security_groups_rbac_routers_and_floating_ips_survive(
         headers=auth_headers(tokens["demo"]),
     )
     assert resp.status_code == 200 and resp.json()["floatingip"]["status"] == "DOWN"
+
+
+def test_server_addresses_live_on_ports(upgraded: tuple[TestClient, dict[str, Any]]) -> None:
+    """Before revision 0006 servers held addresses of a built-in flat network: each became a
+    port of the server on the project's network ``private``, with the same address and MAC,
+    made for the server (deleted with it). From 0006 on the ports are the servers' own: a device
+    tag reads back, and a user's port outlives its server, unbound."""
+    client, manifest = upgraded
+    addressed = [s for s in manifest.get("servers", []) if s["addresses"]]
+    if not addressed:
+        pytest.skip(f"revision {manifest['revision']} has no server with an address")
+    tokens = _tokens(client, manifest)
+    version = {"OpenStack-API-Version": "compute 2.79"}
+    net = "/network/v2.0"
+    for expected in addressed:
+        headers = auth_headers(tokens[expected["owner"]])
+        ports = client.get(f"{net}/ports", params={"device_id": expected["id"]}, headers=headers).json()[
+            "ports"
+        ]
+        fixed = [
+            a
+            for entries in expected["addresses"].values()
+            for a in entries
+            if a["OS-EXT-IPS:type"] == "fixed"
+        ]
+        assert sorted(ip["ip_address"] for p in ports for ip in p["fixed_ips"]) == sorted(
+            a["addr"] for a in fixed
+        )
+        assert {p["mac_address"] for p in ports} == {a["OS-EXT-IPS-MAC:mac_addr"] for a in fixed}
+        assert all(p["device_owner"].startswith("compute:") for p in ports)
+    if manifest["revision"] < "0006":
+        web = next(s for s in addressed if s["owner"] == "demo")
+        headers = auth_headers(tokens["demo"])
+        (private,) = client.get(f"{net}/networks", params={"name": "private"}, headers=headers).json()[
+            "networks"
+        ]
+        (subnet,) = client.get(
+            f"{net}/subnets", params={"network_id": private["id"]}, headers=headers
+        ).json()["subnets"]
+        assert (subnet["cidr"], subnet["gateway_ip"]) == ("10.0.0.0/16", "10.0.0.1")
+        body = {"port": {"network_id": private["id"]}}
+        fresh = client.post(f"{net}/ports", json=body, headers=headers).json()["port"]["fixed_ips"][0][
+            "ip_address"
+        ]
+        assert fresh not in {a["addr"] for a in web["addresses"]["private"]}
+        (port,) = client.get(f"{net}/ports", params={"device_id": web["id"]}, headers=headers).json()["ports"]
+        assert (
+            client.delete(f"/compute/v2.1/servers/{web['id']}", headers={**headers, **version}).status_code
+            == 204
+        )
+        _wait_for(lambda: client.get(f"{net}/ports/{port['id']}", headers=headers).status_code == 404)
+        return
+    headers = {**auth_headers(tokens["demo"]), "OpenStack-API-Version": "compute 2.70"}
+    tagged = next(s for s in addressed if s["name"] == "fixture-tagged")
+    (nic,) = client.get(f"/compute/v2.1/servers/{tagged['id']}/os-interface", headers=headers).json()[
+        "interfaceAttachments"
+    ]
+    assert nic["tag"] == "nic1"
+    ported = next(s for s in addressed if s["name"] == "fixture-ported")
+    assert any(a["OS-EXT-IPS:type"] == "floating" for a in ported["addresses"]["fixture-l3"])
+    port_id = manifest["network_objects"]["port"]["id"]
+    assert client.delete(f"/compute/v2.1/servers/{ported['id']}", headers=headers).status_code == 204
+    _wait_for(lambda: client.get(f"{net}/ports/{port_id}", headers=headers).json()["port"]["device_id"] == "")
+
+
+def _wait_for(condition: Any) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the condition was not met in 10 s")

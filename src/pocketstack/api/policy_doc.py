@@ -92,6 +92,7 @@ def _actions(endpoint: Endpoint) -> list[tuple[str, str]]:
         rows = [(wire, p + rule) for wire, (_, rule, _) in server_actions.ACTIONS.items()]
         rows.append(("os-getConsoleOutput", p + "os-console-output"))
         rows += [(wire, p + "os-remote-consoles") for wire in sorted(server_actions.CONSOLES)]
+        rows += [(wire, p + rule) for wire, (rule, _, _) in server_actions.NETWORK_ACTIONS.items()]
         return rows
     if endpoint.handler is flavor_access.flavor_action:
         return [
@@ -128,9 +129,10 @@ Row = tuple[Sequence[str], str | None, dict[str, Any]]  # cells, rule, target
 
 def _route_rows(prefix: str, routes: Sequence[Endpoint]) -> Iterator[Row]:
     # Neutron checks a create against the new object (the caller's project) and a list against
-    # each object it returns, so a network collection is about the caller's own project.
+    # each object it returns, and Nova's network proxies check against the caller's project:
+    # a collection is about the caller's own project (no other compute collection rule reads it).
     own = {"project_id": PROJECT, "security_group_project_id": PROJECT}
-    collection = {**COLLECTION_TARGET, **own} if prefix == "/network" else COLLECTION_TARGET
+    collection = {**COLLECTION_TARGET, **own}
     for e in routes:
         call = f"`{e.method} {prefix}{e.path}`"
         target = OBJECT_TARGET if "{" in e.path else collection

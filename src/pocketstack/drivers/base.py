@@ -8,8 +8,50 @@ from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
+class FixedAddress:
+    address: str
+    cidr: str  # the subnet's, for the prefix length
+    gateway: str | None
+
+
+@dataclass(frozen=True)
+class FilterRule:
+    """One security group rule as a driver applies it: remote groups are resolved to the
+    addresses of their members' ports at the time of plugging."""
+
+    direction: str  # ingress | egress
+    ethertype: str  # IPv4 | IPv6
+    protocol: str | None
+    port_range_min: int | None
+    port_range_max: int | None
+    remote_prefixes: tuple[str, ...]  # empty: anywhere
+
+
+@dataclass(frozen=True)
+class VifSpec:
+    """One port bound to the guest's host: all a driver needs to plug the guest in (see
+    docs/port-binding.md). ``bridge`` and ``device`` are the names a Linux driver creates
+    and joins; ``rules`` are empty when port security is off."""
+
+    port_id: str
+    mac: str
+    mtu: int
+    network_id: str
+    network_type: str  # vxlan, vlan, flat, ...
+    physical_network: str | None
+    segmentation_id: int | None
+    vif_type: str
+    bridge: str
+    device: str
+    addresses: tuple[FixedAddress, ...]
+    port_security: bool
+    rules: tuple[FilterRule, ...]
+
+
+@dataclass(frozen=True)
 class GuestSpec:
-    """What a driver is asked to run: identity, size and the disk it boots from."""
+    """What a driver is asked to run: identity, size, the disk it boots from and the ports to
+    plug (filled in for spawn, rebuild and diagnostics; empty where a call does not need them)."""
 
     server_id: str
     name: str
@@ -19,6 +61,7 @@ class GuestSpec:
     disk_gb: int
     image_id: str | None
     injected: dict[str, Any]
+    vifs: tuple[VifSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,3 +99,5 @@ class Driver(Protocol):
     def live_migrate(self, guest: GuestSpec, dest: str) -> None: ...
     def console_output(self, guest: GuestSpec, length: int | None) -> str: ...
     def diagnostics(self, guest: GuestSpec) -> dict[str, Any]: ...
+    def plug_vif(self, guest: GuestSpec, vif: VifSpec) -> None: ...
+    def unplug_vif(self, guest: GuestSpec, vif: VifSpec) -> None: ...

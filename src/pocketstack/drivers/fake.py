@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pocketstack.drivers.base import GuestSpec, HostSpec
+from pocketstack.drivers.base import GuestSpec, HostSpec, VifSpec
 
 CAPABILITIES = frozenset(
     {
@@ -28,6 +28,7 @@ CAPABILITIES = frozenset(
         "live_migrate",
         "console_output",
         "diagnostics",
+        "attach_interface",
     }
 )
 
@@ -56,6 +57,11 @@ class FakeDriver:
     destroy = power_off = power_on = pause = unpause = suspend = resume = spawn
     rescue = unrescue = snapshot = trigger_crash_dump = spawn
 
+    def plug_vif(self, guest: GuestSpec, vif: VifSpec) -> None:
+        self._work()
+
+    unplug_vif = plug_vif
+
     def reboot(self, guest: GuestSpec, hard: bool) -> None:
         self._work()
 
@@ -73,9 +79,12 @@ class FakeDriver:
             "[    1.000000] cloud-init: datasource found, network up",
             f"{guest.name} login: ",
         ]
-        if length is not None:
-            lines = lines[-length:] if length else []
-        return "\n".join(lines) + ("\n" if lines else "")
+        log = "\n".join(lines) + "\n"
+        if length is None:
+            return log
+        # As Nova's tail of a log: its last ``length`` newline-separated pieces (the empty one
+        # after the final newline counts), so the answer splits into exactly ``length`` lines.
+        return "\n".join(log.split("\n")[-length:]) if length else ""
 
     def diagnostics(self, guest: GuestSpec) -> dict[str, Any]:
         return {
@@ -86,10 +95,25 @@ class FakeDriver:
             "uptime": 46664,
             "config_drive": False,
             "num_cpus": guest.vcpus,
-            "num_nics": 1,
+            "num_nics": len(guest.vifs),
             "num_disks": 1,
             "cpu_details": [{"id": i, "time": 17300000000, "utilisation": 15} for i in range(guest.vcpus)],
-            "nic_details": [],
+            "nic_details": [
+                {
+                    "mac_address": vif.mac,
+                    "rx_octets": 2070139,
+                    "rx_errors": 0,
+                    "rx_drop": 0,
+                    "rx_packets": 26701,
+                    "rx_rate": None,
+                    "tx_octets": 140208,
+                    "tx_errors": 0,
+                    "tx_drop": 0,
+                    "tx_packets": 662,
+                    "tx_rate": None,
+                }
+                for vif in guest.vifs
+            ],
             "disk_details": [
                 {
                     "read_bytes": 262144,

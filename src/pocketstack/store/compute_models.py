@@ -80,7 +80,6 @@ class Server(Base):
     locked_by: Mapped[str | None] = mapped_column(String(16))
     locked_reason: Mapped[str | None] = mapped_column(Text)
     config_drive: Mapped[str] = mapped_column(String(16), default="")
-    addresses: Mapped[dict[str, Any]] = mapped_column(default=dict)
     fault: Mapped[dict[str, Any] | None] = mapped_column()
     reservation_id: Mapped[str] = mapped_column(String(36), index=True)
     launch_index: Mapped[int] = mapped_column(Integer, default=0)
@@ -102,14 +101,18 @@ class ServerTag(Base):
     tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
-class FixedIp(Base):
-    """An address of a project's built-in flat network, held by one server."""
+class ServerInterface(Base):
+    """A port compute attached to a server (revision 0006). The port itself, its addresses and
+    groups live in the network tables; this row keeps what only compute knows: the device
+    ``tag`` and whether the port was the user's (kept, unbound, when the server goes) or made
+    for the server (deleted with it)."""
 
-    __tablename__ = "fixed_ips"
-    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    address: Mapped[str] = mapped_column(String(39), primary_key=True)
+    __tablename__ = "server_interfaces"
+    port_id: Mapped[str] = mapped_column(ForeignKey("ports.id", ondelete="CASCADE"), primary_key=True)
     server_id: Mapped[str] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
-    mac: Mapped[str] = mapped_column(String(17))
+    tag: Mapped[str | None] = mapped_column(String(60))
+    preserve_on_delete: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class ServerGroup(Base):

@@ -82,3 +82,13 @@ class PortForwarding(Base):
     external_port_end: Mapped[int] = mapped_column(Integer)
     protocol: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(String(255), default="")
+
+
+class AutoAllocatedTopology(Base):
+    """The network (and router) get-me-a-network made for a project (revision 0006); one per
+    project, so two concurrent first boots end up on the same network."""
+
+    __tablename__ = "auto_allocated_topologies"
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+    router_id: Mapped[str | None] = mapped_column(ForeignKey("routers.id", ondelete="SET NULL"))

@@ -162,6 +162,7 @@ SUBNET = (
     attr("ipv6_address_mode", string(16, nullable=True), flags="PFS"),
     attr("service_types", a_list, flags="PU"),
     attr("segment_id", STR_ID, flags="P"),
+    attr("router:external", canonical="external", flags="F", from_query=query_bool),
 )
 PORT = (
     *COMMON,

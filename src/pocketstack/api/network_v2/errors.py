@@ -23,6 +23,7 @@ TYPES: dict[str, str] = {
     "network.security_group.not_found": "SecurityGroupNotFound",
     "network.tag.not_found": "TagNotFound",
     "network.network.in_use": "NetworkInUse",
+    "network.external.in_use": "ExternalNetworkInUse",
     "network.subnet.in_use": "SubnetInUse",
     "network.subnetpool.in_use": "SubnetPoolInUse",
     "network.address_scope.in_use": "AddressScopeInUse",

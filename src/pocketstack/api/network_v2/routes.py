@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pocketstack.api.common.routing import Endpoint
 from pocketstack.api.network_v2 import versions
-from pocketstack.api.network_v2.handlers import extensions, port_forwardings, quotas, resources, routers
+from pocketstack.api.network_v2.handlers import (
+    auto_topology,
+    extensions,
+    port_forwardings,
+    quotas,
+    resources,
+    routers,
+)
 
 ROUTES: list[Endpoint] = [
     Endpoint("GET", "/", versions.list_versions, None, authenticated=False),
@@ -15,5 +22,6 @@ ROUTES: list[Endpoint] = [
     *routers.ROUTES,
     *port_forwardings.ROUTES,
     *quotas.ROUTES,
+    *auto_topology.ROUTES,
     *extensions.ROUTES,
 ]

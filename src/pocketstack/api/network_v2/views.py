@@ -87,6 +87,7 @@ def subnet(item: Item) -> dict[str, Any]:
         "subnetpool_id": s.subnetpool_id,
         "segment_id": None,
         "service_types": s.service_types,
+        "router:external": item.extra.get("external", False),
     }
 
 

@@ -5,15 +5,17 @@ resize, crash dump) complete inside the request and are recorded as finished tas
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import claims, states
-from pocketstack.core.compute.conductor import guest_of
+from pocketstack.core.compute.conductor import plugged_guest
+from pocketstack.core.compute.nics import NOT_FOUND_CODES, Nics, bind
 from pocketstack.core.compute.servers import flavor_snapshot, get_visible
 from pocketstack.core.context import RequestContext, is_admin
-from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotImplementedYet
+from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound, NotImplementedYet
 from pocketstack.core.tasks import tasks
 from pocketstack.drivers.base import Driver
 from pocketstack.store.compute_models import Host, Server
@@ -54,13 +56,15 @@ class ServerActions:
         """Start ``action``; returns the task id (None for the ones finished at once).
         ``params`` is filled in (e.g. with the snapshot's ``image_id``)."""
         params = params if params is not None else {}
-        if action in ("createImage", "createBackup", "shelve"):
-            params["image_id"] = self._register_image(ctx, server_id, action, params)
+        if action not in ("createImage", "createBackup", "shelve"):
+            return self._run(ctx, server_id, action, params)
+        # Only the snapshot registered here is undone when the action is refused: a rebuild's
+        # ``image_id`` is the user's own image and must never be touched.
+        params["image_id"] = self._register_image(ctx, server_id, action, params)
         try:
             return self._run(ctx, server_id, action, params)
         except BaseException:
-            if params.get("image_id"):
-                self.svc.images.delete(ctx, params["image_id"])
+            self.svc.images.delete(ctx, params["image_id"])
             raise
 
     def _register_image(
@@ -137,7 +141,12 @@ class ServerActions:
     def _prepare_resize(
         self, s: Session, ctx: RequestContext, server: Server, params: dict[str, Any]
     ) -> None:
-        flavor = self.svc.flavors.get_for_project(s, params.pop("flavor_id"), ctx.project_id, is_admin(ctx))
+        try:
+            flavor = self.svc.flavors.get_for_project(
+                s, params.pop("flavor_id"), ctx.project_id, is_admin(ctx)
+            )
+        except NotFound:
+            raise BadRequest("Unable to locate requested flavor.") from None
         if flavor.id == server.flavor_id:
             raise BadRequest("When resizing, instances must change flavor!")
         if flavor.disabled:
@@ -195,6 +204,74 @@ class ServerActions:
             raise Conflict("The host can only be given when unshelving an offloaded server.")
 
     # -- reads through the driver ------------------------------------------------------------
+    # -- interfaces (os-interface) ---------------------------------------------------------
+    def attach_interface(
+        self,
+        ctx: RequestContext,
+        server_id: str,
+        *,
+        net_id: str | None,
+        port_id: str | None,
+        fixed_ips: list[str],
+        tag: str | None,
+    ) -> str:
+        """Plug the server into a port (the one given, or a new one on the network given, or on
+        the project's only network); its id. Nova's 404 for an unknown network or port."""
+        server = self._interface_target(ctx, server_id, "attach_interface")
+        self.require("attach_interface", "attaching interfaces")
+        nics: Nics = self.svc.nics
+        if port_id is None and net_id is None:
+            plan = nics.plan(ctx, None, 1)
+            if not plan:
+                project = ctx.project_id
+                raise BadRequest(
+                    f"No specific network was requested and none are available for project '{project}'."
+                )
+        else:
+            item = {"port": port_id} if port_id else {"uuid": net_id, "fixed_ip": (fixed_ips or [None])[0]}
+            try:
+                plan = nics.plan(ctx, [item], 1)
+            except BadRequest as exc:
+                if exc.code in NOT_FOUND_CODES:
+                    raise NotFound("network", str(port_id or net_id), message=exc.message) from None
+                raise
+        made = nics.attach_one(ctx, server.id, server.requested_zone, replace(plan[0], tag=tag))
+        with self.db.transaction() as s:
+            bind(s, server.id, server.host)
+        if server.host:
+            guest = plugged_guest(self.db, server)
+            try:
+                self.driver.plug_vif(guest, next(v for v in guest.vifs if v.port_id == made))
+            except Exception:
+                nics.detach(server.id, made)  # nothing half-done: the port goes back as it was
+                raise
+        with self.db.transaction() as s:
+            tasks.record_done(
+                s, server.id, server.project_id, "attach_interface", ctx, "compute_attach_interface"
+            )
+        return made
+
+    def detach_interface(self, ctx: RequestContext, server_id: str, port_id: str) -> None:
+        server = self._interface_target(ctx, server_id, "detach_interface")
+        self.require("attach_interface", "detaching interfaces")
+        guest = plugged_guest(self.db, server)
+        vif = next((v for v in guest.vifs if v.port_id == port_id), None)
+        self.svc.nics.detach(server.id, port_id)
+        if vif is not None:
+            self.driver.unplug_vif(guest, vif)
+        with self.db.transaction() as s:
+            tasks.record_done(
+                s, server.id, server.project_id, "detach_interface", ctx, "compute_detach_interface"
+            )
+
+    def _interface_target(self, ctx: RequestContext, server_id: str, action: str) -> Server:
+        with self.db.read() as s:
+            server = get_visible(s, ctx, server_id)
+            if server.locked and not is_admin(ctx):
+                raise Conflict(f"Instance {server_id} is locked", code="compute.server.locked")
+            states.check_allowed(action, server.vm_state, server.task_state)
+            return server
+
     def _running_guest(self, ctx: RequestContext, server_id: str, what: str) -> Any:
         with self.db.read() as s:
             server = get_visible(s, ctx, server_id)
@@ -203,7 +280,7 @@ class ServerActions:
                 f"Cannot '{what}' instance while it is in vm_state {server.vm_state}",
                 code="compute.server.invalid_state",
             )
-        return guest_of(server)
+        return plugged_guest(self.db, server)
 
     def console_output(self, ctx: RequestContext, server_id: str, length: int | None) -> str:
         self.require("console_output", "console output")

@@ -19,16 +19,16 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from pocketstack.core.compute import claims, states
+from pocketstack.core.compute import claims, nics, states
 from pocketstack.core.compute.faults import FaultInjection
 from pocketstack.core.compute.moves import MovesMixin
-from pocketstack.core.compute.network import FlatNetwork
+from pocketstack.core.compute.nics import Nics
 from pocketstack.core.compute.servers import forget_membership_stmt
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.placement.scheduler import NoValidHost, RequestSpec, Resources, Scheduler
 from pocketstack.core.tasks import tasks
-from pocketstack.drivers.base import Driver, DriverError, GuestSpec
+from pocketstack.drivers.base import Driver, DriverError, GuestSpec, VifSpec
 from pocketstack.store.compute_models import Migration, Server, ServerGroup, ServerGroupMember, Task
 from pocketstack.store.db import Database
 from pocketstack.store.image_models import Image
@@ -53,12 +53,7 @@ class InjectedFault(Exception):
     pass
 
 
-def fault_record(message: str) -> dict[str, Any]:
-    """What a server's ``fault`` column holds after a failure."""
-    return {"code": 500, "message": message, "created": utcnow().isoformat(), "details": ""}
-
-
-def guest_of(server: Server, host: str | None = None) -> GuestSpec:
+def guest_of(server: Server, host: str | None = None, vifs: tuple[VifSpec, ...] = ()) -> GuestSpec:
     f = server.flavor
     return GuestSpec(
         server.id,
@@ -69,7 +64,14 @@ def guest_of(server: Server, host: str | None = None) -> GuestSpec:
         f["disk"],
         server.image_id,
         {},
+        vifs,
     )
+
+
+def plugged_guest(db: Database, server: Server, host: str | None = None) -> GuestSpec:
+    """The guest with the ports it is to have plugged (read now: they may have changed)."""
+    with db.read() as s:
+        return guest_of(server, host, nics.vif_specs(s, server.id))
 
 
 def resources_of(flavor: dict[str, Any]) -> Resources:
@@ -83,14 +85,14 @@ class Conductor(MovesMixin):
         driver: Driver,
         scheduler: Scheduler,
         faults: FaultInjection,
-        network: FlatNetwork,
+        nics: Nics,
         snapshots: Any,
     ) -> None:
         self.db = db
         self.driver = driver
         self.scheduler = scheduler
         self.faults = faults
-        self.network = network
+        self.nics = nics
         self.snapshots = snapshots  # uploads image data for createImage/createBackup/shelve
 
     # -- plumbing ------------------------------------------------------------------------
@@ -131,19 +133,25 @@ class Conductor(MovesMixin):
         return guest_of(server, host)
 
     def set_server(self, s: Session, server_id: str, **values: Any) -> None:
-        """Unconditional: for what is not a change of state, and for deletes, which always win."""
+        """Unconditional: for what is not a change of state, and for deletes, which always win.
+        A new host rebinds the server's ports to it."""
         s.execute(update(Server).where(Server.id == server_id).values(updated_at=utcnow(), **values))
+        if "host" in values:
+            nics.bind(s, server_id, values["host"])
 
     def settle(self, s: Session, task: Task, **values: Any) -> bool:
         """Write ``values`` to the task's server only if it still holds the task's task state
         (not deleted, not taken over by a delete or a reset); True when written."""
         held = claims.running_task_states(task.action, task.params)
-        return claims.swap(s, task.server_id, task_states=held, **values)
+        written = claims.swap(s, task.server_id, task_states=held, **values)
+        if written and "host" in values:
+            nics.bind(s, task.server_id, values["host"])
+        return written
 
     def _fail(self, task: Task, server: Server, message: str) -> None:
         with self.db.transaction() as s:
             current = s.get(Server, server.id)
-            values: dict[str, Any] = {"task_state": None, "fault": fault_record(message)}
+            values: dict[str, Any] = {"task_state": None, "fault": states.fault_record(message)}
             if (
                 task.action in ("create", "unshelve", "evacuate", "rebuild")
                 or current.vm_state == states.BUILDING
@@ -219,11 +227,12 @@ class Conductor(MovesMixin):
                 if current.deleted or current.vm_state != states.BUILDING:
                     sched.free(s, server.id)  # deleted or timed out meanwhile: give the claim back
                 return  # else being deleted: the queued delete task frees what was claimed
+            nics.bind(s, server.id, host)
         with self.step(task, "compute__do_build_and_run_instance", host):
             self._inject(
                 server, "fail_build", "fail_builds", f"Build of instance {server.id} aborted: injected fault"
             )
-            self.driver.spawn(guest_of(server, host))
+            self.driver.spawn(plugged_guest(self.db, server, host))
         crash = bool((server.injected_faults or {}).get("crash"))
         with self.db.transaction() as s:
             crash = crash or self.faults.take(s, "crash_builds")
@@ -265,7 +274,7 @@ class Conductor(MovesMixin):
         sched.free(s, server_id)
         for migration in s.query(Migration).filter(Migration.server_id == server_id):
             sched.free(s, migration.uuid)
-        self.network.release(s, server_id)
+        self.nics.release(s, server_id)
         s.execute(forget_membership_stmt(server_id))
         self.set_server(
             s,
@@ -322,7 +331,7 @@ class Conductor(MovesMixin):
         with self.step(task, "compute_rebuild_instance", server.host):
             self._inject(server, "fail_next_action", "fail_actions", "Injected failure of rebuild")
             self.driver.destroy(guest_of(server))
-            self.driver.spawn(guest_of(server))
+            self.driver.spawn(plugged_guest(self.db, server))
         stopped = server.vm_state == states.STOPPED
         with self.db.transaction() as s:
             self.settle(

@@ -124,6 +124,30 @@ OPERATOR_RULES = [
     Rule("pocketstack:fault-injection", ADMIN, "Make the fake driver fail or stall on purpose."),
 ]
 
+# Nova's proxies of Neutron (gone from microversion 2.36, but for those about one server) and a
+# server's ports (os-interface).
+NETWORK_RULES = [
+    *_rules("os-networks:", PROJECT_READER, "list", "show"),
+    Rule(f"{P}os-floating-ip-pools", "@"),
+    *_rules("os-floating-ips:", PROJECT_READER, "list", "show"),
+    *_rules("os-floating-ips:", PROJECT_MEMBER, "create", "delete", "add", "remove"),
+    *_rules("os-security-groups:", PROJECT_READER, "get", "show", "list"),
+    *_rules(
+        "os-security-groups:",
+        PROJECT_MEMBER,
+        "create",
+        "update",
+        "delete",
+        "rule:create",
+        "rule:delete",
+        "add",
+        "remove",
+    ),
+    *_rules("os-attach-interfaces:", PROJECT_READER, "list", "show"),
+    *_rules("os-attach-interfaces:", PROJECT_MEMBER, "create", "delete"),
+]
+
 COMPUTE_RULES = [
-    replace(rule, scope_types=PROJECT_SCOPE) for rule in (*SERVER_RULES, *CATALOG_RULES, *OPERATOR_RULES)
+    replace(rule, scope_types=PROJECT_SCOPE)
+    for rule in (*SERVER_RULES, *CATALOG_RULES, *OPERATOR_RULES, *NETWORK_RULES)
 ]

@@ -16,8 +16,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from pocketstack.core.compute import claims, states
-from pocketstack.core.compute.conductor import Conductor, fault_record
+from pocketstack.core.compute import claims, nics, states
+from pocketstack.core.compute.conductor import Conductor
+from pocketstack.core.compute.states import fault_record
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.tasks import tasks
@@ -96,6 +97,7 @@ def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
             )
             if not failed:
                 continue
+            nics.bind(s, server_id, None)
             sched.free(s, server_id)
             for task in s.scalars(
                 select(Task).where(Task.server_id == server_id, Task.status == tasks.RUNNING)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pocketstack.core.compute import states
+from pocketstack.core.compute import nics, states
 from pocketstack.core.compute.servers import tags_of
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest
@@ -83,6 +83,7 @@ class PageFacts:
     host_status: dict[str, str]
     tags: dict[str, list[str]]
     groups: dict[str, list[str]]
+    nics: dict[str, list[nics.Attachment]]
 
 
 def zone_of(host: str | None, requested_zone: str | None, zones: dict[str, str]) -> str:
@@ -109,23 +110,22 @@ def _texts(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _ips(row: Any, version: int) -> list[str]:
-    entries = (row.addresses or {}).values()
-    return [a["addr"] for network in entries for a in network if a["version"] == version]
-
-
 @dataclass(frozen=True)
 class TextFilter:
+    """What a regex filter reads: columns of the light row, and ``texts(row, known)``, where
+    ``known`` holds what is looked up once for all rows (``zones`` by host, ``ip``/``ip6``
+    addresses by server id)."""
+
     columns: tuple[Any, ...]
-    texts: Callable[[Any, dict[str, str]], list[str]]
+    texts: Callable[[Any, dict[str, Any]], list[str]]
 
 
 def _column(column: Any) -> TextFilter:
-    return TextFilter((column,), lambda row, _zones: _texts(getattr(row, column.key)))
+    return TextFilter((column,), lambda row, _known: _texts(getattr(row, column.key)))
 
 
 def _constant(text: str) -> TextFilter:
-    return TextFilter((), lambda _row, _zones: [text])
+    return TextFilter((), lambda _row, _known: [text])
 
 
 # Nova's regex filters (searched, not anchored, as its database's REGEXP): wire name -> what
@@ -151,14 +151,14 @@ TEXT_FILTERS: dict[str, TextFilter] = {
     "terminated_at": _column(Server.terminated_at),
     "availability_zone": TextFilter(
         (Server.host, Server.requested_zone),
-        lambda row, zones: [zone_of(row.host, row.requested_zone, zones)],
+        lambda row, known: [zone_of(row.host, row.requested_zone, known["zones"])],
     ),
     "progress": TextFilter(
         (Server.vm_state, Server.task_state),
-        lambda row, _z: _texts(progress_of(row.vm_state, row.task_state)),
+        lambda row, _known: _texts(progress_of(row.vm_state, row.task_state)),
     ),
-    "ip": TextFilter((Server.addresses,), lambda row, _z: _ips(row, 4)),
-    "ip6": TextFilter((Server.addresses,), lambda row, _z: _ips(row, 6)),
+    "ip": TextFilter((), lambda row, known: known["ip"][row.id]),
+    "ip6": TextFilter((), lambda row, known: known["ip6"][row.id]),
     "kernel_id": _constant(""),
     "ramdisk_id": _constant(""),
     "root_device_name": _constant(ROOT_DEVICE),
@@ -273,10 +273,13 @@ class ServerLister:
         if q.status:
             wanted = q.status.upper()
             servers = [sv for sv in servers if states.status_of(sv.vm_state, sv.task_state) == wanted]
-        zones = self.zones_by_host(s) if "availability_zone" in q.patterns else {}
+        known: dict[str, Any] = {"zones": self.zones_by_host(s) if "availability_zone" in q.patterns else {}}
+        for name, version in (("ip", 4), ("ip6", 6)):
+            if name in q.patterns:
+                known[name] = nics.ips(s, [sv.id for sv in servers], version)
         for name, value in q.patterns.items():
             pattern, texts = _regex(value, name), TEXT_FILTERS[name].texts
-            servers = [sv for sv in servers if any(pattern.search(t) for t in texts(sv, zones))]
+            servers = [sv for sv in servers if any(pattern.search(t) for t in texts(sv, known))]
         if q.tags or q.tags_any or q.not_tags or q.not_tags_any:
             tags = tags_of(s, [sv.id for sv in servers])
 
@@ -323,4 +326,4 @@ class ServerLister:
             )
             for sid, gid in rows:
                 groups[sid].append(gid)
-        return PageFacts(zones, host_status, tags_of(s, ids), groups)
+        return PageFacts(zones, host_status, tags_of(s, ids), groups, nics.attachments(s, ids))

@@ -1,9 +1,11 @@
 """Servers: create, read, update, delete. Actions live in actions.py, the work itself in
 conductor.py; this module only validates, records and dispatches.
 
-A create is one transaction: quota check (under the project's quota lock), the server rows,
-their addresses, tags, group membership and CREATE tasks. The tasks are published after the
-commit, so a crash in between leaves rows that the start-up recovery resolves.
+A create checks the networks asked for first (nics.plan), then records in one transaction the
+quota check (under the project's quota lock), the server rows, tags, group membership and
+CREATE tasks. Each server's ports are made right after the commit; a server whose ports cannot
+be made goes to ERROR, as in Nova, and the others' tasks are published. A crash in between
+leaves rows that the start-up recovery resolves.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from sqlalchemy import Delete, delete, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import claims, faults, states
-from pocketstack.core.compute.network import FlatNetwork
+from pocketstack.core.compute.nics import Nics
 from pocketstack.core.context import RequestContext, is_admin
-from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound, PocketstackError
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import dag
 from pocketstack.core.tasks import tasks
@@ -86,7 +88,8 @@ class CreateRequest:
     name: str
     image_id: str | None
     flavor_id: str
-    networks: str = "auto"  # "auto" | "none"
+    networks: Any = "auto"  # "auto" | "none" | None (left out, before 2.37) | [{"uuid"|"port", ...}]
+    security_groups: list[str] = field(default_factory=list)
     key_name: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     user_data: str | None = None
@@ -110,12 +113,10 @@ class Created:
 
 
 class ServerService:
-    def __init__(
-        self, db: Database, cloud_services: Any, network: FlatNetwork, publish: Callable[[str], None]
-    ) -> None:
+    def __init__(self, db: Database, cloud_services: Any, nics: Nics, publish: Callable[[str], None]) -> None:
         self.db = db
         self.svc = cloud_services  # flavors, keypairs, quotas, server_groups, images
-        self.network = network
+        self.nics = nics
         self.publish = publish
 
     # -- create ----------------------------------------------------------------------------
@@ -125,8 +126,13 @@ class ServerService:
         metadata, injected = faults.split_metadata(req.metadata)
         self.svc.quotas.check_metadata_items(ctx.project_id, len(metadata))
         image = self._image(ctx, req.image_id)
+        plan = self.nics.plan(ctx, req.networks, req.max_count)
+        groups = self.nics.security_groups(ctx, req.security_groups) if plan else None
         with self.db.transaction() as s:
-            flavor = self.svc.flavors.get_for_project(s, req.flavor_id, ctx.project_id, is_admin(ctx))
+            try:
+                flavor = self.svc.flavors.get_for_project(s, req.flavor_id, ctx.project_id, is_admin(ctx))
+            except NotFound:
+                raise BadRequest(f"Flavor {req.flavor_id} could not be found.") from None
             if flavor.disabled:
                 raise BadRequest(f"Flavor {flavor.id} is disabled and cannot be used.")
             self._check_image_fits(image, flavor)
@@ -145,17 +151,35 @@ class ServerService:
                 server.scheduler_hints = {**req.hints, **({"force_host": forced_host} if forced_host else {})}
                 s.add(server)
                 s.flush()
-                if req.networks == "auto":
-                    server.addresses = self.network.allocate(s, ctx.project_id, server.id)
                 for tag in dict.fromkeys(req.tags):
                     s.add(ServerTag(server_id=server.id, tag=tag))
                 if group is not None:
                     self.svc.server_groups.add_member(s, group, server.id)
                 task_ids.append(tasks.start(s, server.id, ctx.project_id, "create", ctx).id)
                 servers.append(server)
-        for task_id in task_ids:
+        for server, task_id in zip(servers, task_ids, strict=True):
+            try:
+                self.nics.attach(ctx, server.id, zone, plan, groups)
+            except PocketstackError as exc:
+                self._network_failed(server.id, task_id, exc)
+                continue
             self.publish(task_id)
         return Created(servers, reservation_id)
+
+    def _network_failed(self, server_id: str, task_id: str, exc: PocketstackError) -> None:
+        """As Nova when it cannot allocate a server's network: the server is in ERROR with the
+        reason as its fault (and its build task failed), and holds nothing on any host."""
+        message = f"Build of instance {server_id} aborted: Failed to allocate the network(s): {exc.message}"
+        with self.db.transaction() as s:
+            claims.swap(
+                s,
+                server_id,
+                vm_states=[states.BUILDING],
+                vm_state=states.ERROR,
+                task_state=None,
+                fault=states.fault_record(message),
+            )
+            tasks.finish(s, task_id, False, message)
 
     def _image(self, ctx: RequestContext, image_id: str | None) -> Any:
         if not image_id:
@@ -260,7 +284,6 @@ class ServerService:
             access_ipv6=req.access_ipv6,
             locked=False,
             config_drive="True" if req.config_drive else "",
-            addresses={},
             reservation_id=reservation_id,
             launch_index=index,
             admin_password_set=req.admin_password is not None,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pocketstack.core.errors import Conflict
+from pocketstack.core.identity.common import utcnow
 
 # vm states
 ACTIVE = "active"
@@ -154,6 +155,8 @@ ACTIONS: dict[str, Action] = {
         _a("shelveOffload", {SHELVED}, "shelving_offloading", "destroy"),
         _a("unshelve", {SHELVED, SHELVED_OFFLOADED}, "unshelving", "spawn"),
         _a("trigger_crash_dump", {ACTIVE, PAUSED, RESCUED, RESIZED, ERROR}, None, "trigger_crash_dump"),
+        _a("attach_interface", {ACTIVE, PAUSED, STOPPED}, None),
+        _a("detach_interface", {ACTIVE, PAUSED, STOPPED}, None),
         _a("lock", _ANY_LIVE | {SOFT_DELETED}, None, None, {ANY_TASK}),
         _a("unlock", _ANY_LIVE | {SOFT_DELETED}, None, None, {ANY_TASK}),
         _a("resetState", _ANY_LIVE | {SOFT_DELETED}, None, None, {ANY_TASK}),
@@ -192,3 +195,8 @@ def check_allowed(action: str | Action, vm_state: str, task_state: str | None) -
             code="compute.server.invalid_state",
         )
     return act
+
+
+def fault_record(message: str) -> dict[str, Any]:
+    """What a server's ``fault`` column holds after a failure."""
+    return {"code": 500, "message": message, "created": utcnow().isoformat(), "details": ""}

@@ -150,7 +150,7 @@ class FloatingIPService(ResourceService):
             fip = self.load(s, ctx, ident, "update", lock=True)
             check_revision(fip, revision)
             if "fixed_port_id" in attrs:
-                if attrs["fixed_port_id"] and _forwarded(s, fip.id):
+                if attrs["fixed_port_id"] and forwarded(s, fip.id):
                     raise fip_in_use_by_forwarding(fip.id)
                 fip_association.associate(s, ctx, fip, attrs["fixed_port_id"], attrs.get("fixed_ip_address"))
             if "description" in attrs:
@@ -167,14 +167,9 @@ class FloatingIPService(ResourceService):
         def work(s: Session) -> None:
             fip = self.load(s, ctx, ident, "delete", lock=True)
             check_revision(fip, revision)
-            if _forwarded(s, fip.id):
+            if forwarded(s, fip.id):
                 raise fip_in_use_by_forwarding(fip.id)
-            port = s.get(Port, fip.floating_port_id)
-            tagging.forget(s, [fip.id])
-            s.delete(fip)
-            s.flush()
-            if port is not None:
-                l3_ports.delete_port(s, port)
+            remove(s, fip)
 
         retrying(self.db, work)
 
@@ -200,6 +195,16 @@ def _fixed_ip(request: Mapping[str, Any]) -> dict[str, str]:
     return result
 
 
-def _forwarded(s: Session, fip_id: str) -> bool:
+def remove(s: Session, fip: FloatingIP) -> None:
+    """Delete the floating IP and the port that holds its address."""
+    port = s.get(Port, fip.floating_port_id)
+    tagging.forget(s, [fip.id])
+    s.delete(fip)
+    s.flush()
+    if port is not None:
+        l3_ports.delete_port(s, port)
+
+
+def forwarded(s: Session, fip_id: str) -> bool:
     stmt = select(PortForwarding.id).where(PortForwarding.floatingip_id == fip_id).limit(1)
     return s.scalar(stmt) is not None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import Conflict
-from pocketstack.core.network import segments, sharing
+from pocketstack.core.network import floating_ips, segments, sharing
 from pocketstack.core.network import tags as tagging
 from pocketstack.core.network.access import target
 from pocketstack.core.network.base import Item, ResourceService
@@ -26,9 +26,11 @@ from pocketstack.core.network.common import (
     touch,
 )
 from pocketstack.core.network.errors import in_use, invalid
+from pocketstack.core.network.l3_guards import FLOATINGIP, ROUTER_GATEWAY
 from pocketstack.core.network.listing import Lister
 from pocketstack.core.network.security_groups import ensure_default, may_make_default
 from pocketstack.core.network.validation import dns_name, string_list
+from pocketstack.store.network_l3_models import FloatingIP
 from pocketstack.store.network_models import IpAllocation, Network, Port, Subnet, SubnetPool
 
 # Canonical attribute -> the suffix of its create_/update_network rule, and its default.
@@ -202,11 +204,36 @@ class NetworkService(ResourceService):
         if "shared" in attrs:
             sharing.set_shared(s, network, attrs["shared"])
         if "external" in attrs:
+            if network.external and not attrs["external"]:
+                self._check_no_l3_ports(s, network)
             sharing.set_external(s, network, attrs["external"])
         if "port_security_enabled" in attrs:
             network.port_security_enabled = attrs["port_security_enabled"]
         if not network.external:
             network.is_default = False
+
+    @staticmethod
+    def _drop_free_floating_ips(s: Session, network: Network) -> None:
+        """As Neutron, deleting an external network deletes its floating IPs that are on no port
+        (one on a port, or a router's gateway, still keeps the network: NetworkInUse)."""
+        free = select(FloatingIP).where(
+            FloatingIP.floating_network_id == network.id, FloatingIP.fixed_port_id.is_(None)
+        )
+        for fip in list(s.scalars(free)):
+            if not floating_ips.forwarded(s, fip.id):
+                floating_ips.remove(s, fip)
+
+    @staticmethod
+    def _check_no_l3_ports(s: Session, network: Network) -> None:
+        """COMPAT: Neutron's ExternalNetworkInUse, while router gateways or floating IPs use it."""
+        owners = (ROUTER_GATEWAY, FLOATINGIP)
+        stmt = select(Port.id).where(Port.network_id == network.id, Port.device_owner.in_(owners))
+        if s.scalar(stmt.limit(1)) is not None:
+            raise Conflict(
+                f"External network {network.id} cannot be updated to be made non-external, since it has "
+                "existing gateway ports.",
+                code="network.external.in_use",
+            )
 
     # -- delete ------------------------------------------------------------------------------
     def delete(self, ctx: RequestContext, ident: str, revision: int | None = None) -> None:
@@ -214,6 +241,8 @@ class NetworkService(ResourceService):
         with self.db.transaction() as s:
             network = self.load(s, ctx, ident, "delete", lock=True)
             check_revision(network, revision)
+            if network.external:
+                self._drop_free_floating_ips(s, network)
             if s.scalar(select(Port.id).where(Port.network_id == network.id).limit(1)) is not None:
                 # COMPAT: Neutron's NetworkInUse wording.
                 raise in_use(

@@ -146,6 +146,8 @@ FLOATINGIP_RULES = [
     Rule("update_floatingip_port_forwarding", ADMIN_OR_MEMBER),
     Rule("delete_floatingip_port_forwarding", ADMIN_OR_MEMBER),
     Rule("get_floatingip_pool", ADMIN_OR_READER),
+    Rule("get_auto_allocated_topology", ADMIN_OR_MEMBER),
+    Rule("delete_auto_allocated_topology", ADMIN_OR_MEMBER),
 ]
 SG_OWNER_MEMBER = "(role:member and rule:sg_owner)"
 SG_OWNER_READER = "(role:reader and rule:sg_owner)"

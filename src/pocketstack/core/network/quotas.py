@@ -140,11 +140,23 @@ class NetworkQuotas:
             projects = s.scalars(select(NetworkQuotaLimit.project_id).distinct()).all()
             return {p: self.limits_in(s, p) for p in sorted(projects)}
 
-    def set_limits(self, project_id: str, values: Mapping[str, Any]) -> dict[str, int]:
-        """Give the project its own limits; returns all its limits. Neutron (without
-        ``check_limit``) accepts a limit below what is already used, and so does this."""
+    def set_limits(
+        self, project_id: str, values: Mapping[str, Any], check_limit: bool = False
+    ) -> dict[str, int]:
+        """Give the project its own limits; returns all its limits. Neutron accepts a limit
+        below what is already used, unless ``check_limit`` asks it not to (then a 400)."""
         checked = {r: check_value(r, v) for r, v in values.items()}
         with self.db.transaction() as s:
+            if check_limit:
+                lock(s, project_id)
+                used = self.usage(s, project_id, list(checked))
+                for resource, value in checked.items():
+                    if 0 <= value < used[resource]:
+                        raise bad_request(
+                            f"Quota limit {value} for {resource} must be greater than or equal to "
+                            f"already used and reserved {used[resource]}.",
+                            "below_usage",
+                        )
             insert = sqlite.insert if s.get_bind().dialect.name == "sqlite" else postgresql.insert
             for resource, value in checked.items():
                 # One statement, so two admins setting the same limit at once cannot collide.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pocketstack.core.network.access import Access
 from pocketstack.core.network.address_scopes import AddressScopeService
+from pocketstack.core.network.auto_topology import AutoTopology
 from pocketstack.core.network.base import ResourceService
 from pocketstack.core.network.floating_ips import FloatingIPService
 from pocketstack.core.network.networks import NetworkService
@@ -37,6 +38,7 @@ class NetworkServices:
     security_groups: SecurityGroupService
     security_group_rules: SecurityGroupRuleService
     rbac_policies: RbacPolicyService
+    auto_topology: AutoTopology
 
     def by_collection(self, collection: str) -> ResourceService:
         """The service of a collection name (``networks``, ``subnets``, ...)."""
@@ -55,22 +57,28 @@ class NetworkServices:
 
 
 def build_network_services(
-    db: Database, policy: Enforcer, quota_overrides: Mapping[str, int] | None = None
+    db: Database,
+    policy: Enforcer,
+    quota_overrides: Mapping[str, int] | None = None,
+    auto_cidr: str = "10.0.0.0/16",
 ) -> NetworkServices:
     access = Access(policy)
     quotas = NetworkQuotas(db, quota_overrides)
     security_groups = SecurityGroupService(db, access, quotas)
+    networks, subnets = NetworkService(db, access, quotas), SubnetService(db, access, quotas)
+    routers = RouterService(db, access, quotas)
     return NetworkServices(
-        networks=NetworkService(db, access, quotas),
-        subnets=SubnetService(db, access, quotas),
+        networks=networks,
+        subnets=subnets,
         ports=PortService(db, access, quotas),
         subnetpools=SubnetPoolService(db, access, quotas),
         address_scopes=AddressScopeService(db, access, quotas),
         quotas=quotas,
-        routers=RouterService(db, access, quotas),
+        routers=routers,
         floating_ips=FloatingIPService(db, access, quotas),
         port_forwardings=PortForwardingService(db, access),
         security_groups=security_groups,
         security_group_rules=SecurityGroupRuleService(security_groups),
         rbac_policies=RbacPolicyService(db, access, quotas),
+        auto_topology=AutoTopology(db, networks, subnets, routers, auto_cidr),
     )

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
@@ -27,9 +27,10 @@ from pocketstack.core.network.common import (
 )
 from pocketstack.core.network.errors import in_use, invalid
 from pocketstack.core.network.listing import Lister
+from pocketstack.core.network.subnet_rules import ROUTER_OWNERS
 from pocketstack.core.network.subnetpools import carve
 from pocketstack.core.network.validation import required
-from pocketstack.store.network_models import IpAllocation, Network, Subnet, SubnetPool
+from pocketstack.store.network_models import IpAllocation, Network, Port, Subnet, SubnetPool
 
 UPDATABLE = frozenset(
     {"name", "description", "gateway_ip", "allocation_pools", "dns_nameservers", "host_routes"}
@@ -57,14 +58,25 @@ COLUMNS = {
 }
 
 
+def _external_filter(values: Sequence[Any]) -> Any:
+    return Subnet.network_id.in_(select(Network.id).where(Network.external.in_(list(values))))
+
+
 class SubnetService(ResourceService):
     kind = "subnet"
     collection = "subnets"
-    lister = Lister("subnet", COLUMNS)
+    lister = Lister("subnet", COLUMNS, {"external": _external_filter})
 
     def networks_of(self, s: Session, rows: Sequence[Any]) -> dict[str, Network]:
         networks = networks_by_id(s, (r.network_id for r in rows))
         return {r.id: networks[r.network_id] for r in rows if r.network_id in networks}
+
+    def extras(self, s: Session, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
+        """``router:external`` of a subnet: its network's (Neutron's subnet-external-network)."""
+        networks = self.networks_of(s, rows)
+        return {
+            r.id: {"external": bool(networks[r.id].external) if r.id in networks else False} for r in rows
+        }
 
     # -- create ------------------------------------------------------------------------------
     def create(self, ctx: RequestContext, attrs: Mapping[str, Any]) -> Item:
@@ -190,14 +202,28 @@ class SubnetService(ResourceService):
             if key in attrs:
                 setattr(subnet, key, attrs[key])
 
+    @staticmethod
+    def _drop_auto_addresses(s: Session, subnet: Subnet) -> None:
+        """As Neutron: the addresses ports took on their own from a SLAAC or DHCPv6-stateless
+        subnet go with it; a router interface on it still holds it (SubnetInUse)."""
+        routers = select(Port.id).where(Port.device_owner.in_(ROUTER_OWNERS))
+        s.execute(
+            delete(IpAllocation).where(
+                IpAllocation.subnet_id == subnet.id, IpAllocation.port_id.not_in(routers)
+            )
+        )
+
     def delete(self, ctx: RequestContext, ident: str, revision: int | None = None) -> None:
-        """Delete a subnet; 409 SubnetInUse while a port holds an address from it."""
+        """Delete a subnet; 409 SubnetInUse while a port holds an address from it (other than an
+        automatic IPv6 address, which goes with the subnet)."""
         with self.db.transaction() as s:
             subnet = self.load(s, ctx, ident, "delete")
             lock_rows(s, Network, [subnet.network_id])  # the network first: see lock_rows
             lock_rows(s, Subnet, [subnet.id])
             s.refresh(subnet)
             check_revision(subnet, revision)
+            if subnet.ipv6_address_mode in ipam.AUTO_ADDRESS_MODES:
+                self._drop_auto_addresses(s, subnet)
             if s.scalar(select(IpAllocation.port_id).where(IpAllocation.subnet_id == subnet.id).limit(1)):
                 # COMPAT: Neutron's SubnetInUse wording.
                 raise in_use("subnet", subnet.id, "One or more ports have an IP allocation from this subnet.")

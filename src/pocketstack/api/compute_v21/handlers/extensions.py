@@ -2,8 +2,10 @@
 
 Nova froze its extension list when microversions replaced extensions; clients still read it
 to ask "does this cloud do X?". pocketstack lists, under Nova's aliases and names, only what
-it serves, so the answer is true here: no volumes, networks, consoles or other proxies. Add an
-entry when a feature lands; remove one when it goes.
+it serves, so the answer is true here: the network proxies (networks, floating IPs and their
+pools, security groups, all up to microversion 2.35 as in Nova) are listed; volumes, consoles,
+fixed IPs, tenant networks and the other proxies are not. Add an entry when a feature lands;
+remove one when it goes.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ _SERVED: tuple[tuple[str, str, str], ...] = (
     ("os-flavor-manage", "FlavorManage", "Creating and deleting flavors."),
     ("os-flavor-rxtx", "FlavorRxtx", "The rxtx factor of flavors."),
     ("os-flavor-swap", "FlavorSwap", "The swap size of flavors."),
+    ("os-floating-ip-pools", "FloatingIpPools", "The external networks floating IPs come from (to 2.35)."),
+    (
+        "os-floating-ips",
+        "FloatingIps",
+        "Floating IPs of the network service, and adding them to servers (to 2.35 and 2.43).",
+    ),
     ("os-hypervisor-status", "HypervisorStatus", "Status and state of hypervisors."),
     ("os-hypervisors", "Hypervisors", "Hypervisors (admin only)."),
     ("os-instance-actions", "InstanceActions", "The actions taken on a server, with their events."),
@@ -61,6 +69,7 @@ _SERVED: tuple[tuple[str, str, str], ...] = (
     ("os-migrate-server", "MigrateServer", "Cold and live migration of servers."),
     ("os-migrations", "Migrations", "Migrations in progress and done."),
     ("os-multiple-create", "MultipleCreate", "Creating several servers in one request."),
+    ("os-networks", "Networks", "The networks of the network service, read only (to 2.35)."),
     ("os-pause-server", "PauseServer", "Pausing and unpausing servers."),
     (
         "os-quota-class-sets",
@@ -69,6 +78,11 @@ _SERVED: tuple[tuple[str, str, str], ...] = (
     ),
     ("os-quota-sets", "Quotas", "Project quotas."),
     ("os-rescue", "Rescue", "Rescue mode for servers."),
+    (
+        "os-security-groups",
+        "SecurityGroups",
+        "Security groups and rules of the network service (to 2.35), and a server's groups.",
+    ),
     ("os-server-diagnostics", "ServerDiagnostics", "Server diagnostics (admin only)."),
     ("os-server-group-quotas", "ServerGroupQuotas", "Quotas on server groups and their members."),
     ("os-server-groups", "ServerGroups", "Server groups: affinity and anti-affinity, hard or soft."),

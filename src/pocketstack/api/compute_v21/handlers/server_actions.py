@@ -10,8 +10,10 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
+from pocketstack.api.compute_v21.handlers import server_network_actions as network_actions
 from pocketstack.api.compute_v21.request import at_least, body, check_gated, version
 from pocketstack.api.compute_v21.schemas import server_actions as schemas
+from pocketstack.api.compute_v21.views import servers as view
 from pocketstack.core.errors import BadRequest, NotImplementedYet
 from pocketstack.store.compute_models import Server
 
@@ -54,11 +56,9 @@ CONSOLES = {
     "os-getRDPConsole",
     "os-getMKSConsole",
 }
+# Served by server_network_actions.py (security groups, floating IPs) or not at all (below).
+NETWORK_ACTIONS = network_actions.ACTIONS
 NEUTRON_ACTIONS = {
-    "addSecurityGroup",
-    "removeSecurityGroup",
-    "addFloatingIp",
-    "removeFloatingIp",
     "addFixedIp",
     "removeFixedIp",
     "os-resetNetwork",
@@ -126,6 +126,8 @@ def server_action(req: ApiRequest) -> Response:
     if not isinstance(doc, dict) or len(doc) != 1:
         raise BadRequest("Malformed request body: exactly one action is expected.")
     wire, raw = next(iter(doc.items()))
+    if wire in NETWORK_ACTIONS:
+        return network_actions.network_action(req, wire, raw)
     server = req.cloud.servers.get(req.ctx, req.params["server_id"])
     target = {"project_id": server.project_id}
     if wire in CONSOLES:
@@ -134,7 +136,8 @@ def server_action(req: ApiRequest) -> Response:
         req.cloud.server_actions.require("remote_console", f"remote consoles ({wire})")
     if wire in NEUTRON_ACTIONS:
         raise NotImplementedYet(
-            f"The action {wire} needs a network service (Neutron), which pocketstack does not have yet."
+            f"The action {wire} is not supported: change a server's fixed IPs through the port "
+            "(Network API) or os-interface; the fake driver has no guest networking to reset or inject."
         )
     if wire == "os-getConsoleOutput":
         req.cloud.policy.enforce(P + "os-console-output", req.ctx, target)
@@ -176,7 +179,8 @@ def _answer(req: ApiRequest, wire: str, status: int, server_id: str, params: dic
 def _rebuilt(req: ApiRequest, server_id: str) -> Response:
     from pocketstack.api.compute_v21.handlers.servers import render_one
 
-    body = render_one(req, req.cloud.servers.get(req.ctx, server_id))
+    body = render_one(req, req.cloud.servers.get(req.ctx, server_id), show_groups=True)
+    body = view.as_changed(body, version(req))
     body["adminPass"] = secrets.token_urlsafe(12)
     return json_response({"server": body}, 202)
 

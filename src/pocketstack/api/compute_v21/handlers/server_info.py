@@ -10,6 +10,7 @@ from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.request import at_least
 from pocketstack.api.compute_v21.views.servers import addresses
+from pocketstack.core.compute import nics
 from pocketstack.core.errors import NotFound
 
 P = "os_compute_api:"
@@ -21,12 +22,21 @@ def _server(req: ApiRequest, rule: str) -> Any:
     return server
 
 
+def _addresses(req: ApiRequest, server: Any) -> dict[str, list[dict[str, Any]]]:
+    """As Nova's ips API: each address's ``version`` and ``addr`` only."""
+    with req.cloud.db.read() as s:
+        shown = addresses(nics.attachments(s, [server.id])[server.id])
+    return {
+        net: [{"version": a["version"], "addr": a["addr"]} for a in entries] for net, entries in shown.items()
+    }
+
+
 def list_ips(req: ApiRequest) -> Response:
-    return json_response({"addresses": addresses(_server(req, "ips:index"))})
+    return json_response({"addresses": _addresses(req, _server(req, "ips:index"))})
 
 
 def show_network_ips(req: ApiRequest) -> Response:
-    nets = addresses(_server(req, "ips:show"))
+    nets = _addresses(req, _server(req, "ips:show"))
     name = req.params["network"]
     if name not in nets:
         raise NotFound("network", name, message="There are no interfaces on this network.")

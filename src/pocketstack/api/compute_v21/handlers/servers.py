@@ -74,18 +74,12 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
     image_id = _image_from_mappings(b.block_device_mapping_v2, b.block_device_mapping, b.imageRef)
     if b.trusted_image_certificates:
         raise NotImplementedYet("Trusted image certificate validation is not supported.")
-    networks = b.networks
-    if networks is None:
-        if at_least(req, 2, 37):
-            raise BadRequest("Invalid input for field/attribute server. 'networks' is a required property")
-        networks = "auto"
+    networks: Any = b.networks
+    if networks is None and at_least(req, 2, 37):
+        raise BadRequest("Invalid input for field/attribute server. 'networks' is a required property")
     if isinstance(networks, list):
-        if networks:
-            raise BadRequest(
-                "Requesting specific networks or ports is not supported: pocketstack has no network service "
-                '(Neutron) yet. Use "networks": "auto" for the project\'s built-in network, or "none".'
-            )
-        networks = "none"
+        # COMPAT: an empty list is a request for no network in particular, as when left out.
+        networks = [n.model_dump(exclude_unset=True) for n in networks] or None
     zone = b.availability_zone
     host = b.host or b.hypervisor_hostname  # COMPAT: each host is its own (only) node
     if b.host and b.hypervisor_hostname and b.host != b.hypervisor_hostname:
@@ -98,6 +92,7 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
         image_id=image_id,
         flavor_id=str(b.flavorRef).rsplit("/", 1)[-1],
         networks=networks,
+        security_groups=[g.name for g in b.security_groups or [] if g.name],
         key_name=b.key_name,
         metadata=dict(b.metadata or {}),
         user_data=b.user_data,
@@ -171,8 +166,9 @@ def create_server(req: ApiRequest) -> Response:
         "links": view.links(req, "servers", first.id),
         "OS-DCF:diskConfig": "MANUAL",
     }
-    if first.addresses:
-        out["security_groups"] = [{"name": "default"}]
+    if doc.server.networks != "none":
+        names = [g.name for g in doc.server.security_groups or [] if g.name]
+        out["security_groups"] = [{"name": n} for n in dict.fromkeys(names or ["default"])]
     out["adminPass"] = doc.server.adminPass or secrets.token_urlsafe(12)
     location = {"Location": f"{req.base_url}/servers/{first.id}"}
     return json_response({"server": out}, 202, location)
@@ -187,7 +183,7 @@ def update_server(req: ApiRequest) -> Response:
     names = {"accessIPv4": "access_ipv4", "accessIPv6": "access_ipv6"}
     changes = {names.get(k, k): getattr(doc, k) for k in given if k != "disk_config"}
     server = req.cloud.servers.update(req.ctx, server.id, changes)
-    return json_response({"server": render_one(req, server)})
+    return json_response({"server": view.as_changed(render_one(req, server, show_groups=True), version(req))})
 
 
 def delete_server(req: ApiRequest) -> Response:

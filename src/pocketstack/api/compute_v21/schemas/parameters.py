@@ -144,7 +144,7 @@ def _address(version: int) -> BeforeValidator:
             parsed = None
         if parsed is None or (version and parsed.version != version):
             fail(f"{text!r} is not a valid {f'IPv{version}' if version else 'IP'} address")
-        return text
+        return str(parsed)  # as Nova: the canonical form (an IPv6 address compressed)
 
     return BeforeValidator(check)
 

@@ -9,6 +9,7 @@ from pocketstack.api.common.responses import isotime
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.compute_v21.request import version
 from pocketstack.api.compute_v21.versions import compute_root
+from pocketstack.core.compute.nics import Attachment, version_of
 from pocketstack.core.compute.server_queries import ROOT_DEVICE, PageFacts, progress_of, zone_of
 from pocketstack.core.compute.states import status_of
 from pocketstack.core.context import is_admin
@@ -29,19 +30,27 @@ def host_id(server: Server) -> str:
     return hashlib.sha224((server.project_id + server.host).encode()).hexdigest()
 
 
-def addresses(server: Server) -> dict[str, list[dict[str, Any]]]:
-    return {
-        net: [
-            {
-                "version": a["version"],
-                "addr": a["addr"],
-                "OS-EXT-IPS:type": a["type"],
-                "OS-EXT-IPS-MAC:mac_addr": a["mac"],
-            }
-            for a in entries
-        ]
-        for net, entries in (server.addresses or {}).items()
-    }
+def addresses(attachments: list[Attachment]) -> dict[str, list[dict[str, Any]]]:
+    """By network name: each port's fixed addresses, each followed by its floating ones."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for a in attachments:
+        entries = out.setdefault(a.network_name, [])
+        for _subnet, fixed in a.fixed_ips:
+            for address, kind in [(fixed, "fixed"), *((f, "floating") for f in a.floating.get(fixed, []))]:
+                entries.append(
+                    {
+                        "version": version_of(address),
+                        "addr": address,
+                        "OS-EXT-IPS:type": kind,
+                        "OS-EXT-IPS-MAC:mac_addr": a.mac,
+                    }
+                )
+    return out
+
+
+def security_groups(attachments: list[Attachment]) -> list[dict[str, str]]:
+    """The names of the groups of the server's ports, each once."""
+    return [{"name": name} for name in dict.fromkeys(n for a in attachments for n in a.groups)]
 
 
 def fault(server: Server, admin: bool) -> dict[str, Any] | None:
@@ -54,6 +63,34 @@ def fault(server: Server, admin: bool) -> dict[str, Any] | None:
     }
     if admin:
         out["details"] = server.fault.get("details", "")
+    return out
+
+
+# What Nova leaves out of the server in the answers of an update and of a rebuild before 2.75
+# (its view with every extension off); from 2.75 they are the same as a show.
+_NOT_IN_CHANGE_ANSWERS = (
+    "OS-EXT-AZ:",
+    "OS-EXT-SRV-ATTR:",
+    "OS-EXT-STS:",
+    "OS-SRV-USG:",
+    "config_drive",
+    "host_status",
+    "key_name",
+    "security_groups",
+    "os-extended-volumes:",
+    "server_groups",
+)
+
+
+def as_changed(body: dict[str, Any], version: tuple[int, int]) -> dict[str, Any]:
+    """The server as the answer of an update or rebuild at ``version`` shows it."""
+    if version >= (2, 75):
+        return body
+    out = {k: v for k, v in body.items() if not k.startswith(_NOT_IN_CHANGE_ANSWERS)}
+    out["addresses"] = {
+        net: [{"version": a["version"], "addr": a["addr"]} for a in entries]
+        for net, entries in body["addresses"].items()
+    }
     return out
 
 
@@ -102,6 +139,7 @@ class ServerView:
 
     def detail(self, server: Server, show_groups: bool = False) -> dict[str, Any]:
         v, admin, facts = self.v, self.admin, self.facts
+        nics = facts.nics.get(server.id, [])
         status = status_of(server.vm_state, server.task_state)
         image = ""
         if server.image_id:
@@ -121,7 +159,7 @@ class ServerView:
             "flavor": self._flavor(server),
             "created": isotime(server.created_at, micros=False),
             "updated": isotime(server.updated_at, micros=False),
-            "addresses": addresses(server),
+            "addresses": addresses(nics),
             "accessIPv4": server.access_ipv4 or "",
             "accessIPv6": server.access_ipv6 or "",
             "links": self._links("servers", server.id),
@@ -131,12 +169,14 @@ class ServerView:
             "key_name": server.key_name,
             "OS-SRV-USG:launched_at": isotime(server.launched_at),
             "OS-SRV-USG:terminated_at": isotime(server.terminated_at),
-            "security_groups": [{"name": "default"}] if server.addresses else [],
             "OS-EXT-STS:task_state": server.task_state,
             "OS-EXT-STS:vm_state": server.vm_state,
             "OS-EXT-STS:power_state": server.power_state,
             "os-extended-volumes:volumes_attached": [],
         }
+        groups = security_groups(nics)
+        if groups:  # as Nova: no key at all for a server in no group
+            body["security_groups"] = groups
         progress = progress_of(server.vm_state, server.task_state)
         if progress is not None:
             body["progress"] = progress

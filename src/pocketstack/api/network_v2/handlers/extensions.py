@@ -14,6 +14,12 @@ from pocketstack.core.errors import NotFound
 EXTENSIONS: list[tuple[str, str, str, str]] = [
     ("address-scope", "Address scope", "2015-07-26T10:00:00-00:00", "Address scopes for subnet pools."),
     (
+        "auto-allocated-topology",
+        "Auto Allocated Topology Services",
+        "2016-01-01T00:00:00-00:00",
+        "Get-me-a-network: each project's network, subnet and router to the default external network.",
+    ),
+    (
         "allowed-address-pairs",
         "Allowed Address Pairs",
         "2013-07-23T10:00:00-00:00",
@@ -70,6 +76,12 @@ EXTENSIONS: list[tuple[str, str, str, str]] = [
     ("quotas", "Quota management support", "2012-07-29T10:00:00-00:00", "Network quotas per project."),
     ("quota_details", "Quota details management support", "2017-02-10T10:00:00-00:00", "Quota usage."),
     (
+        "quota-check-limit",
+        "Quota engine limit check",
+        "2020-10-07T10:00:00-00:00",
+        "check_limit in a quota update: no limit below what is used.",
+    ),
+    (
         "revision-if-match",
         "If-Match constraints based on revision_number",
         "2016-12-11T00:00:00-00:00",
@@ -95,6 +107,12 @@ EXTENSIONS: list[tuple[str, str, str, str]] = [
         "Subnet Allocation",
         "2015-03-30T10:00:00-00:00",
         "Subnets carved from subnet pools.",
+    ),
+    (
+        "subnet-external-network",
+        "Subnet External Network",
+        "2020-01-01T10:00:00-00:00",
+        "A subnet's router:external, its network's, shown and filtered on.",
     ),
     (
         "subnet-service-types",

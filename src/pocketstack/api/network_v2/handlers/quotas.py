@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.network_v2.attributes import to_int
+from pocketstack.api.network_v2.attributes import to_bool, to_int
 from pocketstack.core.errors import BadRequest
 
 
@@ -44,8 +44,13 @@ def update_quota(req: ApiRequest) -> Response:
     body = req.json()
     if not isinstance(body, dict) or not isinstance(body.get("quota"), dict):
         raise BadRequest("Unable to find 'quota' in request body")
-    values: dict[str, Any] = {key: to_int(key, value) for key, value in body["quota"].items()}
-    return json_response({"quota": req.cloud.network.quotas.set_limits(project_id, values)})
+    given = dict(body["quota"])
+    # quota-check-limit: OSC sends check_limit (or force, its opposite) with every change.
+    check_limit = to_bool("check_limit", given.pop("check_limit", False))
+    if to_bool("force", given.pop("force", False)):
+        check_limit = False
+    values: dict[str, Any] = {key: to_int(key, value) for key, value in given.items()}
+    return json_response({"quota": req.cloud.network.quotas.set_limits(project_id, values, check_limit)})
 
 
 def delete_quota(req: ApiRequest) -> Response:
