@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +44,51 @@ def clients_venv() -> Path:
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
             subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", *CLIENTS], check=True, timeout=1200)
     return VENV
+
+
+# Ansible in the clients' venv: ansible-core 2.19 is the newest that runs on its Python 3.11, and
+# openstack.cloud 2.6.0 is the first release that works with the venv's openstacksdk 4.x (2.5.0
+# reads ``openstack.version``, which openstacksdk no longer provides). Galaxy is not reachable
+# here, so the collection is taken from PyPI's ``ansible`` 13.8.0 wheel, which carries it (that
+# wheel wants Python 3.12, so only the collection is unpacked, laid out as ``ansible-galaxy
+# collection install`` would lay it).
+ANSIBLE_CORE = "ansible-core==2.19.14"
+ANSIBLE_BUNDLE = "ansible==13.8.0"
+OPENSTACK_COLLECTION = "2.6.0"
+
+
+def ansible_collections_dir(venv: Path) -> Path:
+    """Where the clients' venv keeps Ansible collections (its site-packages)."""
+    return next((venv / "lib").glob("python3*/site-packages")) / "ansible_collections"
+
+
+def ansible_venv() -> Path:
+    """The clients' virtualenv with ansible-core and the openstack.cloud collection added."""
+    venv = clients_venv()
+    with FileLock(str(VENV) + ".lock"):
+        if not (venv / "bin" / "ansible-playbook").exists():
+            pip = [str(venv / "bin" / "pip"), "install", "-q", ANSIBLE_CORE]
+            subprocess.run(pip, check=True, timeout=1200)
+        collections = ansible_collections_dir(venv)
+        manifest = collections / "openstack" / "cloud" / "MANIFEST.json"
+        installed = json.loads(manifest.read_text())["collection_info"] if manifest.exists() else {}
+        if installed.get("version") != OPENSTACK_COLLECTION:
+            _unpack_openstack_collection(venv, collections)
+    return venv
+
+
+def _unpack_openstack_collection(venv: Path, collections: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        download = [str(venv / "bin" / "pip"), "download", "-q", "--no-deps", "--only-binary=:all:"]
+        download += ["--python-version", "3.12", "-d", tmp, ANSIBLE_BUNDLE]
+        subprocess.run(download, check=True, timeout=1200)
+        (wheel,) = Path(tmp).glob("ansible-*.whl")
+        prefix = "ansible_collections/openstack/cloud/"
+        shutil.rmtree(collections / "openstack" / "cloud", ignore_errors=True)
+        with zipfile.ZipFile(wheel) as bundle:
+            for name in bundle.namelist():
+                if name.startswith(prefix):
+                    bundle.extract(name, collections.parent)
 
 
 @dataclass

@@ -160,3 +160,7 @@ def test_a_refused_rebuild_leaves_the_image_it_named_alone(
     act(client, demo_token, sid, {"rebuild": {"imageRef": own}}, 409)
     shown = client.get(f"/image/v2/images/{own}", headers={"X-Auth-Token": demo_token})
     assert shown.status_code == 200 and shown.json()["status"] == "active"
+    act(client, demo_token, sid, {"unrescue": None})
+    wait(client, demo_token, sid, "ACTIVE")
+    answer = act(client, demo_token, sid, {"rebuild": {"imageRef": own}}).json()["server"]
+    assert answer["image"]["id"] == own  # the answer already shows the new image, as Nova's

@@ -23,14 +23,16 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = scope.setdefault("pocketstack.request_id", new_request_id())
-        header = (b"x-openstack-request-id", request_id.encode())
+        headers = [(b"x-openstack-request-id", request_id.encode())]
+        if scope.get("path", "").startswith("/compute"):
+            headers.append((b"x-compute-request-id", request_id.encode()))  # Nova sends both
         started = False
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), header]
+                message["headers"] = [*message.get("headers", []), *headers]
             await send(message)
 
         try:
@@ -43,7 +45,7 @@ class RequestIdMiddleware:
                 {
                     "type": "http.response.start",
                     "status": 500,
-                    "headers": [(b"content-type", b"application/json"), header],
+                    "headers": [(b"content-type", b"application/json"), *headers],
                 }
             )
             await send({"type": "http.response.body", "body": _GENERIC_500})

@@ -185,6 +185,7 @@ class ServerActions:
             image = self.svc.images.get(ctx, image_id)
             if image.status != "active":
                 raise BadRequest(f"Image {image_id} is not active.")
+            server.image_id = image.id  # as Nova: the server shows its new image from the answer on
         for key in ("name", "metadata", "description", "access_ipv4", "access_ipv6", "hostname", "user_data"):
             if key in params:
                 setattr(server, "metadata_" if key == "metadata" else key, params.pop(key))

@@ -179,8 +179,8 @@ def _answer(req: ApiRequest, wire: str, status: int, server_id: str, params: dic
 def _rebuilt(req: ApiRequest, server_id: str) -> Response:
     from pocketstack.api.compute_v21.handlers.servers import render_one
 
-    body = render_one(req, req.cloud.servers.get(req.ctx, server_id), show_groups=True)
-    body = view.as_changed(body, version(req))
+    server = req.cloud.servers.get(req.ctx, server_id)
+    body = view.as_rebuilt(server, render_one(req, server, show_groups=True), version(req))
     body["adminPass"] = secrets.token_urlsafe(12)
     return json_response({"server": body}, 202)
 

@@ -94,6 +94,17 @@ def as_changed(body: dict[str, Any], version: tuple[int, int]) -> dict[str, Any]
     return out
 
 
+def as_rebuilt(server: Server, body: dict[str, Any], version: tuple[int, int]) -> dict[str, Any]:
+    """The answer of a rebuild: as a change's, with ``key_name`` from 2.54 and ``user_data``
+    from 2.57 (Nova's rebuild answer has had both since, at every later version)."""
+    out = as_changed(body, version)
+    if version >= (2, 54):
+        out["key_name"] = server.key_name
+    if version >= (2, 57):
+        out["user_data"] = server.user_data
+    return out
+
+
 def summary(req: ApiRequest, server: Any) -> dict[str, Any]:
     """``server`` is anything with ``id`` and ``name`` (a light row will do)."""
     return {"id": server.id, "name": server.name, "links": links(req, "servers", server.id)}
