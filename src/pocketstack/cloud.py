@@ -121,7 +121,9 @@ def build_cloud(settings: Settings) -> Cloud:
         prune(session, timedelta(seconds=settings.token_expiration))
     keys.initialize(settings.keys_dir)
     formatter = TokenFormatter(keys.KeyRing(settings.keys_dir))
-    verifier = PasswordVerifier()
+    verifier = PasswordVerifier(
+        time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
+    )
     policy = Enforcer(DEFAULT_RULES, load_overrides(settings.policy_file))
     auth = AuthService(db, formatter, verifier, settings.token_expiration, settings.max_password_length)
     image_stores = {sid: FilesystemStore(sid, d) for sid, d in settings.image_store_dirs.items()}
@@ -153,7 +155,7 @@ def build_cloud(settings: Settings) -> Cloud:
         projects=ProjectService(db),
         users=UserService(db, verifier, settings.max_password_length),
         catalog=CatalogService(db),
-        application_credentials=ApplicationCredentialService(db, settings.max_password_length),
+        application_credentials=ApplicationCredentialService(db, verifier, settings.max_password_length),
         flavors=FlavorService(db),
         keypairs=KeypairService(db),
         quotas=quotas,

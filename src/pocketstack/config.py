@@ -29,6 +29,10 @@ class Settings:
     max_active_keys: int = 3
     max_request_body_size: int = 114688
     max_password_length: int = 4096
+    # argon2id cost of new password and secret hashes (Keystone's password_hash_rounds): lower
+    # it only for throwaway clouds, such as a CI job's, where hashing speed matters more.
+    password_hash_time_cost: int = 3
+    password_hash_memory_kib: int = 65536
     admin_password: str | None = None
     demo_password: str | None = None
     policy_file: Path | None = None

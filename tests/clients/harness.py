@@ -126,11 +126,17 @@ class Server:
         return bad
 
 
+# A throwaway cloud hashes passwords cheaply (Tempest alone makes hundreds of users); the
+# default cost is covered by tests/unit/test_passwords.py.
+TEST_HASH_COST = {"POCKETSTACK_PASSWORD_HASH_TIME_COST": "1", "POCKETSTACK_PASSWORD_HASH_MEMORY_KIB": "1024"}
+
+
 def start_server(data_dir: Path, port: int | None = None, **env_settings: str) -> Server:
     env = {
         **os.environ,
         "POCKETSTACK_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "POCKETSTACK_DEMO_PASSWORD": DEMO_PASSWORD,
+        **TEST_HASH_COST,
         **{f"POCKETSTACK_{k.upper()}": v for k, v in env_settings.items()},
     }
     port = port or free_port()

@@ -106,7 +106,7 @@ def test_create_with_network_key_property_and_group(cli: ClientRunner, tmp_path)
         )
     a1, a2 = cli.openstack("server", "show", "a1"), cli.openstack("server", "show", "a2")
     assert a1["key_name"] == "k1" and a1["properties"] in ({"role": "web"}, "role='web'")
-    assert "private" in str(a1["addresses"]) and a1["addresses"] != a2["addresses"]
+    assert "auto_allocated_network" in str(a1["addresses"]) and a1["addresses"] != a2["addresses"]
     hosts = [cli.openstack("server", "show", a["id"], cloud=ADMIN)["OS-EXT-SRV-ATTR:host"] for a in (a1, a2)]
     assert hosts[0] != hosts[1]  # anti-affinity
     cli.openstack("server", "migrate", "--wait", a1["id"], cloud=ADMIN, fmt=False)

@@ -15,10 +15,14 @@ from pocketstack.config import Settings
 from pocketstack.core.identity.bootstrap import Account, bootstrap
 from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
 
+# Password hashing at a throwaway cloud's cost: every test bootstraps two users (the default
+# cost is tested in tests/unit/test_passwords.py).
+CHEAP_HASHES = {"password_hash_time_cost": 1, "password_hash_memory_kib": 1024}
+
 
 @pytest.fixture
 def cloud(tmp_path: Path, database_url: str) -> Iterator[Cloud]:
-    settings = Settings(data_dir=tmp_path, database_url=database_url, port=5000)
+    settings = Settings(data_dir=tmp_path, database_url=database_url, port=5000, **CHEAP_HASHES)
     cloud = build_cloud(settings)
     accounts = [
         Account("admin", "admin", "admin", ADMIN_PASSWORD),

@@ -327,19 +327,27 @@ def test_another_projects_network_and_port_are_not_found(
         assert "could not be found" in nova_error(post_server(client, demo_token, image_id, networks), 400)
 
 
-def test_no_server_is_made_without_room_for_its_ports(
+def test_the_port_quota_bounds_how_many_servers_are_made(
     client: TestClient, demo_token: str, admin_token: str, image_id: str
 ) -> None:
-    """As Nova: with the port quota used up, "auto" is a 403 and no server is made."""
+    """As Nova: a multi-create takes as many servers as the port quota has room for (at least
+    min_count), and with no room "auto" is a 403 and no server is made."""
     net, _ = network_with_subnet(client, demo_token)
     project = project_of(client, demo_token)
     create(client, demo_token, "port", network_id=net["id"])
-    quota = {"quota": {"port": 1, "check_limit": True}}
+    quota = {"quota": {"port": 3, "check_limit": True}}
     ok(client.put(f"{NET}/quotas/{project}", json=quota, headers=net_hdr(admin_token)))
     below = {"quota": {"port": 0, "check_limit": True}}
     error(client.put(f"{NET}/quotas/{project}", json=below, headers=net_hdr(admin_token)), 400)
+    resp = post_server(
+        client, demo_token, image_id, "auto", min_count=1, max_count=5, return_reservation_id=True
+    )
+    assert resp.status_code == 202, resp.text
+    reservation = resp.json()["reservation_id"]
+    made = ok(client.get(f"{API}/servers", params={"reservation_id": reservation}, headers=hdr(demo_token)))
+    assert len(made["servers"]) == 2
     assert (
         nova_error(post_server(client, demo_token, image_id, "auto"), 403)
         == "Maximum number of ports exceeded"
     )
-    assert ok(client.get(f"{API}/servers", headers=hdr(demo_token)))["servers"] == []
+    assert len(ok(client.get(f"{API}/servers", headers=hdr(demo_token)))["servers"]) == 2

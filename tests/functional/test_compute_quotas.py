@@ -491,7 +491,7 @@ def test_extensions_list_what_is_served(client: TestClient, demo_token: str) -> 
         "os-hypervisors",
     ):
         assert alias in aliases
-    for alias in ("os-volumes", "os-floating-ips", "os-networks", "os-security-groups", "os-cells"):
+    for alias in ("os-volumes", "os-cells"):
         assert alias not in aliases
     for e in extensions:
         assert set(e) == {"alias", "description", "links", "name", "namespace", "updated"}

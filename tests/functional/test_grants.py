@@ -8,7 +8,6 @@ from starlette.testclient import TestClient
 
 from pocketstack.cloud import Cloud
 from pocketstack.core.identity.common import new_id, utcnow
-from pocketstack.core.identity.passwords import hash_password
 from pocketstack.store.models import Assignment, Domain, Project, Role, User
 from tests.conftest import ADMIN_PASSWORD
 from tests.functional.conftest import auth_headers, issue_token
@@ -51,7 +50,7 @@ def add_user(cloud: Cloud, name: str, domain_id: str = "default") -> str:
             domain_id=domain_id,
             enabled=True,
             default_project_id=None,
-            password_hash=hash_password(f"pw-{name}"),
+            password_hash=cloud.verifier.hash(f"pw-{name}"),
             password_created_at=utcnow(),
             description="",
             options={},

@@ -31,7 +31,7 @@ from pocketstack.core.identity.bootstrap import Account, bootstrap
 from pocketstack.core.image.seed import seed_first_image
 from pocketstack.core.network.seed import seed_public_network
 from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
-from tests.functional.conftest import password_auth
+from tests.functional.conftest import CHEAP_HASHES, password_auth
 from tests.fuzz.templates import TEMPLATES, network_kind
 
 READER_PASSWORD = "reader-secret-pw"
@@ -144,7 +144,9 @@ class World:
 
 def _open(data_dir: Path, seed: Seed) -> World:
     """The app over the cloud in ``data_dir``, with the bus's pool swapped for a counting one."""
-    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / DB_NAME}", port=5000)
+    settings = Settings(
+        data_dir=data_dir, database_url=f"sqlite:///{data_dir / DB_NAME}", port=5000, **CHEAP_HASHES
+    )
     cloud = build_cloud(settings)
     old_pool = cloud.bus._pool
     pool = CountingPool(settings.compute_workers)
@@ -163,7 +165,9 @@ def _open(data_dir: Path, seed: Seed) -> World:
 def build_world(data_dir: Path) -> World:
     """A fresh cloud on SQLite in ``data_dir`` with personas and objects of two projects."""
     data_dir.mkdir(parents=True)
-    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / DB_NAME}", port=5000)
+    settings = Settings(
+        data_dir=data_dir, database_url=f"sqlite:///{data_dir / DB_NAME}", port=5000, **CHEAP_HASHES
+    )
     cloud = build_cloud(settings)
     accounts = [
         Account("admin", "admin", "admin", ADMIN_PASSWORD),

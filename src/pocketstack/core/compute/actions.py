@@ -236,6 +236,7 @@ class ServerActions:
                 if exc.code in NOT_FOUND_CODES:
                     raise NotFound("network", str(port_id or net_id), message=exc.message) from None
                 raise
+        nics.fitting(ctx, plan, 1, 1)
         made = nics.attach_one(ctx, server.id, server.requested_zone, replace(plan[0], tag=tag))
         with self.db.transaction() as s:
             bind(s, server.id, server.host)

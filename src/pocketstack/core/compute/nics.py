@@ -89,7 +89,7 @@ class Nics:
     def plan(self, ctx: RequestContext, networks: Any, count: int) -> list[NicRequest]:
         """The interfaces each of ``count`` servers gets. ``networks`` is "none", "auto",
         None (left out, before microversion 2.37) or a list of ``{"uuid"|"port", "fixed_ip",
-        "tag"}``. Nova's 400/403/409 for what cannot work."""
+        "tag"}``. Nova's 400/403/409 for what cannot work; the port quota is ``fitting``'s."""
         if networks == "none":
             return []
         if networks is None or networks == "auto":
@@ -98,12 +98,9 @@ class Nics:
                 raise Conflict("Multiple possible networks found, use a Network ID to be more specific.")
             if not found and networks is None:
                 return []
-            self._check_port_quota(ctx, count)
             return [NicRequest(network_id=found[0] if found else self.network.auto_topology.ensure(ctx))]
         with self.db.read() as s:
-            plan = [self._checked(s, ctx, item, count) for item in networks]
-        self._check_port_quota(ctx, count * sum(1 for r in plan if r.port_id is None))
-        return plan
+            return [self._checked(s, ctx, item, count) for item in networks]
 
     def available(self, ctx: RequestContext) -> list[str]:
         """The networks a server of the caller's project may use without naming one: its own
@@ -181,15 +178,21 @@ class Nics:
         if holder is not None:
             raise BadRequest(f"Fixed IP address {fixed_ip} is already in use on instance {holder}.")
 
-    def _check_port_quota(self, ctx: RequestContext, wanted: int) -> None:
-        if wanted <= 0 or ctx.project_id is None:
-            return
+    def fitting(self, ctx: RequestContext, plan: Sequence[NicRequest], low: int, high: int) -> int:
+        """As Nova's network check: how many servers, between ``low`` and ``high``, the port
+        quota leaves room for (each needs a new port per network it names); 403 "Maximum number
+        of ports exceeded" when not even ``low``."""
+        each = sum(1 for r in plan if r.port_id is None)
+        if each == 0 or ctx.project_id is None:
+            return high
         quotas = self.network.quotas
         with self.db.read() as s:
             limit = quotas.limits_in(s, ctx.project_id)["port"]
             used = quotas.usage(s, ctx.project_id, ["port"])["port"]
-        if 0 <= limit < used + wanted:
+        room = high if limit < 0 else (limit - used) // each
+        if room < low:
             raise Forbidden("Maximum number of ports exceeded")
+        return min(high, room)
 
     def security_groups(self, ctx: RequestContext, names: Sequence[str]) -> list[str] | None:
         """The ids of the groups named (by name in the caller's project, or by id); None when

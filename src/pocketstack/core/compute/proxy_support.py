@@ -12,14 +12,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 
+from pocketstack.core.compute.nics import COMPUTE_OWNER
 from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import PocketstackError
 from pocketstack.core.network.base import Item
 from pocketstack.core.network.listing import ListQuery
 from pocketstack.core.network.ports import PortService
 
-# A server's ports: what compute binds carries a device owner of ``compute:<zone>``.
-COMPUTE_OWNER = "compute:"
 Translation = Mapping[int, Callable[[str], PocketstackError]]
 
 

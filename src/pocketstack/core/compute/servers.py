@@ -127,6 +127,7 @@ class ServerService:
         self.svc.quotas.check_metadata_items(ctx.project_id, len(metadata))
         image = self._image(ctx, req.image_id)
         plan = self.nics.plan(ctx, req.networks, req.max_count)
+        most = self.nics.fitting(ctx, plan, req.min_count, req.max_count)
         groups = self.nics.security_groups(ctx, req.security_groups) if plan else None
         with self.db.transaction() as s:
             try:
@@ -139,7 +140,7 @@ class ServerService:
             key_data = self._key(s, ctx, req.key_name)
             zone, forced_host = self._zone(s, ctx, req.zone)
             group = self._group(s, ctx, req.hints)
-            count = self._reserve_quota(s, ctx.project_id, flavor, req.min_count, req.max_count)
+            count = self._reserve_quota(s, ctx.project_id, flavor, req.min_count, most)
             reservation_id = f"r-{uuid.uuid4().hex[:8]}"
             servers, task_ids = [], []
             for index in range(count):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from pocketstack.core.errors import BadRequest, Conflict, NotFound
 from pocketstack.core.identity.assignments import effective_roles, implied_closure
 from pocketstack.core.identity.common import get_or_404, naive_utc, new_id, utcnow
-from pocketstack.core.identity.passwords import hash_password
+from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.store.db import Database
 from pocketstack.store.models import ApplicationCredential, Role
 
@@ -78,8 +78,9 @@ def _info(s: Session, cred: ApplicationCredential, secret: str | None = None) ->
 class ApplicationCredentialService:
     """Create, read and delete application credentials."""
 
-    def __init__(self, db: Database, max_secret_length: int) -> None:
+    def __init__(self, db: Database, verifier: PasswordVerifier, max_secret_length: int) -> None:
         self.db = db
+        self.verifier = verifier
         self.max_secret_length = max_secret_length
 
     # -- reading -------------------------------------------------------------------------
@@ -180,7 +181,7 @@ class ApplicationCredentialService:
         """
         secret = self._check_secret(secret)
         expires = self._check_expiry(expires_at)
-        secret_hash = hash_password(secret)  # slow on purpose: before the transaction opens
+        secret_hash = self.verifier.hash(secret)  # slow on purpose: before the transaction opens
         try:
             with self.db.transaction() as s:
                 taken = select(ApplicationCredential.id).where(

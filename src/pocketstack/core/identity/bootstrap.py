@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.identity.assignments import SYSTEM_TARGET, USER_PROJECT, USER_SYSTEM
 from pocketstack.core.identity.common import new_id, utcnow
-from pocketstack.core.identity.passwords import PasswordVerifier, hash_password
+from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.store.db import Database
 from pocketstack.store.models import (
     Assignment,
@@ -86,7 +86,7 @@ def _account(s: Session, acct: Account, verifier: PasswordVerifier) -> None:
             domain_id=DEFAULT_DOMAIN_ID,
             enabled=True,
             default_project_id=project.id,
-            password_hash=hash_password(acct.password),
+            password_hash=verifier.hash(acct.password),
             password_created_at=now,
             description="",
             options={},
@@ -95,7 +95,7 @@ def _account(s: Session, acct: Account, verifier: PasswordVerifier) -> None:
         )
         s.add(user)
     elif acct.check_password and not verifier.verify(user.id, acct.password, user.password_hash):
-        user.password_hash = hash_password(acct.password)
+        user.password_hash = verifier.hash(acct.password)
         user.password_created_at = now
     s.flush()
     role = _role(s, acct.role)

@@ -19,26 +19,39 @@ from collections import OrderedDict
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-_hasher = PasswordHasher()
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """Verified against when the user does not exist, so both cases cost the same time."""
-    return _hasher.hash(secrets.token_urlsafe(16))
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+# argon2id's cost (RFC 9106's second recommended option): the defaults of the settings
+# password_hash_time_cost and password_hash_memory_kib. A hash carries its own parameters, so
+# a changed setting applies to new hashes and every stored one still verifies.
+DEFAULT_TIME_COST = 3
+DEFAULT_MEMORY_KIB = 64 * 1024
 
 
 class PasswordVerifier:
-    def __init__(self, ttl_seconds: float = 300.0, max_entries: int = 4096) -> None:
+    """Hashes passwords and secrets, and verifies them (with the cache above)."""
+
+    def __init__(
+        self,
+        ttl_seconds: float = 300.0,
+        max_entries: int = 4096,
+        time_cost: int = DEFAULT_TIME_COST,
+        memory_kib: int = DEFAULT_MEMORY_KIB,
+    ) -> None:
+        if time_cost < 1 or memory_kib < 64:
+            raise ValueError("password hashing needs a time cost of at least 1 and at least 64 KiB of memory")
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
         self._key = secrets.token_bytes(32)
         self._ttl = ttl_seconds
         self._max = max_entries
         self._seen: OrderedDict[bytes, tuple[str, float]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    @functools.cached_property
+    def _dummy_hash(self) -> str:
+        """Verified against when the user does not exist, so both cases cost the same time."""
+        return self._hasher.hash(secrets.token_urlsafe(16))
 
     def _fingerprint(self, subject: str, password: str) -> bytes:
         msg = subject.encode() + b"\0" + password.encode()
@@ -47,7 +60,7 @@ class PasswordVerifier:
     def verify(self, subject: str, password: str, stored_hash: str | None) -> bool:
         """True when ``password`` matches ``stored_hash``; constant work when the hash is None."""
         if stored_hash is None:
-            self._slow_verify(_dummy_hash(), password)
+            self._slow_verify(self._dummy_hash, password)
             return False
         fp = self._fingerprint(subject, password)
         now = time.monotonic()
@@ -64,9 +77,8 @@ class PasswordVerifier:
                 self._seen.popitem(last=False)
         return True
 
-    @staticmethod
-    def _slow_verify(stored_hash: str, password: str) -> bool:
+    def _slow_verify(self, stored_hash: str, password: str) -> bool:
         try:
-            return _hasher.verify(stored_hash, password)
+            return self._hasher.verify(stored_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from pocketstack.core.errors import BadRequest, Conflict, Unauthorized
 from pocketstack.core.identity.assignments import project_ids_with_roles
 from pocketstack.core.identity.common import get_or_404, new_id, utcnow
-from pocketstack.core.identity.passwords import PasswordVerifier, hash_password
+from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.core.identity.revocation import revoke
 from pocketstack.store.db import Database
 from pocketstack.store.models import ApplicationCredential, Assignment, Domain, Project, User
@@ -140,7 +140,7 @@ class UserService:
             )
         if not password:
             raise BadRequest("The password must not be empty.")
-        return hash_password(password)
+        return self.verifier.hash(password)
 
     @staticmethod
     def _check_default_project(s: Session, project_id: str | None) -> None:
