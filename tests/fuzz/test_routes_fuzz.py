@@ -50,11 +50,9 @@ import random
 import sys
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from argon2 import PasswordHasher
 from hypothesis import HealthCheck, Phase, given, note, seed, settings
 from hypothesis import strategies as st
 from starlette.responses import Response
@@ -64,7 +62,6 @@ from pocketstack.api.compute_v21.routes import ROUTES as COMPUTE_ROUTES
 from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
 from pocketstack.api.image_v2.routes import ROUTES as IMAGE_ROUTES
 from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
-from pocketstack.core.identity import passwords
 from tests.fuzz.cases import Route, make, make_variant, variants
 from tests.fuzz.fuzzer import Fuzzer, capturing, start
 from tests.fuzz.vocabulary import BODY_METHODS
@@ -126,26 +123,11 @@ def examples(route: Route) -> int:
     return n
 
 
-@contextmanager
-def cheap_passwords() -> Iterator[None]:
-    """argon2 at its cheapest parameters while the fuzz runs: it logs in and sets passwords
-    thousands of times, which would otherwise take minutes (a hash carries its parameters, so
-    verification stays correct)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        passwords._dummy_hash.cache_clear()
-        try:
-            yield
-        finally:
-            passwords._dummy_hash.cache_clear()
-
-
 @pytest.fixture(scope="session")
 def fuzzer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzer]:
     """One world per test process for the whole session (under xdist, other modules' tests
     may run between two routes: a module-scoped world would be built again each time)."""
-    with cheap_passwords():
-        fuzz = start(tmp_path_factory.mktemp("fuzz"))
+    fuzz = start(tmp_path_factory.mktemp("fuzz"))  # its clouds hash passwords cheaply (world.py)
     yield fuzz
     if fuzz.hangs:
         # A hung request holds a thread that never returns, and the process would wait for it
@@ -182,7 +164,7 @@ def test_route(fuzzer: Fuzzer, route: Route) -> None:
         note(f"POCKETSTACK_FUZZ_SEED={SEED}")
         fuzzer.check(req)
 
-    with cheap_passwords(), capturing(fuzzer.log):
+    with capturing(fuzzer.log):
         run()
 
 
@@ -209,5 +191,5 @@ def test_fields(fuzzer: Fuzzer, route: Route) -> None:
         note(f"POCKETSTACK_FUZZ_SEED={SEED}, {choices[number]!r}")
         fuzzer.check(req)
 
-    with cheap_passwords(), capturing(fuzzer.log):
+    with capturing(fuzzer.log):
         run()
