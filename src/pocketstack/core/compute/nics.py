@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.core.identity.common import utcnow
-from pocketstack.core.network import l3_guards, port_attrs
-from pocketstack.core.network import tags as tagging
+from pocketstack.core.network import l3_guards, l3_ports, port_attrs
 from pocketstack.core.network.access import get_visible, note_grants, visible
 from pocketstack.core.network.common import retrying, touch
 from pocketstack.core.network.security_groups import DEFAULT_NAME, ensure_default
@@ -252,7 +251,6 @@ class Nics:
         zone: str | None,
         request: NicRequest,
         groups: list[str] | None = None,
-        fixed_ips: list[dict[str, str]] | None = None,
     ) -> str:
         """Claim the port asked for, or make one on the network asked for; the port's id."""
         owner = COMPUTE_OWNER + (zone or DEFAULT_ZONE)
@@ -265,15 +263,7 @@ class Nics:
                 ).rowcount
                 if not claimed:
                     raise Conflict(f"Port {request.port_id} is still in use.")
-                s.add(
-                    ServerInterface(
-                        port_id=request.port_id,
-                        server_id=server_id,
-                        tag=request.tag,
-                        preserve_on_delete=True,
-                        created_at=utcnow(),
-                    )
-                )
+                _record(s, request.port_id, server_id, request.tag, preserve_on_delete=True)
             return request.port_id
         attrs: dict[str, Any] = {
             "network_id": request.network_id,
@@ -282,21 +272,11 @@ class Nics:
         }
         if request.fixed_ip:
             attrs["fixed_ips"] = [{"ip_address": request.fixed_ip}]
-        elif fixed_ips:
-            attrs["fixed_ips"] = fixed_ips
         if groups is not None:
             attrs["security_groups"] = groups
         port_id = self.network.ports.create(ctx, attrs).row.id
         with self.db.transaction() as s:
-            s.add(
-                ServerInterface(
-                    port_id=port_id,
-                    server_id=server_id,
-                    tag=request.tag,
-                    preserve_on_delete=False,
-                    created_at=utcnow(),
-                )
-            )
+            _record(s, port_id, server_id, request.tag, preserve_on_delete=False)
         return port_id
 
     def detach(self, server_id: str, port_id: str) -> None:
@@ -322,16 +302,11 @@ class Nics:
     def _let_go(s: Session, port: Port, interface: ServerInterface | None) -> None:
         if interface is not None and not interface.preserve_on_delete:
             l3_guards.before_port_delete(s, RequestContext.system(), port)
-            tagging.forget(s, [port.id])
-            s.delete(port)
-            s.flush()
+            l3_ports.delete_port(s, port)
             return
         port.device_id = ""
         port.device_owner = ""
-        port.binding_host_id = ""
-        port.binding_vif_type, port.binding_vif_details = port_attrs.binding("")
-        port.status = "DOWN"
-        touch(port)
+        _set_binding(port, None)
         if interface is not None:
             s.delete(interface)
 
@@ -347,14 +322,30 @@ def ports_of(s: Session, server_ids: Iterable[str]) -> list[Port]:
 
 def bind(s: Session, server_id: str, host: str | None) -> None:
     """Bind the server's ports to ``host`` (unbind them when None): what a driver plugs."""
-    vif_type, vif_details = port_attrs.binding(host or "")
     for port in ports_of(s, [server_id]):
-        if port.binding_host_id == (host or ""):
-            continue
-        port.binding_host_id = host or ""
-        port.binding_vif_type, port.binding_vif_details = vif_type, vif_details
-        port.status = "ACTIVE" if host and port.admin_state_up else "DOWN"
-        touch(port)
+        if port.binding_host_id != (host or ""):
+            _set_binding(port, host)
+
+
+def _set_binding(port: Port, host: str | None) -> None:
+    port.binding_host_id = host or ""
+    port.binding_vif_type, port.binding_vif_details = port_attrs.binding(host or "")
+    port.status = "ACTIVE" if host and port.admin_state_up else "DOWN"
+    touch(port)
+
+
+def _record(s: Session, port_id: str, server_id: str, tag: str | None, *, preserve_on_delete: bool) -> None:
+    """What compute alone keeps of a server's port: its device tag and whether it outlives the
+    server."""
+    s.add(
+        ServerInterface(
+            port_id=port_id,
+            server_id=server_id,
+            tag=tag,
+            preserve_on_delete=preserve_on_delete,
+            created_at=utcnow(),
+        )
+    )
 
 
 # -- what servers show -------------------------------------------------------------------
