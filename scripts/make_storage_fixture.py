@@ -20,7 +20,8 @@ scope with a subnet carved from it, and a quota; from revision 0005 on, a securi
 rule and a port in it, a network shared with the demo project by an RBAC policy, a router with a
 gateway and an interface, and a floating IP on the port; from revision 0006 on, a server
 booted on that port (so its addresses show the floating IP) and one on a network by id with a
-device tag.
+device tag; from revision 0007 on, the identity, image and compute objects of the conformance
+work (``conformance_0007``), each listed under ``survivors`` with the fields it must keep.
 ``manifest.json`` lists them with the sha512 of the bytes that were sent (computed here, not
 read back), which is what the upgrade test compares downloads against.
 """
@@ -94,6 +95,8 @@ class Maker:
         self.networks: list[dict[str, Any]] = []
         self.network_quotas: dict[str, dict[str, int]] = {}
         self.network_objects: dict[str, dict[str, Any]] = {}
+        # Revision 0007 on: [user, path, {field: value}] read back after an upgrade.
+        self.survivors: list[list[Any]] = []
 
     def _token(self, user: str) -> str:
         body = {
@@ -349,6 +352,99 @@ def servers_0006(maker: Maker) -> None:
     _server(maker, "demo", "fixture-tagged", image_id, networks=[{"uuid": net["id"], "tag": "nic1"}])
 
 
+def _survivor(maker: Maker, user: str, path: str, key: str, body: dict[str, Any], *fields: str) -> Any:
+    """Create ``body`` at ``path`` (as ``user``) and record what must read back the same."""
+    made = maker.call(user, "POST", path, 201, json=body).json()
+    made = made.get(key, made) if key else made
+    maker.survivors.append([user, f"{path}/{made['id']}", key, {f: made[f] for f in fields}])
+    return made
+
+
+def conformance_0007(maker: Maker) -> None:
+    """The content revision 0007 adds: a group with a member and a role on a project, a
+    credential, an EC2 credential, a trust, an endpoint group for a project, a policy, a
+    registered limit with a project limit, a private metadef namespace, a per-user compute
+    quota, and a server whose disk config is AUTO."""
+    v3 = "/identity/v3"
+    demo = maker.call(
+        "demo", "GET", f"{v3}/auth/tokens", 200, headers={"X-Subject-Token": maker.tokens["demo"]}
+    )
+    demo_user, demo_project = demo.json()["token"]["user"]["id"], demo.json()["token"]["project"]["id"]
+    admin = maker.call(
+        "admin", "GET", f"{v3}/auth/tokens", 200, headers={"X-Subject-Token": maker.tokens["admin"]}
+    )
+    admin_user = admin.json()["token"]["user"]["id"]
+    reader = maker.call("admin", "GET", f"{v3}/roles?name=reader", 200).json()["roles"][0]["id"]
+    member = maker.call("admin", "GET", f"{v3}/roles?name=member", 200).json()["roles"][0]["id"]
+    group = _survivor(maker, "admin", f"{v3}/groups", "group", {"group": {"name": "fixture-group"}}, "name")
+    maker.call("admin", "PUT", f"{v3}/groups/{group['id']}/users/{demo_user}", 204)
+    maker.call("admin", "PUT", f"{v3}/projects/{demo_project}/groups/{group['id']}/roles/{reader}", 204)
+    maker.survivors.append(["admin", f"{v3}/groups/{group['id']}/users", "users", {"0.id": demo_user}])
+    cred = {"credential": {"type": "cert", "blob": "fixture-secret-blob", "user_id": demo_user}}
+    _survivor(maker, "demo", f"{v3}/credentials", "credential", cred, "blob", "type")
+    ec2 = maker.call(
+        "demo", "POST", f"{v3}/users/{demo_user}/credentials/OS-EC2", 201, json={"tenant_id": demo_project}
+    )
+    access = ec2.json()["credential"]["access"]
+    maker.survivors.append(
+        ["demo", f"{v3}/users/{demo_user}/credentials/OS-EC2/{access}", "credential", {"access": access}]
+    )
+    trust = {
+        "trust": {
+            "trustor_user_id": demo_user,
+            "trustee_user_id": admin_user,
+            "project_id": demo_project,
+            "impersonation": False,
+            "roles": [{"id": member}],
+        }
+    }
+    _survivor(maker, "demo", f"{v3}/OS-TRUST/trusts", "trust", trust, "trustee_user_id", "project_id")
+    eg = {"endpoint_group": {"name": "fixture-eg", "filters": {"interface": "public"}}}
+    made = _survivor(
+        maker, "admin", f"{v3}/OS-EP-FILTER/endpoint_groups", "endpoint_group", eg, "name", "filters"
+    )
+    maker.call("admin", "PUT", f"{v3}/OS-EP-FILTER/endpoint_groups/{made['id']}/projects/{demo_project}", 204)
+    policy = {"policy": {"blob": '{"fixture": "rule"}', "type": "application/json"}}
+    _survivor(maker, "admin", f"{v3}/policies", "policy", policy, "blob", "type")
+    service = maker.call("admin", "GET", f"{v3}/services?type=compute", 200).json()["services"][0]["id"]
+    registered = {
+        "registered_limits": [{"service_id": service, "resource_name": "fixture-cores", "default_limit": 8}]
+    }
+    made = maker.call("admin", "POST", f"{v3}/registered_limits", 201, json=registered).json()[
+        "registered_limits"
+    ][0]
+    maker.survivors.append(
+        ["admin", f"{v3}/registered_limits/{made['id']}", "registered_limit", {"default_limit": 8}]
+    )
+    limit = {
+        "limits": [
+            {
+                "service_id": service,
+                "project_id": demo_project,
+                "resource_name": "fixture-cores",
+                "resource_limit": 4,
+            }
+        ]
+    }
+    made = maker.call("admin", "POST", f"{v3}/limits", 201, json=limit).json()["limits"][0]
+    maker.survivors.append(["admin", f"{v3}/limits/{made['id']}", "limit", {"resource_limit": 4}])
+    ns = {"namespace": "Fixture::Private", "display_name": "fixture", "visibility": "private"}
+    maker.call("admin", "POST", "/image/v2/metadefs/namespaces", 201, json=ns)
+    maker.survivors.append(
+        ["admin", "/image/v2/metadefs/namespaces/Fixture::Private", "", {"visibility": "private"}]
+    )
+    quota = {"quota_set": {"cores": 15}}
+    url = f"/compute/v2.1/os-quota-sets/{demo_project}?user_id={demo_user}"
+    maker.call("admin", "PUT", url, 200, json=quota)
+    maker.survivors.append(["admin", url, "quota_set", {"cores": 15}])
+    image_id = next(i["id"] for i in maker.images if i["name"] == "fixture-raw")
+    _server(maker, "demo", "fixture-auto-disk", image_id, **{"OS-DCF:diskConfig": "AUTO", "networks": "none"})
+    server = next(s for s in maker.servers if s["name"] == "fixture-auto-disk")
+    maker.survivors.append(
+        ["demo", f"/compute/v2.1/servers/{server['id']}", "server", {"OS-DCF:diskConfig": "AUTO"}]
+    )
+
+
 def _identity_only(settings: Settings, revision: str) -> None:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine, revision)
@@ -373,6 +469,8 @@ def _with_images(settings: Settings, revision: str) -> Maker:
             network_0005(maker, public_id)
         if revision >= "0006":
             servers_0006(maker)
+        if revision >= "0007":
+            conformance_0007(maker)
     cloud.close()
     cloud.db.engine.dispose()
     return maker
@@ -409,6 +507,7 @@ def make(revision: str, out: Path) -> None:
             "networks": maker.networks if maker else [],
             "network_quotas": maker.network_quotas if maker else {},
             "network_objects": maker.network_objects if maker else {},
+            "survivors": maker.survivors if maker else [],
         }
         (data_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         if out.exists():

@@ -28,6 +28,9 @@ from pocketstack.core.identity import keys
 from pocketstack.core.identity.application_credentials import ApplicationCredentialService
 from pocketstack.core.identity.auth import AuthScopes, AuthService
 from pocketstack.core.identity.catalog import CatalogService
+from pocketstack.core.identity.catalog_extras import CatalogExtras, build_catalog_extras
+from pocketstack.core.identity.delegation import Delegation, build_delegation
+from pocketstack.core.identity.groups import GroupService
 from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.core.identity.policies import IDENTITY_RULES
 from pocketstack.core.identity.resources import DomainService, ProjectService
@@ -35,12 +38,16 @@ from pocketstack.core.identity.revocation import prune
 from pocketstack.core.identity.roles import RoleService
 from pocketstack.core.identity.tokens import TokenFormatter
 from pocketstack.core.identity.users import UserService
+from pocketstack.core.image.cache import ImageCache
 from pocketstack.core.image.data import ImageDataService
 from pocketstack.core.image.images import ImageService
 from pocketstack.core.image.imports import ImportService
 from pocketstack.core.image.members import MemberService
+from pocketstack.core.image.metadefs import MetadefServices
+from pocketstack.core.image.metadefs.defaults import load_default_metadefs
 from pocketstack.core.image.policies import IMAGE_RULES
 from pocketstack.core.image.sweep import sweep as sweep_image_data
+from pocketstack.core.image.web_download import UriFilter
 from pocketstack.core.network.policies import NETWORK_POLICY
 from pocketstack.core.network.quotas import parse_defaults as parse_network_quota_defaults
 from pocketstack.core.network.seed import public_subnet_plan
@@ -79,12 +86,17 @@ class Cloud:
     image_imports: ImportService
     images: ImageService
     image_members: MemberService
+    image_metadefs: MetadefServices
+    image_cache: ImageCache
     roles: RoleService
     domains: DomainService
     projects: ProjectService
     users: UserService
+    groups: GroupService
     catalog: CatalogService
+    catalog_extras: CatalogExtras
     application_credentials: ApplicationCredentialService
+    delegation: Delegation
     flavors: FlavorService
     keypairs: KeypairService
     quotas: QuotaService
@@ -135,6 +147,7 @@ def build_cloud(settings: Settings) -> Cloud:
         db, image_stores, staging, settings.image_size_cap, settings.image_storage_quota
     )
     ensure_default_flavors(db)
+    load_default_metadefs(db)  # first start only: Glance's default namespaces
     images = ImageService(db, policy, image_data)
     quotas = QuotaService(db, parse_quota_defaults(settings.quota_defaults))
     network = _network(db, settings, policy)
@@ -147,15 +160,20 @@ def build_cloud(settings: Settings) -> Cloud:
         auth_scopes=AuthScopes(db, auth.revision),
         image_stores=image_stores,
         image_data=image_data,
-        image_imports=ImportService(image_data),
+        image_imports=ImportService(image_data, uri_filter=_uri_filter(settings)),
         images=images,
         image_members=MemberService(db, policy),
+        image_metadefs=MetadefServices(db),
+        image_cache=ImageCache(),
         roles=RoleService(db),
         domains=DomainService(db),
         projects=ProjectService(db),
         users=UserService(db, verifier, settings.max_password_length),
+        groups=GroupService(db),
         catalog=CatalogService(db),
+        catalog_extras=build_catalog_extras(db),
         application_credentials=ApplicationCredentialService(db, verifier, settings.max_password_length),
+        delegation=build_delegation(db, settings.credential_keys_dir, auth),
         flavors=FlavorService(db),
         keypairs=KeypairService(db),
         quotas=quotas,
@@ -170,6 +188,18 @@ def build_cloud(settings: Settings) -> Cloud:
     )
     _start_compute(cloud)
     return cloud
+
+
+def _uri_filter(settings: Settings) -> UriFilter:
+    s = settings
+    return UriFilter.parse(
+        s.image_import_allowed_schemes,
+        s.image_import_disallowed_schemes,
+        s.image_import_allowed_hosts,
+        s.image_import_disallowed_hosts,
+        s.image_import_allowed_ports,
+        s.image_import_disallowed_ports,
+    )
 
 
 def _network(db: Database, settings: Settings, policy: Enforcer) -> NetworkServices:

@@ -41,6 +41,14 @@ class Settings:
     image_stores: str = "default"
     image_size_cap: int = 1024**4
     image_storage_quota: int = 0  # bytes per project; 0 means no limit
+    # Which URLs web-download may fetch (Glance's import_filtering_opts, same defaults):
+    # comma-separated; where an allowed list is set, its disallowed list is ignored.
+    image_import_allowed_schemes: str = "http,https"
+    image_import_disallowed_schemes: str = ""
+    image_import_allowed_hosts: str = ""
+    image_import_disallowed_hosts: str = ""
+    image_import_allowed_ports: str = "80,443"
+    image_import_disallowed_ports: str = ""
     # Compute: the fake driver simulates this many hosts of this size, in placement "nova".
     compute_driver: str = "fake"
     fake_hosts: int = 4
@@ -74,6 +82,11 @@ class Settings:
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "fernet-keys"
+
+    @property
+    def credential_keys_dir(self) -> Path:
+        """Keys sealing credential blobs, apart from the token keys (as Keystone's)."""
+        return self.data_dir / "credential-keys"
 
     @property
     def image_store_dirs(self) -> dict[str, Path]:

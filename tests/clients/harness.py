@@ -122,7 +122,13 @@ class Server:
     def server_errors(self) -> list[str]:
         """Access-log lines with a 5xx status, and tracebacks: none may ever appear."""
         bad = [line for line in self.output if re.search(r"\bstatus=5\d\d\b", line)]
-        bad += [line for line in self.output if line.startswith("Traceback")]
+        for i, line in enumerate(self.output):
+            if line.startswith("Traceback"):
+                # The whole traceback: its indented frames, then the exception's own line.
+                end = next(
+                    (j for j in range(i + 1, len(self.output)) if not self.output[j].startswith(" ")), i
+                )
+                bad.append("".join(self.output[i : end + 1]))
         return bad
 
 

@@ -150,7 +150,7 @@ def test_openstackclient_style_body_with_nulls_and_a_zoneless_expiry(
         unrestricted=False,
         access_rules=[],
     )
-    assert cred["expires_at"] == "2099-01-02T03:04:05.000000Z"
+    assert cred["expires_at"] == "2099-01-02T03:04:05.000000"  # COMPAT: Keystone's form, no zone
     assert cred["description"] == ""
     assert cred["secret"]
     assert role_names(cred["roles"]) == {"member", "reader"}
@@ -177,10 +177,9 @@ def test_bad_input_is_400_and_creates_nothing(client: TestClient, cloud: Cloud, 
         assert resp.status_code == 400, (fields, resp.text)
         assert resp.json()["error"]["code"] == 400
     assert client.post(path, json={"name": "x"}, headers=h).status_code == 400
-    rules = [{"service": "compute", "method": "GET", "path": "/v2.1/servers"}]
+    rules = [{"service": "compute", "method": "FETCH", "path": "/v2.1/servers"}]
     resp = client.post(path, json={"application_credential": {"name": "x", "access_rules": rules}}, headers=h)
-    assert resp.status_code == 501
-    assert "Access rules" in resp.json()["error"]["message"]
+    assert resp.status_code == 400
     assert cred_count(cloud) == 0
 
 
@@ -336,7 +335,7 @@ def test_deleting_the_credential_kills_its_tokens(client: TestClient, demo_token
 def test_an_expired_credential_no_longer_logs_in(client: TestClient, cloud: Cloud, demo_token: str) -> None:
     soon = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     cred = create(client, demo_token, "short-lived", expires_at=soon)
-    assert cred["expires_at"] == soon
+    assert cred["expires_at"] == soon.removesuffix("Z")
     assert client.post(TOKENS, json=by_id(cred["id"], cred["secret"])).status_code == 201
     with cloud.db.transaction() as s:  # let the hour pass
         s.get(ApplicationCredential, cred["id"]).expires_at = utcnow() - timedelta(seconds=1)
@@ -364,4 +363,4 @@ def test_a_token_never_outlives_its_credential(client: TestClient, demo_token: s
     cred = create(client, demo_token, "ten-minutes", expires_at=soon.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     resp = client.post(TOKENS, json=by_id(cred["id"], cred["secret"]))
     assert resp.status_code == 201
-    assert resp.json()["token"]["expires_at"] == cred["expires_at"]
+    assert resp.json()["token"]["expires_at"] == cred["expires_at"] + "Z"  # tokens carry the zone

@@ -118,7 +118,20 @@ def test_extensions_list_the_proxies(client: TestClient, demo_token: str) -> Non
     names = {e["alias"]: e["name"] for e in listed}
     assert names["os-networks"] == "Networks" and names["os-security-groups"] == "SecurityGroups"
     assert names["os-floating-ips"] == "FloatingIps" and names["os-floating-ip-pools"] == "FloatingIpPools"
-    assert "os-tenant-networks" not in names and "os-fixed-ips" not in names
+    assert names["os-tenant-networks"] == "OSTenantNetworks" and "os-fixed-ips" not in names
+
+
+def test_tenant_networks_show_the_visible_networks_to_2_35(client: TestClient, demo_token: str) -> None:
+    net, _ = network_with_subnet(client, demo_token)
+    listed = ok(client.get(f"{API}/os-tenant-networks", headers=hdr(demo_token)))["networks"]
+    assert {"id": net["id"], "cidr": None, "label": net["name"]} in listed
+    shown = ok(client.get(f"{API}/os-tenant-networks/{net['id']}", headers=hdr(demo_token)))["network"]
+    assert shown == {"id": net["id"], "cidr": None, "label": net["name"]}
+    missing = client.get(f"{API}/os-tenant-networks/{'0' * 32}", headers=hdr(demo_token))
+    assert fault(missing, 404) == "Network not found"
+    assert fault(client.get(f"{API}/os-tenant-networks", headers=hdr(demo_token, "2.36")), 404) == NOT_FOUND
+    gone = client.post(f"{API}/os-tenant-networks", json={"network": {}}, headers=hdr(demo_token))
+    assert gone.status_code == 410
 
 
 # -- os-networks ----------------------------------------------------------------------------------

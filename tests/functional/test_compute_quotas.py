@@ -280,12 +280,34 @@ def test_delete_reverts_to_the_defaults(client: TestClient, admin_token: str, de
     }
 
 
-def test_per_user_quotas_are_not_implemented(client: TestClient, admin_token: str, demo_id: str) -> None:
-    url = f"{BASE}/os-quota-sets/{demo_id}?user_id=someone"
-    resp = client.put(url, headers=headers(admin_token), json={"quota_set": {"instances": 1}})
-    assert resp.status_code == 501 and "Per-user quotas" in resp.json()["notImplemented"]["message"]
-    # With no per-user limits to drop, reverting a user's changes nothing.
-    assert client.delete(url, headers=headers(admin_token)).status_code == 202
+def test_per_user_quotas_are_kept_bounded_and_dropped(
+    cloud: Cloud, client: TestClient, admin_token: str, demo_id: str
+) -> None:
+    add_server(cloud, demo_id, user="alice", vcpus=2, ram=2048)
+    url = f"{BASE}/os-quota-sets/{demo_id}"
+    h = headers(admin_token)
+    assert client.put(url, headers=h, json={"quota_set": {"ram": 5120}}).status_code == 200
+    resp = client.put(f"{url}?user_id=alice", headers=h, json={"quota_set": {"ram": 2048, "cores": 4}})
+    assert resp.status_code == 200 and "id" not in resp.json()["quota_set"]
+    assert (resp.json()["quota_set"]["ram"], resp.json()["quota_set"]["instances"]) == (2048, 10)
+    alice = client.get(f"{url}?user_id=alice", headers=h).json()["quota_set"]
+    assert (alice["id"], alice["ram"], alice["cores"]) == (demo_id, 2048, 4)
+    assert client.get(f"{url}?user_id=bob", headers=h).json()["quota_set"]["ram"] == 5120
+    assert client.get(url, headers=h).json()["quota_set"]["ram"] == 5120
+    detail = client.get(f"{url}/detail?user_id=alice", headers=h).json()["quota_set"]
+    assert detail["ram"] == {"in_use": 2048, "limit": 2048, "reserved": 0}
+    below = client.put(f"{url}?user_id=alice", headers=h, json={"quota_set": {"ram": 1024}})
+    assert below.status_code == 400 and "already used and reserved 2048" in below.text
+    above = client.put(f"{url}?user_id=alice", headers=h, json={"quota_set": {"ram": 6000}})
+    assert above.status_code == 400 and "less than or equal to 5120" in above.text
+    forced = {"quota_set": {"ram": 6000, "force": True}}
+    assert client.put(f"{url}?user_id=alice", headers=h, json=forced).status_code == 200
+    # Dropping one user's limits leaves the project's; dropping the project's drops every user's.
+    assert client.delete(f"{url}?user_id=alice", headers=h).status_code == 202
+    assert client.get(f"{url}?user_id=alice", headers=h).json()["quota_set"]["ram"] == 5120
+    client.put(f"{url}?user_id=alice", headers=h, json={"quota_set": {"cores": 3}})
+    assert client.delete(url, headers=h).status_code == 202
+    assert client.get(f"{url}?user_id=alice", headers=h).json()["quota_set"]["cores"] == 20
 
 
 # -- detail -------------------------------------------------------------------------------------------
@@ -503,3 +525,43 @@ def test_extension_show_and_404(client: TestClient, demo_token: str) -> None:
     assert resp.json()["extension"]["name"] == "ServerGroups"
     missing = client.get(f"{BASE}/extensions/os-volumes", headers=headers(demo_token))
     assert missing.status_code == 404 and missing.json()["itemNotFound"]["code"] == 404
+
+
+# -- per-user limits at server create ---------------------------------------------------------------
+def test_server_create_checks_the_users_own_limits(
+    cloud: Cloud, client: TestClient, admin_token: str, demo_token: str, demo_id: str
+) -> None:
+    from pocketstack.core.image.seed import seed_first_image
+
+    image = seed_first_image(cloud.db, cloud.image_data)
+    demo_user = user_id(client, admin_token, "demo")
+    add_server(cloud, demo_id, user=demo_user)  # the demo user's one server
+    add_server(cloud, demo_id, user="someone-else")  # another user's: not counted for demo
+    url = f"{BASE}/os-quota-sets/{demo_id}"
+    h = headers(admin_token)
+    assert (
+        client.put(f"{url}?user_id={demo_user}", headers=h, json={"quota_set": {"instances": 1}}).status_code
+        == 200
+    )
+    boot = {"server": {"name": "q", "imageRef": image, "flavorRef": "1", "networks": "none"}}
+    refused = client.post(f"{BASE}/servers", headers=headers(demo_token, "2.79"), json=boot)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["forbidden"]["message"] == (
+        "Quota exceeded for instances: Requested 1, but already used 1 of 1 instances"
+    )
+    # A batch takes what the user's limit leaves (min_count 1, max_count 3 with room for 2).
+    assert (
+        client.put(f"{url}?user_id={demo_user}", headers=h, json={"quota_set": {"instances": 3}}).status_code
+        == 200
+    )
+    batch = {"server": {**boot["server"], "min_count": 1, "max_count": 3, "return_reservation_id": True}}
+    resp = client.post(f"{BASE}/servers", headers=headers(demo_token, "2.79"), json=batch)
+    assert resp.status_code == 202, resp.text
+    listed = client.get(
+        f"{BASE}/servers?reservation_id={resp.json()['reservation_id']}", headers=headers(demo_token, "2.79")
+    )
+    assert len(listed.json()["servers"]) == 2
+    # Without a limit of their own the user has the project's (10 instances, 4 in use).
+    assert client.delete(f"{url}?user_id={demo_user}", headers=h).status_code == 202
+    again = client.post(f"{BASE}/servers", headers=headers(demo_token, "2.79"), json=boot)
+    assert again.status_code == 202, again.text

@@ -150,7 +150,7 @@ def test_fields_by_microversion(client: TestClient, cloud: Cloud, admin_token: s
         "dest_node": hosts[1].name,
         "id": m.id,
         "instance_uuid": m.server_id,
-        "new_instance_type_id": "x",
+        "new_instance_type_id": None,  # not a number: Nova's schema allows null, not a string
         "old_instance_type_id": 1,
         "source_compute": hosts[0].name,
         "source_node": hosts[0].name,

@@ -326,20 +326,6 @@ def test_removing_a_grant_revokes_the_users_tokens_for_that_project_only(
 
 
 # -- groups and policy -------------------------------------------------------------------------------
-def test_group_grants_are_not_implemented(client: TestClient, admin_token: str) -> None:
-    h = auth_headers(admin_token)
-    for method, url in [
-        ("PUT", f"{V3}/projects/p/groups/g/roles/r"),
-        ("GET", f"{V3}/domains/d/groups/g/roles"),
-        ("HEAD", f"{V3}/system/groups/g/roles/r"),
-        ("DELETE", f"{V3}/OS-INHERIT/domains/d/groups/g/roles/r/inherited_to_projects"),
-        ("PUT", f"{V3}/OS-INHERIT/projects/p/groups/g/roles/r/inherited_to_projects"),
-    ]:
-        resp = client.request(method, url, headers=h)
-        assert resp.status_code == 501, url
-        if method != "HEAD":
-            assert resp.json()["error"]["title"] == "Not Implemented"
-            assert "groups" in resp.json()["error"]["message"].lower()
 
 
 def test_a_member_cannot_change_grants_and_nothing_changes(

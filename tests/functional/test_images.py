@@ -280,6 +280,8 @@ def test_version_discovery(client: TestClient) -> None:
     assert root.status_code == 300
     versions = root.json()["versions"]
     current = [v for v in versions if v["status"] == "CURRENT"]
-    assert [v["id"] for v in current] == ["v2.9"]
+    assert [v["id"] for v in current] == ["v2.17"]  # the locations API is the newest served
+    supported = [v["id"] for v in versions if v["status"] == "SUPPORTED"]
+    assert "v2.16" in supported and "v2.0" in supported and "v2.18" not in supported
     assert current[0]["links"][0]["href"] == "http://testserver/image/v2/"
     assert client.get("/image/versions").json() == root.json()

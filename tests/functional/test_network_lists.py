@@ -108,3 +108,14 @@ def test_port_filters(client: TestClient, demo_token: str) -> None:
     assert names(client, demo_token, "status=ACTIVE", "ports") == []
     error(client.get(f"{NET}/ports?fixed_ips=address=1", headers=hdr(demo_token)), 400)
     assert names(client, demo_token, f"network_id={net['id']}&cidr=10.0.0.0/24", "subnets") == [sub["name"]]
+
+
+def test_agents_list_is_empty_and_an_agent_is_not_found(
+    client: TestClient, demo_token: str, admin_token: str
+) -> None:
+    """pocketstack runs no Neutron agents: an empty list for everyone, 404 for any one."""
+    for token in (demo_token, admin_token):
+        resp = client.get("/network/v2.0/agents", headers={"X-Auth-Token": token})
+        assert resp.status_code == 200 and resp.json() == {"agents": []}
+    missing = client.get(f"/network/v2.0/agents/{'a' * 32}", headers={"X-Auth-Token": admin_token})
+    assert missing.status_code == 404 and missing.json()["NeutronError"]["type"] == "AgentNotFound"

@@ -43,7 +43,14 @@ def test_create_show_list_and_filter_roles(client: TestClient, admin_token: str)
 
     assert client.get(f"{V3}/roles/{role['id']}", headers=h).json()["role"] == role
     listed = client.get(f"{V3}/roles", headers=h).json()
-    assert {r["name"] for r in listed["roles"]} == {"admin", "member", "reader", "observer"}
+    assert {r["name"] for r in listed["roles"]} == {
+        "admin",
+        "manager",
+        "member",
+        "reader",
+        "service",
+        "observer",
+    }
     assert listed["links"]["self"].endswith("/identity/v3/roles")
     by_name = client.get(f"{V3}/roles", params={"name": "observer"}, headers=h).json()["roles"]
     assert by_name == [role]
@@ -226,7 +233,12 @@ def test_implied_role_create_show_check_list_and_delete(client: TestClient, admi
     assert listed["links"]["self"].endswith(f"/v3/roles/{prior}/implies")
     rules = client.get(f"{V3}/role_inferences", headers=h).json()["role_inferences"]
     by_prior = {r["prior_role"]["name"]: [i["name"] for i in r["implies"]] for r in rules}
-    assert by_prior == {"admin": ["member"], "member": ["reader"], "boss": ["helper"]}
+    assert by_prior == {
+        "admin": ["manager"],
+        "manager": ["member"],
+        "member": ["reader"],
+        "boss": ["helper"],
+    }
 
     assert client.delete(url, headers=h).status_code == 204
     assert client.get(url, headers=h).status_code == 404
@@ -269,7 +281,9 @@ def test_cycles_and_forbidden_implications_are_refused(
     assert client.put(f"{V3}/roles/{local}/implies/{helper}", headers=h).status_code == 201
     with cloud.db.read() as s:
         pairs = {(r.prior_role_id, r.implied_role_id) for r in s.scalars(select(ImpliedRole))}
-    assert pairs == {(admin, member), (member, reader), (top, mid), (mid, low), (local, helper)}
+    manager = role_named(cloud, "manager")
+    defaults = {(admin, manager), (manager, member), (member, reader)}
+    assert pairs == defaults | {(top, mid), (mid, low), (local, helper)}
 
 
 def test_nul_characters_in_ids_and_filters_are_400_not_500(client: TestClient, admin_token: str) -> None:

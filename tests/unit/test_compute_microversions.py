@@ -40,7 +40,7 @@ OLD = "X-OpenStack-Nova-API-Version"
 
 def test_version_prints_as_major_dot_minor() -> None:
     assert str(Version(2, 79)) == "2.79"
-    assert (MIN_VERSION, MAX_VERSION, LEGACY_VERSION) == ((2, 1), (2, 96), (2, 0))
+    assert (MIN_VERSION, MAX_VERSION, LEGACY_VERSION) == ((2, 1), (2, 104), (2, 0))
 
 
 def test_no_header_means_the_minimum() -> None:
@@ -115,14 +115,14 @@ def test_bounds_are_accepted(version: Version) -> None:
     assert negotiate({OLD: str(version)}) == version
 
 
-@pytest.mark.parametrize("value", ["2.97", "2.0", "2.200", "3.0", "1.1"])
+@pytest.mark.parametrize("value", ["2.105", "2.0", "2.200", "3.0", "1.1"])
 def test_out_of_range_is_406(value: str) -> None:
     with pytest.raises(NotAcceptable) as caught:
         negotiate({NEW: f"compute {value}"})
     assert caught.value.status == 406
     assert caught.value.code == "request.version_not_acceptable"
     assert caught.value.message == (
-        f"Version {value} is not supported by the API. Minimum is 2.1 and maximum is 2.96."
+        f"Version {value} is not supported by the API. Minimum is 2.1 and maximum is 2.104."
     )
 
 
@@ -218,7 +218,7 @@ def test_500_is_compute_fault() -> None:
 
 def test_406_is_compute_fault_as_in_nova() -> None:
     with pytest.raises(NotAcceptable) as caught:
-        negotiate({OLD: "2.97"})
+        negotiate({OLD: "2.105"})
     status, body = _rendered(caught.value)
     assert status == 406
     assert list(body) == ["computeFault"]
@@ -270,16 +270,16 @@ def test_versions_list() -> None:
         "versions": [
             {
                 "id": "v2.0",
-                "status": "SUPPORTED",
+                "status": "DEPRECATED",
                 "version": "",
                 "min_version": "",
-                "updated": "2011-01-21T11:33:21Z",
+                "updated": "2025-07-04T12:00:00Z",
                 "links": [{"rel": "self", "href": "http://127.0.0.1:8770/compute/v2/"}],
             },
             {
                 "id": "v2.1",
                 "status": "CURRENT",
-                "version": "2.96",
+                "version": "2.104",
                 "min_version": "2.1",
                 "updated": "2013-07-23T11:33:21Z",
                 "links": [{"rel": "self", "href": "http://127.0.0.1:8770/compute/v2.1/"}],
@@ -298,7 +298,7 @@ def test_show_v2_1(path: str, root_path: str) -> None:
         "version": {
             "id": "v2.1",
             "status": "CURRENT",
-            "version": "2.96",
+            "version": "2.104",
             "min_version": "2.1",
             "updated": "2013-07-23T11:33:21Z",
             "links": [
@@ -314,6 +314,11 @@ def test_show_v2_1(path: str, root_path: str) -> None:
 
 def test_show_v2_0() -> None:
     body = orjson.loads(versions.show_version(_api_request("/compute/v2/")).body)["version"]
-    assert (body["id"], body["status"], body["version"], body["min_version"]) == ("v2.0", "SUPPORTED", "", "")
+    assert (body["id"], body["status"], body["version"], body["min_version"]) == (
+        "v2.0",
+        "DEPRECATED",
+        "",
+        "",
+    )
     assert body["links"][0] == {"rel": "self", "href": "http://127.0.0.1:8770/compute/v2/"}
     assert body["media-types"][0]["type"] == "application/vnd.openstack.compute+json;version=2"

@@ -36,7 +36,7 @@ def build_app(cloud: Cloud) -> Starlette:
         "/identity": build_router(
             IDENTITY_ROUTES, cloud, identity_errors.render_error, identity_errors.check_media_type
         ),
-        "/image": build_router(IMAGE_ROUTES, cloud, image_errors.render_error),
+        "/image": build_router(IMAGE_ROUTES, cloud, image_errors.render_error, redirect_slashes=False),
         "/compute": _compute(cloud),
         "/network": build_router(NETWORK_ROUTES, cloud, network_errors.render_error),
     }
@@ -69,7 +69,7 @@ def _compute(cloud: Cloud) -> Router:
     """Compute: the version list at its root, v2.1 with microversions, and v2 as Nova's
     relaxed legacy mode over the same route table."""
     render = compute_errors.render_error
-    api = build_router(COMPUTE_ROUTES, cloud, render, check_media_type)
+    api = build_router(COMPUTE_ROUTES, cloud, render, check_media_type, redirect_slashes=False)
     root = Endpoint("GET", "/", compute_versions.list_versions, None, authenticated=False)
     return Router(
         routes=[

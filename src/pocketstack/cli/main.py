@@ -60,6 +60,20 @@ def rotate_keys(data_dir: DataDirOpt = None, config: ConfigOpt = None) -> None:
     typer.echo(f"keys in {settings.keys_dir}: {', '.join(map(str, kept))} (primary {kept[-1]})")
 
 
+@admin.command("credential-rotate")
+def credential_rotate(data_dir: DataDirOpt = None, config: ConfigOpt = None) -> None:
+    """Rotate the credential keys and re-encrypt every stored credential with the new key."""
+    from pocketstack.core.identity import credential_keys
+    from pocketstack.store import migrate
+    from pocketstack.store.db import Database, make_engine
+
+    settings = load_settings(config, data_dir=data_dir)
+    engine = make_engine(settings.db_url)
+    migrate.upgrade_if_needed(engine)
+    kept = credential_keys.rotate(Database(engine), settings.credential_keys_dir, settings.max_active_keys)
+    typer.echo(f"keys in {settings.credential_keys_dir}: {', '.join(map(str, kept))} (primary {kept[-1]})")
+
+
 def main() -> None:
     app()
 

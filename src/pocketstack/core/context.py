@@ -33,6 +33,7 @@ class RequestContext:
     audit_id: str | None = None
     token_expires_at: str | None = None
     application_credential_id: str | None = None
+    trust_id: str | None = None  # the OS-TRUST trust of a trust-scoped token
     request_id: str = field(default_factory=new_request_id)
 
     @property

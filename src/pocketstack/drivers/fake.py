@@ -89,7 +89,9 @@ class FakeDriver:
     def diagnostics(self, guest: GuestSpec) -> dict[str, Any]:
         return {
             "state": "running",
-            "driver": "fake",
+            # Nova's diagnostics name only its own drivers (libvirt, xenapi, vmwareapi, ironic,
+            # hyperv); like Nova's fake driver, this one reports itself as libvirt.
+            "driver": "libvirt",
             "hypervisor": "fake",
             "hypervisor_os": "pocketstack",
             "uptime": 46664,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pocketstack.store.models import Base
@@ -80,10 +80,13 @@ class Server(Base):
     locked_by: Mapped[str | None] = mapped_column(String(16))
     locked_reason: Mapped[str | None] = mapped_column(Text)
     config_drive: Mapped[str] = mapped_column(String(16), default="")
+    auto_disk_config: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     fault: Mapped[dict[str, Any] | None] = mapped_column()
     reservation_id: Mapped[str] = mapped_column(String(36), index=True)
     launch_index: Mapped[int] = mapped_column(Integer, default=0)
     scheduler_hints: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The image's properties at build or last rebuild, as strings (revision 0007; from 2.98).
+    image_properties: Mapped[dict[str, Any] | None] = mapped_column()
     # What a client asked the fake driver to do to this server (fault injection).
     injected_faults: Mapped[dict[str, Any]] = mapped_column(default=dict)
     admin_password_set: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -139,6 +142,17 @@ class QuotaLimit(Base):
 
     __tablename__ = "quota_limits"
     project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class QuotaUserLimit(Base):
+    """A user's own limit for one resource within a project (Nova's per-user quotas); absent
+    means the project's limit."""
+
+    __tablename__ = "quota_user_limits"
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     resource: Mapped[str] = mapped_column(String(64), primary_key=True)
     hard_limit: Mapped[int] = mapped_column(Integer)
 

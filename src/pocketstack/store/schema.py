@@ -6,6 +6,10 @@ from sqlalchemy import MetaData
 
 from pocketstack.store import (  # noqa: F401 - they register tables
     compute_models,
+    identity_catalog_models,
+    identity_delegation_models,
+    identity_group_models,
+    image_metadef_models,
     image_models,
     network_l3_models,
     network_models,

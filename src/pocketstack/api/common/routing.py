@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, Router
 
+from pocketstack.api.common.access_rules import check_access_rules
 from pocketstack.api.common.logs import ACCESS, LOG, kv
 from pocketstack.core.context import RequestContext, new_request_id
 from pocketstack.core.errors import (
@@ -161,7 +162,10 @@ def authenticate(cloud: Cloud, request: Request) -> RequestContext:
     token = request.headers.get("x-auth-token")
     if not token:
         raise Unauthorized()
-    return cloud.auth.validate(token).context(_request_id(request))
+    info = cloud.auth.validate(token)
+    if info.access_rules is not None:
+        check_access_rules(info.access_rules, request)
+    return info.context(_request_id(request))
 
 
 def media_type(content_type: str | None) -> str:
@@ -239,9 +243,13 @@ def build_router(
     cloud: Cloud,
     render_error: ErrorRenderer,
     media_check: MediaCheck | None = None,
+    *,
+    redirect_slashes: bool = True,
 ) -> Router:
     """``media_check`` vets the Content-Type of every request with a body that the handler
-    reads whole (streaming handlers check their own)."""
+    reads whole (streaming handlers check their own). Without ``redirect_slashes`` a path
+    that differs from a route by a trailing ``/`` is not found (Nova's router) instead of
+    redirected."""
     grouped: dict[str, list[Endpoint]] = {}
     for e in endpoints:
         grouped.setdefault(e.path, []).append(e)
@@ -253,4 +261,4 @@ def build_router(
         err = NotFound("resource", request.url.path, message="The resource could not be found.")
         await render_error(err, None, request)(scope, receive, send)
 
-    return Router(routes=routes, default=not_found)
+    return Router(routes=routes, default=not_found, redirect_slashes=redirect_slashes)

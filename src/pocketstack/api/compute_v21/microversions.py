@@ -28,7 +28,7 @@ class Version(NamedTuple):
 
 MIN_VERSION = Version(2, 1)
 # Announce honestly: clients gate behaviour on this (see docs/compute-microversions.md).
-MAX_VERSION = Version(2, 96)
+MAX_VERSION = Version(2, 104)
 # What the relaxed /compute/v2 mode runs as; it is never negotiated or announced in headers.
 LEGACY_VERSION = Version(2, 0)
 

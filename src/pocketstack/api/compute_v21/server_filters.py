@@ -112,9 +112,8 @@ def server_query(req: ApiRequest) -> ServerQuery:
     all_projects = bool(query_bool(q.get("all_tenants"))) if "all_tenants" in q else False
     if all_projects:
         req.cloud.policy.enforce(P + "index:get_all_tenants", req.ctx, {})
-    project = q.get("project_id") or q.get("tenant_id")
-    if project and admin:
-        all_projects = True
+    # As in Nova, project_id / tenant_id narrow an all_tenants listing and are ignored without it.
+    project = (q.get("project_id") or q.get("tenant_id")) if all_projects else None
     limit, marker = page(req)
     keys, dirs = q.getlist("sort_key"), q.getlist("sort_dir")
 

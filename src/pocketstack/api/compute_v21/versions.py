@@ -24,13 +24,13 @@ V2_1 = "v2.1"
 _DOCS_URL = "http://docs.openstack.org/"
 
 # COMPAT: the dates are Nova's constants, not ours. Nova marked v2.0 DEPRECATED (updated
-# 2025-07-04T12:00:00Z) after 2.100; at 2.96, the maximum we announce, it was still SUPPORTED.
+# 2025-07-04T12:00:00Z) after 2.100; we announce 2.104, so we describe it as Nova does now.
 _VERSIONS: dict[str, dict[str, Any]] = {
     V2_0: {
-        "status": "SUPPORTED",
+        "status": "DEPRECATED",
         "version": "",
         "min_version": "",
-        "updated": "2011-01-21T11:33:21Z",
+        "updated": "2025-07-04T12:00:00Z",
         "path": "v2",
         "media_type": "application/vnd.openstack.compute+json;version=2",
     },

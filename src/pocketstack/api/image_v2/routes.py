@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from pocketstack.api.common.routing import Endpoint
 from pocketstack.api.image_v2 import versions
-from pocketstack.api.image_v2.handlers import data, images, imports, info, members, schemas, tags
+from pocketstack.api.image_v2.handlers import (
+    data,
+    images,
+    imports,
+    info,
+    members,
+    metadef_contents,
+    metadef_namespaces,
+    metadef_schemas,
+    schemas,
+    stores,
+    tags,
+    tasks,
+)
 
 ROUTES: list[Endpoint] = [
     Endpoint("GET", "/", versions.list_versions, None, authenticated=False),
@@ -17,4 +30,9 @@ ROUTES: list[Endpoint] = [
     *imports.ROUTES,
     *schemas.ROUTES,
     *info.ROUTES,
+    *metadef_namespaces.ROUTES,
+    *metadef_contents.ROUTES,
+    *metadef_schemas.ROUTES,
+    *tasks.ROUTES,
+    *stores.ROUTES,
 ]

@@ -7,11 +7,11 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest
 
-# Announce honestly: 2.10 adds DELETE /v2/stores/{store}/{image}, 2.12 GET /v2/images/{id}/tasks,
-# 2.14-2.16 and 2.18 the cache API, 2.17 the location API; none are served yet. 2.8 and 2.9
-# (multiple stores, copy-image) are.
-CURRENT = "v2.9"
-SUPPORTED = ["v2.8", "v2.7", "v2.6", "v2.5", "v2.4", "v2.3", "v2.2", "v2.1", "v2.0"]
+# Glance's list with multiple stores and the cache on, up to 2.17: 2.10 DELETE /v2/stores/
+# {store}/{image}, 2.12 GET /v2/images/{id}/tasks, 2.14-2.16 the cache API, 2.17 the locations
+# API (handlers/stores.py). 2.18 (cache clean and prune) is not served, so not announced.
+CURRENT = "v2.17"
+SUPPORTED = [f"v2.{minor}" for minor in range(16, -1, -1)]
 
 
 def _doc(base_url: str) -> dict:

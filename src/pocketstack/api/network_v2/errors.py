@@ -16,6 +16,7 @@ from pocketstack.core.errors import PocketstackError
 
 TYPES: dict[str, str] = {
     "network.network.not_found": "NetworkNotFound",
+    "network.agent.not_found": "AgentNotFound",
     "network.subnet.not_found": "SubnetNotFound",
     "network.port.not_found": "PortNotFound",
     "network.subnetpool.not_found": "SubnetPoolNotFound",

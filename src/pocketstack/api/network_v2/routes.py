@@ -6,6 +6,7 @@ from __future__ import annotations
 from pocketstack.api.common.routing import Endpoint
 from pocketstack.api.network_v2 import versions
 from pocketstack.api.network_v2.handlers import (
+    agents,
     auto_topology,
     extensions,
     port_forwardings,
@@ -23,5 +24,6 @@ ROUTES: list[Endpoint] = [
     *port_forwardings.ROUTES,
     *quotas.ROUTES,
     *auto_topology.ROUTES,
+    *agents.ROUTES,
     *extensions.ROUTES,
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from pocketstack.core.compute import claims, states
 from pocketstack.core.compute.conductor import plugged_guest
 from pocketstack.core.compute.nics import NOT_FOUND_CODES, Nics, bind
-from pocketstack.core.compute.servers import flavor_snapshot, get_visible
+from pocketstack.core.compute.servers import flavor_snapshot, get_visible, image_properties
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound, NotImplementedYet
 from pocketstack.core.tasks import tasks
@@ -76,7 +76,7 @@ class ServerActions:
             server = get_visible(s, ctx, server_id)
         extra = dict(params.pop("metadata", None) or {})
         if action == "createBackup":
-            extra["backup_type"] = params["backup_type"]
+            extra.update(image_type="backup", backup_type=params["backup_type"])
         name = params.get("name") or f"{server.name}-shelved"
         return self.svc.snapshots.register(ctx, server, name, extra)
 
@@ -156,6 +156,8 @@ class ServerActions:
         if any(deltas.values()):
             self.svc.quotas.check(s, server.project_id, deltas)
         params["flavor"] = flavor_snapshot(flavor)
+        if "auto_disk_config" in params:
+            server.auto_disk_config = params.pop("auto_disk_config")
 
     def _prepare_migrate(
         self, s: Session, ctx: RequestContext, server: Server, params: dict[str, Any]
@@ -186,7 +188,17 @@ class ServerActions:
             if image.status != "active":
                 raise BadRequest(f"Image {image_id} is not active.")
             server.image_id = image.id  # as Nova: the server shows its new image from the answer on
-        for key in ("name", "metadata", "description", "access_ipv4", "access_ipv6", "hostname", "user_data"):
+            server.image_properties = image_properties(image)
+        for key in (
+            "name",
+            "metadata",
+            "description",
+            "access_ipv4",
+            "access_ipv6",
+            "hostname",
+            "user_data",
+            "auto_disk_config",
+        ):
             if key in params:
                 setattr(server, "metadata_" if key == "metadata" else key, params.pop(key))
         if "key_name" in params:

@@ -7,6 +7,7 @@ does not exist for that caller (404, never 403).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,6 +67,15 @@ class FlavorQuery:
     sort_dir: str = "asc"
     limit: int | None = None
     marker: str | None = None
+    name: str | None = None  # 2.102: a regular expression the name must match (re.search)
+
+
+def _name_pattern(value: str) -> re.Pattern[str]:
+    """Nova matches the ``name`` filter as a regular expression (the database's REGEXP)."""
+    try:
+        return re.compile(value)
+    except re.error:
+        raise BadRequest(f"Invalid regular expression for name: {value!r}.") from None
 
 
 def not_found(flavor_id: str) -> NotFound:
@@ -157,6 +167,9 @@ class FlavorService:
             stmt = stmt.where(Flavor.root_gb >= q.min_root_gb)
         with self.db.read() as s:
             flavors = sorted(s.scalars(stmt), key=lambda f: _sort_value(f, q.sort_key))
+            if q.name is not None:
+                pattern = _name_pattern(q.name)
+                flavors = [f for f in flavors if pattern.search(f.name or "")]
             if q.sort_dir == "desc":
                 flavors.reverse()
             if q.marker is not None:

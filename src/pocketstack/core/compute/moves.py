@@ -50,6 +50,17 @@ def latest_migration(s: Session, server_id: str, statuses: tuple[str, ...]) -> M
     return s.scalars(stmt).first()
 
 
+def _shelve_image(s: Session, server_id: str, before_task: str) -> str | None:
+    """The snapshot image of the server's latest shelve (None when it made none)."""
+    stmt = (
+        select(Task)
+        .where(Task.server_id == server_id, Task.action == "shelve", Task.id != before_task)
+        .order_by(Task.created_at.desc())
+    )
+    last = s.scalars(stmt).first()
+    return (last.params or {}).get("image_id") if last is not None else None
+
+
 class MovesMixin:
     """Mixed into Conductor (which provides db, driver, scheduler, step, settle, ...).
 
@@ -247,3 +258,6 @@ class MovesMixin:
             )
             if not unshelved:
                 sched.free(s, server.id)  # taken over meanwhile: give the new claim back
+            shelved_image = _shelve_image(s, server.id, task.id)
+        if unshelved and shelved_image:
+            self.snapshots.delete_as_owner(server, shelved_image)  # as Nova, once back on a host

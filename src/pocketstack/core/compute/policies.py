@@ -60,6 +60,8 @@ SERVER_RULES = [
     *_rules("os-migrate-server:", ADMIN, "migrate", "migrate_live"),
     Rule(f"{P}os-evacuate", ADMIN),
     Rule(f"{P}os-admin-actions:reset_state", ADMIN),
+    Rule(f"{P}os-admin-actions:inject_network_info", ADMIN),
+    Rule(f"{P}os-server-external-events:create", "role:service", "Tell compute of a port or volume change."),
     *_rules("os-deferred-delete:", PROJECT_MEMBER, "restore", "force"),
     *_rules("server-metadata:", PROJECT_READER, "index", "show"),
     *_rules("server-metadata:", PROJECT_MEMBER, "create", "update", "update_all", "delete"),
@@ -72,6 +74,10 @@ SERVER_RULES = [
     Rule(f"{P}os-remote-consoles", PROJECT_MEMBER),
     Rule(f"{P}os-server-password:show", PROJECT_READER),
     Rule(f"{P}os-server-password:clear", PROJECT_MEMBER),
+    Rule("compute:server:topology:index", PROJECT_READER),
+    *_rules("os-server-shares:", PROJECT_READER, "index", "show"),
+    *_rules("os-server-shares:", PROJECT_MEMBER, "create", "delete"),
+    Rule("compute:server:topology:host:index", ADMIN, "See the host NUMA nodes of a server's topology."),
 ]
 
 CATALOG_RULES = [
@@ -98,6 +104,7 @@ CATALOG_RULES = [
     *_rules("os-quota-sets:", ADMIN, "update", "delete"),
     *_rules("os-quota-class-sets:", ADMIN, "show", "update"),
     Rule(f"{P}extensions", "@"),
+    Rule(f"{P}images", "@", "Nova's image proxy (below 2.39); the image service's own rules apply."),
 ]
 
 OPERATOR_RULES = [
@@ -121,6 +128,9 @@ OPERATOR_RULES = [
     Rule(f"{P}os-simple-tenant-usage:list", ADMIN),
     Rule(f"{P}os-simple-tenant-usage:show", PROJECT_READER),
     Rule(f"{P}os-migrations:index", ADMIN),
+    *_rules("servers:migrations:", ADMIN, "index", "show", "force_complete", "delete"),
+    *_rules("os-hosts:", ADMIN, "list", "show", "update", "reboot", "shutdown", "start"),
+    *_rules("os-instance-usage-audit-log:", ADMIN, "list", "show"),
     Rule("pocketstack:fault-injection", ADMIN, "Make the fake driver fail or stall on purpose."),
 ]
 
@@ -128,6 +138,7 @@ OPERATOR_RULES = [
 # server's ports (os-interface).
 NETWORK_RULES = [
     *_rules("os-networks:", PROJECT_READER, "list", "show"),
+    *_rules("os-tenant-networks:", PROJECT_READER, "list", "show"),
     Rule(f"{P}os-floating-ip-pools", "@"),
     *_rules("os-floating-ips:", PROJECT_READER, "list", "show"),
     *_rules("os-floating-ips:", PROJECT_MEMBER, "create", "delete", "add", "remove"),

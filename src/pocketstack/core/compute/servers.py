@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import claims, faults, states
 from pocketstack.core.compute.nics import Nics
+from pocketstack.core.compute.user_quotas import UserQuotas
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound, PocketstackError
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import dag
 from pocketstack.core.tasks import tasks
-from pocketstack.store.compute_models import Flavor, Server, ServerGroupMember, ServerTag
+from pocketstack.store.compute_models import Flavor, Host, Server, ServerGroupMember, ServerTag
 from pocketstack.store.db import Database
 
 MAX_TAGS = 50
@@ -104,12 +105,39 @@ class CreateRequest:
     access_ipv6: str | None = None
     config_drive: bool = False
     admin_password: str | None = None
+    auto_disk_config: bool | None = None  # OS-DCF:diskConfig AUTO/MANUAL; None: the image's say
 
 
 @dataclass
 class Created:
     servers: list[Server]
     reservation_id: str
+
+
+def auto_disk_config(asked: bool | None, image: Any) -> bool:
+    """As Nova: the image's ``auto_disk_config`` property decides when the request does not;
+    an image that sets it to ``disabled`` refuses AUTO."""
+    said = str((image.properties or {}).get("auto_disk_config", "")).strip().lower()
+    if asked and said == "disabled":
+        raise BadRequest(f"Requested image {image.id} has automatic disk resize disabled.")
+    return asked if asked is not None else said in ("true", "1", "yes", "on", "t", "y")
+
+
+# Image properties Nova never copies onto a server (too large for its system metadata).
+_UNRECORDED_IMAGE_PROPERTIES = frozenset(
+    ("mappings", "block_device_mapping", "img_mappings", "img_block_device_mapping")
+)
+
+
+def image_properties(image: Any) -> dict[str, str]:
+    """What a server records of its image's properties at build and rebuild, as Nova's
+    ``image_*`` system metadata: every property but the mappings, as a string of at most 255
+    characters (the API picks the ones it shows)."""
+    return {
+        str(k): str(v)[:255]
+        for k, v in (image.properties or {}).items()
+        if k not in _UNRECORDED_IMAGE_PROPERTIES and v is not None
+    }
 
 
 class ServerService:
@@ -140,7 +168,7 @@ class ServerService:
             key_data = self._key(s, ctx, req.key_name)
             zone, forced_host = self._zone(s, ctx, req.zone)
             group = self._group(s, ctx, req.hints)
-            count = self._reserve_quota(s, ctx.project_id, flavor, req.min_count, most)
+            count = self._reserve_quota(s, ctx.project_id, ctx.user_id, flavor, req.min_count, most)
             reservation_id = f"r-{uuid.uuid4().hex[:8]}"
             servers, task_ids = [], []
             for index in range(count):
@@ -235,19 +263,30 @@ class ServerService:
         except NotFound:
             raise BadRequest(f"Invalid server group {group_id}.") from None
 
-    def _reserve_quota(self, s: Session, project_id: str, flavor: Flavor, low: int, high: int) -> int:
-        """Take ``high`` servers if the quota allows, else the most between ``low`` and it. The
-        count is worked out from the limits at once (``high`` may be large), then checked."""
+    def _reserve_quota(
+        self, s: Session, project_id: str, user_id: str, flavor: Flavor, low: int, high: int
+    ) -> int:
+        """Take ``high`` servers if the quotas allow, else the most between ``low`` and it. The
+        count is worked out from the limits at once (``high`` may be large), then checked: the
+        project's limits, then (as Nova's per-user quotas) the creating user's own limits when
+        an admin has set any."""
         each = {"instances": 1, "cores": flavor.vcpus, "ram": flavor.memory_mb}
         quotas = self.svc.quotas
+        users = UserQuotas(self.db, quotas)
         quotas.lock(s, project_id)
-        limits, used = quotas.limits_in(s, project_id), quotas.usage(s, project_id)
+        bounds = [(quotas.limits_in(s, project_id), quotas.usage(s, project_id))]
+        own = users.own_in(s, project_id, user_id)
+        if own:
+            bounds.append((own, quotas.usage(s, project_id, user_id)))
         count = high
-        for resource, amount in each.items():
-            if limits[resource] >= 0 and amount > 0:
-                count = min(count, (limits[resource] - used[resource]) // amount)
+        for limits, used in bounds:
+            for resource, amount in each.items():
+                if limits.get(resource, -1) >= 0 and amount > 0:
+                    count = min(count, (limits[resource] - used.get(resource, 0)) // amount)
         count = max(count, low)
-        quotas.check(s, project_id, {resource: count * amount for resource, amount in each.items()})
+        deltas = {resource: count * amount for resource, amount in each.items()}
+        quotas.check(s, project_id, deltas)
+        users.check_user(s, project_id, user_id, deltas)
         return count
 
     @staticmethod
@@ -273,6 +312,7 @@ class ServerService:
             description=req.description,
             hostname=hostname,
             image_id=image.id,
+            image_properties=image_properties(image),
             flavor_id=flavor.id,
             flavor=flavor_snapshot(flavor),
             vm_state=states.BUILDING,
@@ -285,6 +325,7 @@ class ServerService:
             access_ipv6=req.access_ipv6,
             locked=False,
             config_drive="True" if req.config_drive else "",
+            auto_disk_config=auto_disk_config(req.auto_disk_config, image),
             reservation_id=reservation_id,
             launch_index=index,
             admin_password_set=req.admin_password is not None,
@@ -299,12 +340,43 @@ class ServerService:
             return get_visible(s, ctx, server_id)
 
     def update(self, ctx: RequestContext, server_id: str, changes: dict[str, Any]) -> Server:
+        """Set the given attributes; ``pinned_availability_zone`` (2.104) unpins (None) or
+        re-pins the server's requested zone, with Nova's 409s."""
+        changes = dict(changes)
         with self.db.transaction() as s:
             server = get_visible(s, ctx, server_id)
+            if "pinned_availability_zone" in changes:
+                self._repin(s, server, changes.pop("pinned_availability_zone"))
             for key, value in changes.items():
                 setattr(server, key, value)
             server.updated_at = utcnow()
             return server
+
+    @staticmethod
+    def _repin(s: Session, server: Server, requested: str | None) -> None:
+        """As Nova 2.104: null unpins; a zone re-pins only an unpinned server, and only to the
+        zone it is in now; the same zone again is a no-op."""
+        pinned = server.requested_zone
+        if requested is None:
+            server.requested_zone = None
+            return
+        if pinned is not None:
+            if requested != pinned:
+                raise Conflict(
+                    "Cannot change pinned availability zone directly. Unpin first by setting "
+                    "pinned_availability_zone to null."
+                )
+            return
+        current = ""
+        if server.host:
+            host_id = s.scalar(select(Host.id).where(Host.name == server.host))
+            current = dag.zones_of_hosts(s).get(host_id or "", "")
+        if requested != current:
+            raise Conflict(
+                f"Server can only be pinned to its current availability zone '{current}', but "
+                f"'{requested}' was requested."
+            )
+        server.requested_zone = requested
 
     # -- delete ------------------------------------------------------------------------------
     def delete(self, ctx: RequestContext, server_id: str, soft_delete: bool) -> None:

@@ -4,16 +4,20 @@ driver's disk is the image the server was built from, so that is what is copied.
 
 from __future__ import annotations
 
+import logging
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import select
 
 from pocketstack.core.context import RequestContext
+from pocketstack.core.errors import PocketstackError
 from pocketstack.store.compute_models import Server
 from pocketstack.store.db import Database
 from pocketstack.store.image_models import Image
 
 CHUNK = 1024 * 1024
+log = logging.getLogger("pocketstack.conductor")
 
 
 class Snapshots:
@@ -49,6 +53,19 @@ class Snapshots:
         if target is None or target.status != "queued":
             return  # deleted (or filled) meanwhile: nothing to write
         source = self.image_data.open_data(base) if base is not None else None
+        try:
+            self._write(target, source)
+        except PocketstackError:
+            if self._deleted(image_id):
+                # As Nova: a snapshot deleted while it was being saved is not the server's fault.
+                log.warning("event=snapshot_deleted_while_saving image_id=%s server=%s", image_id, server.id)
+                return
+            raise
+        finally:
+            if source is not None and hasattr(source.reader, "close"):
+                source.reader.close()
+
+    def _write(self, target: Image, source: Any) -> None:
         transfer = self.image_data.begin_upload(target, None, source.length if source else 0)
         try:
             if source is not None:
@@ -58,15 +75,27 @@ class Snapshots:
         except BaseException:
             transfer.abort()
             raise
-        finally:
-            if source is not None and hasattr(source.reader, "close"):
-                source.reader.close()
+
+    def _deleted(self, image_id: str) -> bool:
+        with self.db.read() as s:
+            image = s.get(Image, image_id)
+        return image is None or image.status in ("deleted", "pending_delete")
+
+    @staticmethod
+    def _owner(server: Server) -> RequestContext:
+        return RequestContext(
+            user_id=server.user_id, project_id=server.project_id, roles=frozenset({"member", "reader"})
+        )
+
+    def delete_as_owner(self, server: Server, image_id: str) -> None:
+        """Delete a snapshot the cloud made for the server (its shelve image, at unshelve);
+        one already gone is no matter."""
+        with suppress(PocketstackError):
+            self.images.delete(self._owner(server), image_id)
 
     def rotate_as_owner(self, server: Server, backup_type: str, rotation: int) -> None:
         """Keep the newest ``rotation`` backups of this type for the server (createBackup)."""
-        ctx = RequestContext(
-            user_id=server.user_id, project_id=server.project_id, roles=frozenset({"member", "reader"})
-        )
+        ctx = self._owner(server)
         server_id = server.id
         with self.db.read() as s:
             rows = s.scalars(select(Image).where(Image.status != "deleted").order_by(Image.created_at.desc()))

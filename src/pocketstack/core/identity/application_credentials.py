@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.core.errors import BadRequest, Conflict, NotFound
+from pocketstack.core.identity.access_rules import AccessRuleSpec, attach_rules, rules_of_credential
 from pocketstack.core.identity.assignments import effective_roles, implied_closure
 from pocketstack.core.identity.common import get_or_404, naive_utc, new_id, utcnow
 from pocketstack.core.identity.passwords import PasswordVerifier
@@ -40,6 +41,7 @@ class AppCredInfo:
     cred: ApplicationCredential
     roles: list[Role]
     secret: str | None = None
+    access_rules: list[dict[str, str]] | None = None
 
 
 def generate_secret() -> str:
@@ -72,7 +74,7 @@ def _info(s: Session, cred: ApplicationCredential, secret: str | None = None) ->
     found = _roles_by_id(s, cred.role_ids)
     # A role deleted since is simply gone (and the tokens no longer carry it).
     roles = [found[i] for i in cred.role_ids if i in found]
-    return AppCredInfo(cred, roles, secret)
+    return AppCredInfo(cred, roles, secret, rules_of_credential(s, cred.id))
 
 
 class ApplicationCredentialService:
@@ -172,6 +174,7 @@ class ApplicationCredentialService:
         description: str = "",
         expires_at: datetime | None = None,
         unrestricted: bool = False,
+        access_rules: Sequence[AccessRuleSpec] = (),
     ) -> AppCredInfo:
         """Create a credential for ``user_id`` on ``project_id``. ``token_roles`` are the names
         of the roles of the caller's token, which the credential may not exceed.
@@ -203,6 +206,7 @@ class ApplicationCredentialService:
                 )
                 s.add(cred)
                 s.flush()
+                attach_rules(s, user_id, cred.id, access_rules)
                 return _info(s, cred, secret)
         except IntegrityError:
             raise _duplicate(name) from None  # a concurrent create took the name
@@ -211,3 +215,21 @@ class ApplicationCredentialService:
         """Delete the credential; the tokens it issued stop working at once. Raises NotFound."""
         with self.db.transaction() as s:
             s.delete(get_or_404(s, ApplicationCredential, cred_id, "application credential"))
+
+
+def drop_unbacked_credentials(session: Session, user_ids: Iterable[str]) -> None:
+    """Delete the users' application credentials that carry a role the user no longer holds
+    on the credential's project (after a grant, a group membership or a role went away). As in
+    Keystone, a credential does not outlive the roles it delegates; its tokens stop working."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+    creds = session.scalars(select(ApplicationCredential).where(ApplicationCredential.user_id.in_(ids))).all()
+    held: dict[tuple[str, str], set[str]] = {}
+    for cred in creds:
+        key = (cred.user_id, cred.project_id)
+        if key not in held:
+            held[key] = {r.id for r in effective_roles(session, cred.user_id, "project", cred.project_id)}
+        if not set(cred.role_ids) <= held[key]:
+            session.delete(cred)
+    session.flush()

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
-from pocketstack.core.errors import BadRequest, NotImplementedYet, Unauthorized
+from pocketstack.core.errors import BadRequest, Forbidden, NotImplementedYet, Unauthorized
+from pocketstack.core.identity.access_rules import rules_of_credential
 from pocketstack.core.identity.assignments import (
     domain_ids_with_roles,
     effective_roles,
@@ -24,11 +25,14 @@ from pocketstack.core.identity.assignments import (
 )
 from pocketstack.core.identity.catalog import CatalogEntry, build_catalog
 from pocketstack.core.identity.common import as_utc
+from pocketstack.core.identity.endpoint_filters import restrict_catalog
 from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.core.identity.revision import IdentityRevision
 from pocketstack.core.identity.revocation import is_revoked, revoke
 from pocketstack.core.identity.tokens import TokenFormatter, TokenPayload, new_audit_id
+from pocketstack.core.identity.trust_tokens import consume_use, resolve_trust, trust_for_auth
 from pocketstack.store.db import Database
+from pocketstack.store.identity_delegation_models import Trust
 from pocketstack.store.models import ApplicationCredential, Domain, Project, Role, User
 
 
@@ -42,7 +46,8 @@ class UserRef:
 
 @dataclass(frozen=True)
 class ScopeRequest:
-    """``kind`` is project, domain or system; projects are named by id or name + domain."""
+    """``kind`` is project, domain, system or trust; projects are named by id or name +
+    domain, a trust by id."""
 
     kind: str
     id: str | None = None
@@ -77,6 +82,8 @@ class TokenInfo:
     domain: Domain | None = None
     roles: list[Role] = field(default_factory=list)
     application_credential: ApplicationCredential | None = None
+    access_rules: list[dict[str, str]] | None = None
+    trust: Trust | None = None
 
     def context(self, request_id: str | None = None) -> RequestContext:
         extra = {"request_id": request_id} if request_id else {}
@@ -92,6 +99,7 @@ class TokenInfo:
             roles=frozenset(r.name for r in self.roles),
             audit_id=self.payload.audit_id,
             application_credential_id=self.payload.application_credential_id,
+            trust_id=self.payload.trust_id,
             **extra,
         )
 
@@ -129,7 +137,8 @@ class AuthService:
         with self.db.read() as s:
             methods, user, app_cred, parent = self._identify(s, req)
             now = datetime.now(UTC)
-            expires = now + self.lifetime
+            # COMPAT: Keystone gives a new token whole seconds of life (".000000Z" on the wire).
+            expires = (now + self.lifetime).replace(microsecond=0)
             audit_id = new_audit_id()
             chain = audit_id
             if parent is not None:
@@ -137,7 +146,14 @@ class AuthService:
                 chain = parent.audit_chain_id
             if app_cred is not None and app_cred.expires_at is not None:
                 expires = min(expires, as_utc(app_cred.expires_at))
-            scope, scope_id = self._scope(s, req, user, app_cred, parent)
+            trust = None
+            if req.scope is not None and req.scope.kind == "trust" and app_cred is None:
+                trust = trust_for_auth(s, req.scope.id, user)
+                scope, scope_id = "project", trust.project_id
+                if trust.expires_at is not None:
+                    expires = min(expires, as_utc(trust.expires_at))
+            else:
+                scope, scope_id = self._scope(s, req, user, app_cred, parent)
             payload = TokenPayload(
                 user_id=user.id,
                 methods=methods,
@@ -148,7 +164,38 @@ class AuthService:
                 audit_id=audit_id,
                 audit_chain_id=chain,
                 application_credential_id=app_cred.id if app_cred else None,
+                trust_id=trust.id if trust else None,
             )
+            info = self._resolve(s, self.formatter.seal(payload), payload)
+        if trust is not None:
+            with self.db.transaction() as s:
+                consume_use(s, trust.id)
+        return info
+
+    def issue(
+        self,
+        user_id: str,
+        method: str,
+        project_id: str,
+        app_cred_id: str | None = None,
+        trust_id: str | None = None,
+    ) -> TokenInfo:
+        """A project-scoped token for a user already authenticated some other way (EC2
+        signatures). Raises Unauthorized when the user may not have it."""
+        now = datetime.now(UTC)
+        payload = TokenPayload(
+            user_id=user_id,
+            methods=(method,),
+            scope="project",
+            scope_id=project_id,
+            issued_at=now,
+            expires_at=now + self.lifetime,
+            audit_id=(audit := new_audit_id()),
+            audit_chain_id=audit,
+            application_credential_id=app_cred_id,
+            trust_id=trust_id,
+        )
+        with self.db.read() as s:
             return self._resolve(s, self.formatter.seal(payload), payload)
 
     def _identify(
@@ -173,6 +220,11 @@ class AuthService:
         parent = self._resolve(s, req.token or "", self._open_valid(s, req.token or ""))
         if parent.payload.application_credential_id:
             raise Unauthorized("A token created from an application credential cannot be rescoped.")
+        if parent.payload.trust_id:
+            raise Forbidden(
+                "You are not authorized to perform the requested action: Using trust-scoped token to "
+                "create another token. Create a new trust-scoped token instead."
+            )
         payload = parent.payload
         return tuple(dict.fromkeys(payload.methods + ("token",))), parent.user, None, payload
 
@@ -324,7 +376,12 @@ class AuthService:
                 raise _fail()
             info.domain = domain
         if p.scope != "unscoped":
-            roles = effective_roles(s, user.id, p.scope, p.scope_id)
+            if p.trust_id:
+                shown = resolve_trust(s, p.trust_id, user)
+                info.trust, info.user, info.user_domain = shown.trust, shown.user, shown.user_domain
+                roles = shown.roles
+            else:
+                roles = effective_roles(s, user.id, p.scope, p.scope_id)
             if p.application_credential_id:
                 cred = s.get(ApplicationCredential, p.application_credential_id)
                 if cred is None:
@@ -332,6 +389,7 @@ class AuthService:
                 allowed = set(cred.role_ids)
                 roles = [r for r in roles if r.id in allowed]
                 info.application_credential = cred
+                info.access_rules = rules_of_credential(s, cred.id)
             if not roles:
                 raise _fail()
             info.roles = roles
@@ -354,16 +412,19 @@ class AuthScopes:
         self.revision = revision
         self._catalog: tuple[int, list[CatalogEntry]] | None = None
 
-    def catalog(self) -> list[CatalogEntry]:
-        """The catalog, rebuilt only after the identity revision moved (catalog writes move it)."""
+    def catalog(self, project_id: str | None = None) -> list[CatalogEntry]:
+        """The catalog, rebuilt only after the identity revision moved (catalog writes move it);
+        for a project, restricted by its endpoint filter (OS-EP-FILTER) when it has one."""
         revision = self.revision.value
         cached = self._catalog
-        if cached is not None and cached[0] == revision:
+        if cached is None or cached[0] != revision:
+            with self.db.read() as s:
+                cached = (revision, build_catalog(s))
+            self._catalog = cached
+        if project_id is None:
             return cached[1]
         with self.db.read() as s:
-            entries = build_catalog(s)
-        self._catalog = (revision, entries)
-        return entries
+            return restrict_catalog(s, project_id, cached[1])
 
     def projects(self, user_id: str) -> list[tuple[Project, Domain]]:
         with self.db.read() as s:

@@ -1,5 +1,6 @@
-"""First start: the Default domain, the reader/member/admin roles, the admin and demo projects
-and users, and the catalog. Later starts only bring the catalog's URLs up to date."""
+"""First start: the Default domain, the default roles (those ``keystone-manage bootstrap``
+makes), the admin and demo projects and users, and the catalog. Later starts only bring the
+catalog's URLs up to date."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ from pocketstack.store.models import (
 )
 
 DEFAULT_DOMAIN_ID = "default"
-ROLE_CHAIN = ("admin", "member", "reader")
+# keystone-manage bootstrap: admin -> manager -> member -> reader; service implies nothing.
+ROLE_CHAIN = ("admin", "manager", "member", "reader")
+OTHER_ROLES = ("service",)
 INTERFACES = ("public", "internal", "admin")
 # (service type, service name, path under the base URL); later services append theirs.
 CATALOG = [
@@ -168,6 +171,12 @@ def bootstrap(
         for prior, implied in zip(roles, roles[1:], strict=False):
             if s.get(ImpliedRole, (prior.id, implied.id)) is None:
                 s.add(ImpliedRole(prior_role_id=prior.id, implied_role_id=implied.id))
+        # As bootstrap does since the manager role exists: admin reaches member through it.
+        stale = s.get(ImpliedRole, (roles[0].id, roles[2].id))
+        if stale is not None:
+            s.delete(stale)
+        for name in OTHER_ROLES:
+            _role(s, name)
         for acct in accounts:
             _account(s, acct, verifier)
         _catalog(s, base_url, region)

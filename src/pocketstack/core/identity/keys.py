@@ -28,6 +28,11 @@ def _key_numbers(directory: Path) -> list[int]:
     return sorted(int(p.name) for p in directory.iterdir() if p.name.isdigit())
 
 
+def primary_key(directory: Path) -> bytes:
+    """The key that encrypts now (the highest number)."""
+    return (directory / str(_key_numbers(directory)[-1])).read_bytes().strip()
+
+
 def initialize(directory: Path) -> None:
     """Create the repository with a staged key 0 and a primary key 1, if it is empty."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -76,6 +81,12 @@ class KeyRing:
         keys = [Fernet((self.directory / str(n)).read_bytes().strip()) for n in order]
         self._fernet = MultiFernet(keys)
         self._mtime = self.directory.stat().st_mtime
+
+    def refresh(self) -> None:
+        """Reread the repository now (a key rotated within the last second is seen at once)."""
+        with self._lock:
+            self._checked = time.monotonic()
+            self._load()
 
     @property
     def fernet(self) -> MultiFernet:

@@ -10,6 +10,9 @@ Keystone's defaults while scope enforcement is off, which is what existing clien
 
 from __future__ import annotations
 
+from pocketstack.core.identity.catalog_extra_policies import CATALOG_EXTRA_RULES
+from pocketstack.core.identity.delegation_policies import DELEGATION_RULES
+from pocketstack.core.identity.group_policies import GROUP_RULES
 from pocketstack.core.policy import Rule
 
 BASE = [
@@ -49,7 +52,8 @@ IDENTITY_RULES = [
     *_crud("projects", "rule:admin_or_reader or project_id:%(target.project_id)s"),
     *_crud("project_tags", "rule:admin_or_reader or project_id:%(target.project_id)s"),
     *_crud("users", "rule:admin_or_reader or rule:owner"),
-    Rule("identity:users:password", "rule:owner", "Users change their own password."),
+    # COMPAT: Keystone does not enforce policy here: knowing the original password is the proof.
+    Rule("identity:users:password", "rule:authenticated", "Whoever knows the user's password changes it."),
     Rule("identity:users:projects", "rule:admin_or_reader or rule:owner"),
     *_crud("roles", "rule:admin_or_reader"),
     *_crud("implied_roles", "rule:admin_or_reader"),
@@ -66,4 +70,7 @@ IDENTITY_RULES = [
     Rule("identity:application_credentials:get", "rule:admin_required or rule:owner"),
     Rule("identity:application_credentials:create", "rule:owner"),
     Rule("identity:application_credentials:delete", "rule:admin_required or rule:owner"),
+    *CATALOG_EXTRA_RULES,
+    *DELEGATION_RULES,
+    *GROUP_RULES,
 ]

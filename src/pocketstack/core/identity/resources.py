@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.core.identity.assignments import project_ancestors
 from pocketstack.core.identity.common import get_or_404, new_id, utcnow
+from pocketstack.core.identity.groups import purge_groups
 from pocketstack.core.identity.revocation import revoke
 from pocketstack.core.identity.users import purge_user
 from pocketstack.store.db import Database
@@ -223,6 +224,7 @@ class DomainService:
             depth = {p.id: len(project_ancestors(s, p)) for p in projects}
             for project in sorted(projects, key=lambda p: depth[p.id], reverse=True):
                 _delete_project_rows(s, project)
+            purge_groups(s, domain.id)
             for user in s.scalars(select(User).where(User.domain_id == domain.id)).all():
                 purge_user(s, user)
             role_ids = list(s.scalars(select(Role.id).where(Role.domain_id == domain.id)))

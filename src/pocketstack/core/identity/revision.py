@@ -15,7 +15,7 @@ import threading
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
-from pocketstack.store import models
+from pocketstack.store import identity_delegation_models, identity_group_models, models
 
 WATCHED = (
     models.Domain,
@@ -24,11 +24,14 @@ WATCHED = (
     models.Role,
     models.ImpliedRole,
     models.Assignment,
+    identity_group_models.Group,
+    identity_group_models.GroupMembership,
     models.ApplicationCredential,
     models.RevocationEvent,
     models.Service,
     models.Endpoint,
     models.Region,
+    identity_delegation_models.Trust,
 )
 _FLAG = "pocketstack.identity_changed"
 

@@ -1,81 +1,37 @@
-"""Roles, implied roles, grants and role assignment listings (Keystone's assignment API).
-
-A grant is a row of ``assignments``: a role held by a user on a project, a domain or the system,
-possibly inherited by the projects below. Removing a grant records revocation events so that the
-user's tokens for the scopes that lose the role stop working at once.
-"""
+"""Roles and implied roles (Keystone's role API); the grant calls of the same service are in
+grants.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
-from pocketstack.core.identity.assignments import (
-    USER_DOMAIN,
-    USER_PROJECT,
-    USER_SYSTEM,
-    AssignmentQuery,
-    AssignmentRef,
-    GrantRow,
-    list_assignments,
-    projects_reached,
-)
+from pocketstack.core.identity.application_credentials import drop_unbacked_credentials
+from pocketstack.core.identity.assignments import GROUP_KINDS
 from pocketstack.core.identity.common import get_or_404, new_id
+from pocketstack.core.identity.grants import AssignmentListing, GrantOperations, role_404
 from pocketstack.core.identity.revocation import revoke
 from pocketstack.store.db import Database
-from pocketstack.store.models import Assignment, Domain, ImpliedRole, Project, Role, User
+from pocketstack.store.identity_group_models import GroupMembership
+from pocketstack.store.models import Assignment, Domain, ImpliedRole, Role
+
+__all__ = ["AssignmentListing", "RoleService"]
 
 IMMUTABLE = "immutable"
 # COMPAT: Keystone's [assignment] prohibited_implied_role defaults to ["admin"].
 PROHIBITED_IMPLIED = ("admin",)
 
 
-@dataclass
-class AssignmentListing:
-    """Assignment rows plus what their references name (names are filled only on request)."""
-
-    refs: list[AssignmentRef]
-    roles: dict[str, Role] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-    projects: dict[str, Project] = field(default_factory=dict)
-    domains: dict[str, Domain] = field(default_factory=dict)
-
-
 def _role_404(role_id: str) -> NotFound:
-    return NotFound("role", role_id, code="identity.role.not_found")
+    return role_404(role_id)
 
 
-def _grant_404(grant: GrantRow) -> NotFound:
-    target = "system" if grant.kind == USER_SYSTEM else grant.target_id
-    return NotFound(
-        "role assignment",
-        grant.role_id,
-        code="identity.assignment.not_found",
-        message=(
-            f"Could not find role assignment with role: {grant.role_id}, user or group: "
-            f"{grant.actor_id}, project, domain, or system: {target}."
-        ),
-    )
-
-
-def _key(grant: GrantRow) -> dict[str, Any]:
-    return {
-        "kind": grant.kind,
-        "actor_id": grant.actor_id,
-        "target_id": grant.target_id,
-        "role_id": grant.role_id,
-        "inherited": grant.inherited,
-    }
-
-
-class RoleService:
-    """Roles and their implications, grants, and role assignment listings."""
+class RoleService(GrantOperations):
+    """Roles and their implications; grants and role assignment listings (grants.py)."""
 
     def __init__(self, db: Database, prohibited_implied: Iterable[str] = PROHIBITED_IMPLIED) -> None:
         self.db = db
@@ -166,7 +122,20 @@ class RoleService:
                     'Set resource option "immutable" to false first.',
                     code="identity.role.immutable",
                 )
-            holders = set(s.scalars(select(Assignment.actor_id).where(Assignment.role_id == role_id)))
+            holders = set(
+                s.scalars(
+                    select(Assignment.actor_id).where(
+                        Assignment.role_id == role_id, Assignment.kind.not_in(GROUP_KINDS)
+                    )
+                )
+            )
+            holders |= set(
+                s.scalars(
+                    select(GroupMembership.user_id)
+                    .join(Assignment, Assignment.actor_id == GroupMembership.group_id)
+                    .where(Assignment.role_id == role_id, Assignment.kind.in_(GROUP_KINDS))
+                )
+            )
             s.execute(delete(Assignment).where(Assignment.role_id == role_id))
             s.execute(
                 delete(ImpliedRole).where(
@@ -176,6 +145,7 @@ class RoleService:
             s.delete(role)
             for user_id in sorted(holders):
                 revoke(s, user_id=user_id)
+            drop_unbacked_credentials(s, holders)
 
     # -- implied roles -------------------------------------------------------------------
     def create_implied(self, prior_id: str, implied_id: str) -> tuple[Role, Role]:
@@ -253,104 +223,6 @@ class RoleService:
             ordered = sorted(rules.items(), key=lambda kv: (roles[kv[0]].name, kv[0]))
             return [(roles[pid], sorted(imps, key=lambda r: (r.name, r.id))) for pid, imps in ordered]
 
-    # -- grants --------------------------------------------------------------------------
-    def target_domain(self, kind: str, target_id: str) -> str | None:
-        """The domain a grant's target belongs to, for policy; None for the system or an
-        unknown target (the call then fails after enforcement, so nothing leaks)."""
-        with self.db.read() as s:
-            if kind == USER_PROJECT:
-                project = s.get(Project, target_id) if target_id else None
-                return project.domain_id if project else None
-            if kind == USER_DOMAIN:
-                return target_id
-            return None
-
-    def _check_target(self, s: Session, grant: GrantRow) -> Role:
-        role = s.get(Role, grant.role_id)
-        if role is None:
-            raise _role_404(grant.role_id)
-        if grant.kind == USER_PROJECT:
-            get_or_404(s, Project, grant.target_id, "project")
-        elif grant.kind == USER_DOMAIN:
-            get_or_404(s, Domain, grant.target_id, "domain")
-        return role
-
-    def create_grant(self, grant: GrantRow) -> None:
-        """Grant a role; granting it again is a no-op. Raises NotFound (role, user, target),
-        Forbidden (a domain-specific role on another domain's project), BadRequest (a
-        domain-specific role on the system)."""
-        try:
-            with self.db.transaction() as s:
-                role = self._check_target(s, grant)
-                get_or_404(s, User, grant.actor_id, "user")
-                _check_role_fits(s, role, grant)
-                if s.get(Assignment, _key(grant)) is None:
-                    s.add(Assignment(**_key(grant)))
-        except IntegrityError:
-            # A concurrent identical grant won the race: the grant exists, which is what was asked.
-            with self.db.read() as s:
-                if s.get(Assignment, _key(grant)) is None:
-                    raise
-
-    def check_grant(self, grant: GrantRow) -> Role:
-        """The granted role. Raises NotFound when the role, user, target or grant is missing."""
-        with self.db.read() as s:
-            role = self._check_target(s, grant)
-            get_or_404(s, User, grant.actor_id, "user")
-            if s.get(Assignment, _key(grant)) is None:
-                raise _grant_404(grant)
-            return role
-
-    def delete_grant(self, grant: GrantRow) -> None:
-        """Remove a grant (the user may be gone already) and revoke the user's tokens on every
-        project that loses the role through it. Raises NotFound."""
-        with self.db.transaction() as s:
-            self._check_target(s, grant)
-            row = s.get(Assignment, _key(grant))
-            if row is None:
-                raise _grant_404(grant)
-            s.delete(row)
-            _revoke_for(s, grant)
-
-    def list_grants(self, kind: str, user_id: str, target_id: str, inherited: bool = False) -> list[Role]:
-        """Roles granted to the user on the target. Raises NotFound (user, target)."""
-        with self.db.read() as s:
-            if kind == USER_PROJECT:
-                get_or_404(s, Project, target_id, "project")
-            elif kind == USER_DOMAIN:
-                get_or_404(s, Domain, target_id, "domain")
-            get_or_404(s, User, user_id, "user")
-            stmt = (
-                select(Role)
-                .join(Assignment, Assignment.role_id == Role.id)
-                .where(
-                    Assignment.kind == kind,
-                    Assignment.actor_id == user_id,
-                    Assignment.target_id == target_id,
-                    Assignment.inherited.is_(inherited),
-                )
-                .order_by(Role.name, Role.id)
-            )
-            return list(s.scalars(stmt))
-
-    # -- role assignments ----------------------------------------------------------------
-    def project_domain(self, project_id: str) -> str | None:
-        with self.db.read() as s:
-            project = s.get(Project, project_id) if project_id else None
-            return project.domain_id if project else None
-
-    def list_assignments(self, q: AssignmentQuery, include_names: bool = False) -> AssignmentListing:
-        """Assignments matching ``q`` (see ``assignments.list_assignments``). Raises NotFound for
-        an unknown project when the listing needs its tree (effective mode or a subtree)."""
-        with self.db.read() as s:
-            project = s.get(Project, q.project_id) if q.project_id else None
-            if q.project_id and project is None and (q.effective or q.include_subtree):
-                get_or_404(s, Project, q.project_id, "project")
-            listing = AssignmentListing(list_assignments(s, q, project))
-            if include_names:
-                _fill_names(s, listing)
-            return listing
-
 
 def _merge_options(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """Keystone's resource options: a None value removes the option."""
@@ -388,49 +260,3 @@ def _implied_by(s: Session, role_id: str) -> set[str]:
         frontier = rows - found
         found |= frontier
     return found
-
-
-def _check_role_fits(s: Session, role: Role, grant: GrantRow) -> None:
-    if role.domain_id is None:
-        return
-    if grant.kind == USER_SYSTEM:
-        raise BadRequest(
-            f"Role {role.id} is a domain-specific role. Unable to use a domain-specific role in a "
-            "system assignment."
-        )
-    if grant.kind == USER_PROJECT:
-        project = s.get(Project, grant.target_id)
-        if project is not None and project.domain_id != role.domain_id:
-            raise Forbidden(
-                f"Project {grant.target_id} must be in the same domain as the role {role.id} being assigned.",
-                code="identity.role.domain_mismatch",
-            )
-
-
-def _revoke_for(s: Session, grant: GrantRow) -> None:
-    """Revocation events for the tokens that lose a role with ``grant``.
-
-    Project-scoped tokens are matched by (user, project). Domain- and system-scoped tokens have
-    no event field of their own (an event's domain_id matches the user's domain); they lose the
-    role anyway because token validation recomputes roles from the grants.
-    """
-    if grant.kind == USER_PROJECT and not grant.inherited:
-        revoke(s, user_id=grant.actor_id, project_id=grant.target_id)
-    elif grant.inherited:
-        for project_id in sorted(projects_reached(s, grant)):
-            revoke(s, user_id=grant.actor_id, project_id=project_id)
-
-
-def _fill_names(s: Session, listing: AssignmentListing) -> None:
-    refs = listing.refs
-    role_ids = {r.role_id for r in refs}
-    user_ids = {r.user_id for r in refs}
-    project_ids = {r.scope_id for r in refs if r.scope == "project"}
-    listing.roles = {r.id: r for r in s.scalars(select(Role).where(Role.id.in_(role_ids)))}
-    listing.users = {u.id: u for u in s.scalars(select(User).where(User.id.in_(user_ids)))}
-    listing.projects = {p.id: p for p in s.scalars(select(Project).where(Project.id.in_(project_ids)))}
-    domain_ids = {r.scope_id for r in refs if r.scope == "domain"}
-    domain_ids |= {p.domain_id for p in listing.projects.values()}
-    domain_ids |= {u.domain_id for u in listing.users.values()}
-    domain_ids |= {r.domain_id for r in listing.roles.values() if r.domain_id}
-    listing.domains = {d.id: d for d in s.scalars(select(Domain).where(Domain.id.in_(domain_ids)))}

@@ -19,7 +19,8 @@ from pocketstack.core.errors import Unauthorized
 from pocketstack.core.identity.keys import KeyRing
 
 FORMAT_VERSION = 1
-METHODS = ("password", "token", "application_credential")
+# New methods go at the end: a token stores its methods as a bit mask of these positions.
+METHODS = ("password", "token", "application_credential", "ec2credential")
 SCOPES = ("unscoped", "project", "domain", "system")
 MAX_TOKEN_LENGTH = 1024
 
@@ -35,6 +36,7 @@ class TokenPayload:
     audit_id: str
     audit_chain_id: str
     application_credential_id: str | None = None
+    trust_id: str | None = None
 
     @property
     def audit_ids(self) -> list[str]:
@@ -95,6 +97,8 @@ class TokenFormatter:
             _pack_audit(p.audit_chain_id),
             _pack_id(p.application_credential_id),
         ]
+        if p.trust_id is not None:
+            body.append(_pack_id(p.trust_id))
         token = self.keys.fernet.encrypt(msgpack.packb(body, use_bin_type=True))
         return token.rstrip(b"=").decode()
 
@@ -117,6 +121,8 @@ class TokenFormatter:
                 audit_id=_unpack_audit(body[7]),
                 audit_chain_id=_unpack_audit(body[8]),
                 application_credential_id=_unpack_id(body[9]),
+                # Tokens issued before trusts existed end after the credential.
+                trust_id=_unpack_id(body[10]) if len(body) > 10 else None,
             )
         except (InvalidToken, ValueError, TypeError, IndexError, msgpack.UnpackException):
             raise Unauthorized("The request you have made requires authentication.") from None

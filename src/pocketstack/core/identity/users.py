@@ -21,6 +21,7 @@ from pocketstack.core.identity.common import get_or_404, new_id, utcnow
 from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.core.identity.revocation import revoke
 from pocketstack.store.db import Database
+from pocketstack.store.identity_group_models import GroupMembership
 from pocketstack.store.models import ApplicationCredential, Assignment, Domain, Project, User
 
 _BOOL_OPTIONS = frozenset(
@@ -82,6 +83,7 @@ def merge_user_options(current: Mapping[str, Any], given: Mapping[str, Any]) -> 
 def purge_user(session: Session, user: User) -> None:
     """Delete a user with their role assignments and application credentials."""
     session.execute(delete(Assignment).where(Assignment.actor_id == user.id, Assignment.kind.like("User%")))
+    session.execute(delete(GroupMembership).where(GroupMembership.user_id == user.id))
     session.execute(delete(ApplicationCredential).where(ApplicationCredential.user_id == user.id))
     revoke(session, user_id=user.id)
     session.delete(user)
@@ -236,6 +238,9 @@ class UserService:
                 user.password_created_at = utcnow()
             if disabling or password_hash is not None:
                 revoke(s, user_id=user.id)
+            if disabling:
+                # COMPAT: Keystone deletes a user's application credentials when it disables the user.
+                s.execute(delete(ApplicationCredential).where(ApplicationCredential.user_id == user.id))
             self._flush(s, user.name, user.domain_id)
             return user
 

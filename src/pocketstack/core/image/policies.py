@@ -52,6 +52,33 @@ _PROJECT_RULES = [
     ),
     Rule("image:info:usage", "role:reader"),
     Rule("image:info:stores_detail", _ADMIN, "See each store's type and where it keeps its data."),
+    # Metadata definitions, as Glance's defaults: readers read (a private namespace only in its
+    # owner's project: the core answers 404 otherwise), only admins write.
+    *(
+        Rule(f"image:metadefs:{kind}:{verb}", "role:reader")
+        for kind in ("namespaces", "objects", "properties", "tags", "resource_types")
+        for verb in ("list", "get")
+    ),
+    *(
+        Rule(f"image:metadefs:{kind}:{verb}", _ADMIN)
+        for kind in ("namespaces", "objects", "properties", "tags")
+        for verb in ("create", "update", "delete")
+    ),
+    Rule("image:metadefs:tags:create_many", _ADMIN, "Create tags in bulk (replacing or appending)."),
+    Rule("image:metadefs:tags:delete_all", _ADMIN),
+    Rule("image:metadefs:resource_types:associate", _ADMIN),
+    Rule("image:metadefs:resource_types:dissociate", _ADMIN),
+    # Glance's tasks_api_access, delete_image_location, manage_image_cache and the 2.17
+    # locations rules (service_api: other services, not users, handle locations).
+    Rule("image:tasks:create", _ADMIN, "Start a legacy import task."),
+    Rule("image:tasks:list", _ADMIN),
+    Rule("image:tasks:get", _ADMIN),
+    Rule("image:images:delete_from_store", _ADMIN, "Remove an image's data from one store."),
+    Rule("image:cache:list", _ADMIN),
+    Rule("image:cache:queue", _ADMIN),
+    Rule("image:cache:delete", _ADMIN),
+    Rule("image:locations:get", "role:service", "List an image's locations (services only)."),
+    Rule("image:locations:add", "role:service", "Add a location to an image (services only)."),
 ]
 
 IMAGE_RULES = [

@@ -146,6 +146,7 @@ FLOATINGIP_RULES = [
     Rule("update_floatingip_port_forwarding", ADMIN_OR_MEMBER),
     Rule("delete_floatingip_port_forwarding", ADMIN_OR_MEMBER),
     Rule("get_floatingip_pool", ADMIN_OR_READER),
+    Rule("get_agent", ADMIN),
     Rule("get_auto_allocated_topology", ADMIN_OR_MEMBER),
     Rule("delete_auto_allocated_topology", ADMIN_OR_MEMBER),
 ]

@@ -15,6 +15,7 @@ from pocketstack.api.compute_v21.request import (
     is_legacy,
     next_links,
     page,
+    unexpected,
 )
 from pocketstack.api.compute_v21.schemas import flavors as schemas
 from pocketstack.api.compute_v21.schemas.parameters import MAX_INT
@@ -108,7 +109,10 @@ def _choice(req: ApiRequest, name: str, allowed: Collection[str], default: str) 
 
 
 def _list_query(req: ApiRequest, admin: bool) -> FlavorQuery:
-    refuse_unknown_query(req, LIST_QUERY)
+    # 2.102: a ``name`` filter (a regular expression), and no more sorting by rxtx_factor.
+    since_2_102 = at_least(req, 2, 102)
+    refuse_unknown_query(req, LIST_QUERY | {"name"} if since_2_102 else LIST_QUERY)
+    sort_keys = [k for k in SORT_KEYS if k != "rxtx_factor"] if since_2_102 else SORT_KEYS
     limit, marker = page(req)
     return FlavorQuery(
         # Only admins may ask for private flavors; others see public and shared ones.
@@ -116,10 +120,11 @@ def _list_query(req: ApiRequest, admin: bool) -> FlavorQuery:
         include_disabled=admin,
         min_memory_mb=_minimum(req, "minRam"),
         min_root_gb=_minimum(req, "minDisk"),
-        sort_key=SORT_KEYS[_choice(req, "sort_key", SORT_KEYS, "flavorid")],
+        sort_key=SORT_KEYS[_choice(req, "sort_key", sort_keys, "flavorid")],
         sort_dir=_choice(req, "sort_dir", SORT_DIRS, "asc"),
         limit=effective_limit(limit),
         marker=marker,
+        name=req.query.get("name") if since_2_102 else None,
     )
 
 
@@ -161,7 +166,11 @@ def create_flavor(req: ApiRequest) -> Response:
         model = schemas.CreateFlavorLegacy
     else:
         model = schemas.CreateFlavorV255 if at_least(req, 2, 55) else schemas.CreateFlavor
-    new = body(req, model).flavor
+    data = req.json()
+    given = data.get("flavor") if isinstance(data, dict) else None
+    if at_least(req, 2, 102) and isinstance(given, dict) and "rxtx_factor" in given:
+        raise unexpected("rxtx_factor", "flavor")  # 2.102 removed it
+    new = body(req, model, data).flavor
     spec = FlavorSpec(
         name=new.name,
         memory_mb=new.ram,

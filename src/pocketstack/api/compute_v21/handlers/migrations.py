@@ -32,10 +32,10 @@ FILTERS = {"hidden", "host", "instance_uuid", "source_compute", "status", "migra
 LIVE_IN_PROGRESS = ("queued", "preparing", "running", "post-migrating")
 
 
-def _flavor_id(flavor_id: str) -> int | str:
-    """COMPAT: Nova shows its flavors' integer row ids; ours are the public ids, shown as
-    integers when they are numbers."""
-    return int(flavor_id) if flavor_id.isdigit() else flavor_id
+def _flavor_id(flavor_id: str) -> int | None:
+    """COMPAT: Nova shows its flavors' integer row ids (which no API takes); ours are the
+    public ids, shown as integers when they are numbers, else null (the schema's other type)."""
+    return int(flavor_id) if flavor_id.isascii() and flavor_id.isdigit() else None
 
 
 def _query(req: ApiRequest) -> MigrationQuery:

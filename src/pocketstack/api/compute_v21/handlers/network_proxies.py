@@ -1,5 +1,5 @@
-"""Compute v2.1's proxies of the network service: ``os-networks``, ``os-floating-ip-pools`` and
-``os-floating-ips`` (core/compute/network_proxy.py does the work).
+"""Compute v2.1's proxies of the network service: ``os-networks``, ``os-tenant-networks``,
+``os-floating-ip-pools`` and ``os-floating-ips`` (core/compute/network_proxy.py does the work).
 
 Nova serves them up to microversion 2.35 only (``MAX_PROXY_API_SUPPORT_VERSION``): from 2.36
 every one of them is a 404, as if it had never been. The nova-network writes of
@@ -8,6 +8,8 @@ every one of them is a 404, as if it had never been. The nova-network writes of
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
@@ -15,7 +17,7 @@ from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.request import at_least, body
 from pocketstack.api.compute_v21.schemas.network_proxies import FloatingIpBody
 from pocketstack.api.compute_v21.views import network_proxies as views
-from pocketstack.core.compute.network_proxy import NetworkProxy
+from pocketstack.core.compute.network_proxy import NetworkProxy, ProxyNetwork
 from pocketstack.core.context import is_admin
 from pocketstack.core.errors import BadRequest, NotFound, PocketstackError
 
@@ -52,6 +54,22 @@ def list_networks(req: ApiRequest) -> Response:
 def show_network(req: ApiRequest) -> Response:
     net = proxied(req).network(req.ctx, req.params["network_id"])
     return json_response({"network": views.network(net, is_admin(req.ctx))})
+
+
+# -- os-tenant-networks: the same networks in its three fields ---------------------------------
+def _tenant_network(net: ProxyNetwork) -> dict[str, Any]:
+    # COMPAT: Nova over Neutron shows the string "None" as every network's cidr; null says so.
+    return {"id": net.id, "cidr": None, "label": net.label}
+
+
+def list_tenant_networks(req: ApiRequest) -> Response:
+    nets = proxied(req).networks_list(req.ctx)
+    return json_response({"networks": [_tenant_network(n) for n in nets]})
+
+
+def show_tenant_network(req: ApiRequest) -> Response:
+    net = proxied(req).network(req.ctx, req.params["network_id"])
+    return json_response({"network": _tenant_network(net)})
 
 
 def network_gone(req: ApiRequest) -> Response:
@@ -109,6 +127,10 @@ ROUTES: list[Endpoint] = [
     Endpoint("GET", "/os-networks/{network_id}", show_network, P + "os-networks:show"),
     Endpoint("DELETE", "/os-networks/{network_id}", network_gone, P + "os-networks:list"),
     Endpoint("POST", "/os-networks/{network_id}/action", network_action, P + "os-networks:list"),
+    Endpoint("GET", "/os-tenant-networks", list_tenant_networks, P + "os-tenant-networks:list"),
+    Endpoint("POST", "/os-tenant-networks", network_gone, P + "os-tenant-networks:list"),
+    Endpoint("GET", "/os-tenant-networks/{network_id}", show_tenant_network, P + "os-tenant-networks:show"),
+    Endpoint("DELETE", "/os-tenant-networks/{network_id}", network_gone, P + "os-tenant-networks:list"),
     Endpoint("GET", "/os-floating-ip-pools", list_pools, P + "os-floating-ip-pools"),
     Endpoint("GET", "/os-floating-ips", list_floating_ips, P + "os-floating-ips:list"),
     Endpoint("POST", "/os-floating-ips", create_floating_ip, P + "os-floating-ips:create"),

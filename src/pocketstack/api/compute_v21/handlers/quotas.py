@@ -9,7 +9,8 @@ from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.request import body, check_query
 from pocketstack.api.compute_v21.schemas import quotas as schemas
 from pocketstack.api.compute_v21.views import quotas as views
-from pocketstack.core.errors import BadRequest, NotImplementedYet
+from pocketstack.core.compute.user_quotas import UserQuotas
+from pocketstack.core.errors import BadRequest
 
 RULE = "os_compute_api:os-quota-sets:"
 CLASS_RULE = "os_compute_api:os-quota-class-sets:"
@@ -25,14 +26,27 @@ def _target(project_id: str) -> dict[str, str]:
     return {"project_id": project_id}
 
 
+def _user(req: ApiRequest) -> str | None:
+    return req.query.get("user_id") or None
+
+
+def _user_quotas(req: ApiRequest) -> UserQuotas:
+    return UserQuotas(req.cloud.db, req.cloud.quotas)
+
+
 def show_quota_set(req: ApiRequest) -> Response:
-    """A project's limits. ``user_id`` is accepted; pocketstack keeps no per-user limits, so a
-    user's limits are the project's (as in Nova for a user without limits of their own)."""
+    """A project's limits; with ``user_id``, that user's (their own where set, else the
+    project's)."""
     project_id = req.params["project_id"]
     check_query(req, ("user_id",))
     req.enforce(_target(project_id))
     _verify_project(req, project_id)
-    return json_response(views.quota_set(req, req.cloud.quotas.limits(project_id), project_id))
+    user_id = _user(req)
+    if user_id is None:
+        limits = req.cloud.quotas.limits(project_id)
+    else:
+        limits = _user_quotas(req).limits(project_id, user_id)
+    return json_response(views.quota_set(req, limits, project_id))
 
 
 def show_quota_set_detail(req: ApiRequest) -> Response:
@@ -41,7 +55,11 @@ def show_quota_set_detail(req: ApiRequest) -> Response:
     check_query(req, ("user_id",))
     req.enforce(_target(project_id))
     _verify_project(req, project_id)
-    limits, usage = req.cloud.quotas.usage_report(project_id, req.query.get("user_id") or None)
+    user_id = _user(req)
+    if user_id is None:
+        limits, usage = req.cloud.quotas.usage_report(project_id)
+    else:
+        limits, usage = _user_quotas(req).usage_report(project_id, user_id)
     return json_response(views.quota_set_detail(req, limits, usage, project_id))
 
 
@@ -52,32 +70,33 @@ def show_quota_set_defaults(req: ApiRequest) -> Response:
     return json_response(views.quota_set(req, req.cloud.quotas.default_limits(), project_id))
 
 
-def _refuse_user_quotas(req: ApiRequest) -> None:
-    if req.query.get("user_id"):
-        raise NotImplementedYet("Per-user quotas are not provided: set the project's quotas instead.")
-
-
 def update_quota_set(req: ApiRequest) -> Response:
-    """Set the project's own limits; unless ``force``, none below current usage. Answers
-    without ``id``, as Nova does."""
+    """Set the project's own limits (with ``user_id``, that user's); unless ``force``, none
+    below current usage (and a user's none above the project's). Answers without ``id``, as
+    Nova does."""
     project_id = req.params["project_id"]
     check_query(req, ("user_id",))
     req.enforce(_target(project_id))
     _verify_project(req, project_id)
-    _refuse_user_quotas(req)
     values, force = schemas.values_of(body(req, schemas.quota_set_model(req)), "quota_set")
-    limits = req.cloud.quotas.set_limits(project_id, values, force=force)
+    user_id = _user(req)
+    if user_id is None:
+        limits = req.cloud.quotas.set_limits(project_id, values, force=force)
+    else:
+        limits = _user_quotas(req).set_limits(project_id, user_id, values, force=force)
     return json_response(views.quota_set(req, limits))
 
 
 def delete_quota_set(req: ApiRequest) -> Response:
-    """Back to the defaults. With ``user_id`` nothing changes: there are no per-user limits to
-    drop. COMPAT: 202, and no check that the project exists, as in Nova."""
+    """Back to the defaults: the project's limits and every user's in it; with ``user_id``,
+    only that user's. COMPAT: 202, and no check that the project exists, as in Nova."""
     project_id = req.params["project_id"]
     check_query(req, ("user_id",))
     req.enforce(_target(project_id))
-    if not req.query.get("user_id"):
+    user_id = _user(req)
+    if user_id is None:
         req.cloud.quotas.delete_limits(project_id)
+    _user_quotas(req).delete_limits(project_id, user_id)
     return empty_response(202)
 
 

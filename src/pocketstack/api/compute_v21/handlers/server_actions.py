@@ -11,6 +11,7 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.handlers import server_network_actions as network_actions
+from pocketstack.api.compute_v21.handlers.network_proxies import GONE, Gone
 from pocketstack.api.compute_v21.request import at_least, body, check_gated, version
 from pocketstack.api.compute_v21.schemas import server_actions as schemas
 from pocketstack.api.compute_v21.views import servers as view
@@ -58,12 +59,7 @@ CONSOLES = {
 }
 # Served by server_network_actions.py (security groups, floating IPs) or not at all (below).
 NETWORK_ACTIONS = network_actions.ACTIONS
-NEUTRON_ACTIONS = {
-    "addFixedIp",
-    "removeFixedIp",
-    "os-resetNetwork",
-    "injectNetworkInfo",
-}
+NEUTRON_ACTIONS = {"addFixedIp", "removeFixedIp"}
 
 
 def _validated(req: ApiRequest, wire: str, raw: Any) -> Any:
@@ -78,7 +74,8 @@ def _params(req: ApiRequest, server: Server, wire: str, p: Any) -> dict[str, Any
     if wire == "reboot":
         return {"type": p.type.upper()}
     if wire == "resize":
-        return {"flavor_id": str(p.flavorRef).rsplit("/", 1)[-1]}
+        out = {"flavor_id": str(p.flavorRef).rsplit("/", 1)[-1]}
+        return out | _disk_config(p.disk_config)
     if wire == "rebuild":
         return _rebuild_params(req, server, p)
     if wire in ("createImage", "createBackup"):
@@ -113,12 +110,16 @@ def _rebuild_params(req: ApiRequest, server: Server, p: schemas.Rebuild) -> dict
         raise NotImplementedYet("Trusted image certificate validation is not supported.")
     if p.metadata is not None:
         req.cloud.quotas.check_metadata_items(server.project_id, len(p.metadata))
-    out: dict[str, Any] = {"image_id": p.imageRef}
+    out: dict[str, Any] = {"image_id": p.imageRef, **_disk_config(p.disk_config)}
     names = {"accessIPv4": "access_ipv4", "accessIPv6": "access_ipv6"}
     for field in ("name", "metadata", "description", "key_name", "hostname", "user_data", *names):
         if field in given:
             out[names.get(field, field)] = getattr(p, field)
     return out
+
+
+def _disk_config(wire: str | None) -> dict[str, Any]:
+    return {} if wire is None else {"auto_disk_config": wire == "AUTO"}
 
 
 def server_action(req: ApiRequest) -> Response:
@@ -137,8 +138,15 @@ def server_action(req: ApiRequest) -> Response:
     if wire in NEUTRON_ACTIONS:
         raise NotImplementedYet(
             f"The action {wire} is not supported: change a server's fixed IPs through the port "
-            "(Network API) or os-interface; the fake driver has no guest networking to reset or inject."
+            "(Network API) or os-interface."
         )
+    if wire == "os-resetNetwork":
+        raise Gone(GONE)
+    if wire == "injectNetworkInfo":
+        # Nova's libvirt driver injects nothing either: guests read their network from DHCP or
+        # the config drive, both of which read the ports live.
+        req.cloud.policy.enforce(P + "os-admin-actions:inject_network_info", req.ctx, target)
+        return empty_response(202)
     if wire == "os-getConsoleOutput":
         req.cloud.policy.enforce(P + "os-console-output", req.ctx, target)
         length = _validated(req, wire, raw).length

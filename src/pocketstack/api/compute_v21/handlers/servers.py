@@ -107,7 +107,12 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
         access_ipv6=b.accessIPv6,
         config_drive=b.config_drive,
         admin_password=b.adminPass,
+        auto_disk_config=_disk_config(b.disk_config),
     )
+
+
+def _disk_config(wire: str | None) -> bool | None:
+    return None if wire is None else wire == "AUTO"
 
 
 def _check_item_gates(req: ApiRequest, item: BaseModel, gates: schemas.Gates) -> None:
@@ -164,7 +169,7 @@ def create_server(req: ApiRequest) -> Response:
     out: dict[str, Any] = {
         "id": first.id,
         "links": view.links(req, "servers", first.id),
-        "OS-DCF:diskConfig": "MANUAL",
+        "OS-DCF:diskConfig": view.disk_config(first),
     }
     if doc.server.networks != "none":
         names = [g.name for g in doc.server.security_groups or [] if g.name]
@@ -182,6 +187,8 @@ def update_server(req: ApiRequest) -> Response:
     check_gated(req, given, schemas.UPDATE_GATES)
     names = {"accessIPv4": "access_ipv4", "accessIPv6": "access_ipv6"}
     changes = {names.get(k, k): getattr(doc, k) for k in given if k != "disk_config"}
+    if doc.disk_config is not None:
+        changes["auto_disk_config"] = _disk_config(doc.disk_config)
     server = req.cloud.servers.update(req.ctx, server.id, changes)
     return json_response({"server": view.as_changed(render_one(req, server, show_groups=True), version(req))})
 

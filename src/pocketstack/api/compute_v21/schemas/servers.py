@@ -225,11 +225,20 @@ class ServerUpdateBodyV290(ServerUpdateBody):
     hostname: Hostname = None  # type: ignore[assignment]
 
 
+class ServerUpdateBodyV2104(ServerUpdateBody):
+    # 2.104: null unpins; a zone name re-pins (Nova's name_or_none).
+    pinned_availability_zone: Name | None = None
+
+
 class ServerUpdateBodyLegacy(ServerUpdateBody):
     name: LegacyName = None  # type: ignore[assignment]
 
 
-UPDATE_GATES: Gates = {"description": (Version(2, 19), None), "hostname": (Version(2, 90), None)}
+UPDATE_GATES: Gates = {
+    "description": (Version(2, 19), None),
+    "hostname": (Version(2, 90), None),
+    "pinned_availability_zone": (Version(2, 104), None),
+}
 
 
 class ServerCreate(Wire):
@@ -258,7 +267,8 @@ def create_schema(version: Version) -> type[ServerCreate]:
 @cache
 def update_schema(version: Version) -> type[ServerUpdate]:
     """``{"server": {...}}`` as validated at ``version``."""
-    inner = _variant(version, ServerUpdateBodyLegacy, ServerUpdateBodyV290, ServerUpdateBody)
+    current = ServerUpdateBodyV2104 if version >= (2, 104) else ServerUpdateBody
+    inner = _variant(version, ServerUpdateBodyLegacy, ServerUpdateBodyV290, current)
     return _container(ServerUpdate, inner)
 
 

@@ -49,6 +49,8 @@ def full(req: ApiRequest, flavor: Flavor, with_extra_specs: bool = False) -> dic
     }
     if at_least(req, 2, 55):
         body["description"] = flavor.description
+    if at_least(req, 2, 102):  # 2.102 removed both
+        del body["rxtx_factor"], body["OS-FLV-DISABLED:disabled"]
     if with_extra_specs:
         body["extra_specs"] = dict(flavor.extra_specs or {})
     return body

@@ -96,13 +96,60 @@ def as_changed(body: dict[str, Any], version: tuple[int, int]) -> dict[str, Any]
 
 def as_rebuilt(server: Server, body: dict[str, Any], version: tuple[int, int]) -> dict[str, Any]:
     """The answer of a rebuild: as a change's, with ``key_name`` from 2.54 and ``user_data``
-    from 2.57 (Nova's rebuild answer has had both since, at every later version)."""
+    from 2.57 (Nova's rebuild answer has had both since, at every later version); from 2.75 it
+    is the full server less ``OS-EXT-SRV-ATTR:user_data`` (``user_data`` stands in for it)."""
     out = as_changed(body, version)
+    out.pop("OS-EXT-SRV-ATTR:user_data", None)
     if version >= (2, 54):
         out["key_name"] = server.key_name
     if version >= (2, 57):
         out["user_data"] = server.user_data
     return out
+
+
+# The image properties Nova's server view shows from 2.98: the standard ones (its image
+# metadata object's fields) and their legacy names; any other property is left out.
+_SHOWN_IMAGE_PROPERTY_NAMES = """
+    hw_architecture hw_auto_disk_config hw_boot_menu hw_cdrom_bus hw_cpu_cores hw_cpu_max_cores
+    hw_cpu_max_sockets hw_cpu_max_threads hw_cpu_policy hw_cpu_realtime_mask hw_cpu_sockets
+    hw_cpu_thread_policy hw_cpu_threads hw_device_id hw_disk_bus hw_disk_type
+    hw_emulation_architecture hw_ephemeral_encryption hw_ephemeral_encryption_secret_uuid
+    hw_firmware_stateless hw_firmware_type hw_floppy_bus hw_input_bus hw_ipxe_boot hw_locked_memory
+    hw_machine_type hw_maxphysaddr_bits hw_maxphysaddr_mode hw_mem_encryption
+    hw_mem_encryption_model hw_mem_page_size hw_numa_cpus hw_numa_mem hw_numa_nodes
+    hw_pci_numa_affinity_policy hw_pmu hw_pointer_model hw_qemu_guest_agent hw_redirected_usb_ports
+    hw_rescue_bus hw_rescue_device hw_rng_model hw_scsi_model hw_serial_port_count hw_sound_model
+    hw_time_hpet hw_tpm_model hw_tpm_version hw_usb_model hw_video_model hw_video_ram hw_vif_model
+    hw_vif_multiqueue_enabled hw_viommu_model hw_virtio_packed_ring hw_vm_mode hw_watchdog_action
+    img_bdm_v2 img_bittorrent img_cache_in_nova img_compression_level img_config_drive
+    img_hide_hypervisor_id img_hv_requested_version img_hv_type img_linked_clone img_mappings
+    img_owner_id img_root_device_name img_signature img_signature_certificate_uuid
+    img_signature_hash_method img_signature_key_type img_use_agent img_version os_admin_user
+    os_command_line os_distro os_require_quiesce os_secure_boot os_skip_agent_inject_files_at_boot
+    os_skip_agent_inject_ssh os_type traits_required architecture owner_id vmware_disktype
+    vmware_image_version vmware_ostype auto_disk_config ipxe_boot xenapi_device_id
+    xenapi_image_compression_level vmware_linked_clone xenapi_use_agent xenapi_skip_agent_inject_ssh
+    xenapi_skip_agent_inject_files_at_boot cache_in_nova vm_mode bittorrent mappings
+    block_device_mapping bdm_v2 root_device_name hypervisor_version_requires hypervisor_type
+"""
+SHOWN_IMAGE_PROPERTIES = frozenset(_SHOWN_IMAGE_PROPERTY_NAMES.split())
+
+
+def image_properties(server: Server) -> dict[str, str]:
+    """2.98: the standard properties the server's image had when it was built or rebuilt."""
+    recorded = server.image_properties or {}
+    return {k: v for k, v in recorded.items() if k in SHOWN_IMAGE_PROPERTIES and v is not None}
+
+
+def scheduler_hints(server: Server) -> dict[str, list[Any]]:
+    """2.100: the hints given at create, each value as a list (Nova's request spec keeps them
+    so). ``force_host`` is pocketstack's own record of an ``az:host`` request, not a hint."""
+    hints = server.scheduler_hints or {}
+    return {k: v if isinstance(v, list) else [v] for k, v in hints.items() if k != "force_host"}
+
+
+def disk_config(server: Server) -> str:
+    return "AUTO" if server.auto_disk_config else "MANUAL"
 
 
 def summary(req: ApiRequest, server: Any) -> dict[str, Any]:
@@ -152,12 +199,14 @@ class ServerView:
         v, admin, facts = self.v, self.admin, self.facts
         nics = facts.nics.get(server.id, [])
         status = status_of(server.vm_state, server.task_state)
-        image = ""
+        image: Any = ""
         if server.image_id:
             image = {
                 "id": server.image_id,
                 "links": [{"rel": "bookmark", "href": f"{self.root}/images/{server.image_id}"}],
             }
+            if v >= (2, 98):
+                image["properties"] = image_properties(server)
         body: dict[str, Any] = {
             "id": server.id,
             "name": server.name,
@@ -174,7 +223,7 @@ class ServerView:
             "accessIPv4": server.access_ipv4 or "",
             "accessIPv6": server.access_ipv6 or "",
             "links": self._links("servers", server.id),
-            "OS-DCF:diskConfig": "MANUAL",
+            "OS-DCF:diskConfig": disk_config(server),
             "OS-EXT-AZ:availability_zone": zone_of(server.host, server.requested_zone, facts.zones),
             "config_drive": server.config_drive,
             "key_name": server.key_name,
@@ -227,4 +276,6 @@ class ServerView:
             body["locked_reason"] = server.locked_reason
         if v >= (2, 96):
             body["pinned_availability_zone"] = server.requested_zone
+        if v >= (2, 100):
+            body["scheduler_hints"] = scheduler_hints(server)
         return body

@@ -10,6 +10,7 @@ from pocketstack.api.common.validation import parse
 from pocketstack.api.identity_v3.schemas.application_credentials import AppCredCreateBody, parse_expiry
 from pocketstack.api.identity_v3.views import application_credentials as views
 from pocketstack.core.errors import BadRequest, Forbidden, NotFound, NotImplementedYet
+from pocketstack.core.identity.access_rules import AccessRuleSpec
 from pocketstack.core.identity.application_credentials import RoleRequest
 from pocketstack.store.models import ApplicationCredential
 
@@ -54,8 +55,6 @@ def create_application_credential(req: ApiRequest) -> Response:
     if req.ctx.user_id != user_id:
         raise _forbidden("Cannot create an application credential for another user.")
     body = parse(AppCredCreateBody, req.json()).application_credential
-    if body.access_rules:
-        raise NotImplementedYet("Access rules for application credentials are not supported.")
     if body.system is not None:
         raise NotImplementedYet("System-scoped application credentials are not supported.")
     if req.ctx.project_id is None:
@@ -70,6 +69,10 @@ def create_application_credential(req: ApiRequest) -> Response:
         description=body.description or "",
         expires_at=parse_expiry(body.expires_at),
         unrestricted=bool(body.unrestricted),
+        access_rules=[
+            AccessRuleSpec(id=r.id, service=r.service, path=r.path, method=r.method)
+            for r in body.access_rules or []
+        ],
     )
     return json_response({"application_credential": views.application_credential(req.base_url, info)}, 201)
 

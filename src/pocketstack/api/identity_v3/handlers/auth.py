@@ -7,7 +7,7 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import parse, query_bool
-from pocketstack.api.identity_v3.schemas.auth import AuthBodyIn, UserRefIn
+from pocketstack.api.identity_v3.schemas.auth import TRUST_SCOPE, AuthBodyIn, UserRefIn, trust_scope
 from pocketstack.api.identity_v3.views import auth as views
 from pocketstack.api.identity_v3.views import domains as domain_views
 from pocketstack.api.identity_v3.views import projects as project_views
@@ -37,12 +37,16 @@ def _translate(body: AuthBodyIn) -> AuthRequest:
         raise BadRequest("The scope must be an object or 'unscoped'.")
     if auth.scope is not None and not isinstance(auth.scope, str):
         sc = auth.scope
+        extra = dict(sc.model_extra or {})
+        trust = extra.pop(TRUST_SCOPE, None)
         given = [k for k in ("project", "domain", "system") if getattr(sc, k) is not None]
-        if sc.model_extra:
-            raise NotImplementedYet(f"Scoping to {', '.join(sc.model_extra)} is not supported.")
-        if len(given) != 1:
-            raise BadRequest("Specify exactly one of project, domain or system as the scope.")
-        if sc.project is not None:
+        if extra:
+            raise NotImplementedYet(f"Scoping to {', '.join(extra)} is not supported.")
+        if len(given) + (trust is not None) != 1:
+            raise BadRequest("Specify exactly one of project, domain, system or OS-TRUST:trust as the scope.")
+        if trust is not None:
+            scope = trust_scope(trust)
+        elif sc.project is not None:
             pd = sc.project.domain
             if not sc.project.id and not sc.project.name:
                 raise BadRequest("A project scope needs an id or a name.")
@@ -84,7 +88,8 @@ def _translate(body: AuthBodyIn) -> AuthRequest:
 
 def _token_response(req: ApiRequest, info: TokenInfo, status: int) -> Response:
     nocatalog = query_bool(req.query.get("nocatalog")) if "nocatalog" in req.query else False
-    entries = None if nocatalog else req.cloud.auth_scopes.catalog()
+    project_id = info.project.id if info.project else None
+    entries = None if nocatalog else req.cloud.auth_scopes.catalog(project_id)
     return json_response(views.token(info, entries), status, {"X-Subject-Token": info.token})
 
 
@@ -124,8 +129,9 @@ def get_auth_catalog(req: ApiRequest) -> Response:
     req.enforce()
     if req.ctx.project_id is None and req.ctx.domain_id is None and req.ctx.system_scope is None:
         raise Forbidden("The catalog needs a scoped token.")
-    entries = req.cloud.auth_scopes.catalog()
-    body = {"catalog": views.catalog(entries), "links": links(req.base_url, "auth/catalog")}
+    entries = req.cloud.auth_scopes.catalog(req.ctx.project_id)
+    catalog = views.catalog(entries, req.ctx.user_id, req.ctx.project_id)
+    body = {"catalog": catalog, "links": links(req.base_url, "auth/catalog")}
     return json_response(body)
 
 

@@ -1,8 +1,8 @@
 """Grants: roles of users on projects, domains and the system, and OS-INHERIT inherited grants.
 
 Every grant resource has the same four calls (PUT grant, GET/HEAD check, DELETE revoke, GET list
-of the user's roles on the target), so they are made once per kind of target by ``_grant_routes``.
-Group grants answer 501: pocketstack has no groups yet.
+of the actor's roles on the target), so they are made once per kind of target and actor (user
+or group) by ``_grant_routes``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.identity_v3.views import roles as views
-from pocketstack.core.errors import NotImplementedYet
 from pocketstack.core.identity.assignments import (
+    GROUP_DOMAIN,
+    GROUP_PROJECT,
+    GROUP_SYSTEM,
+    PROJECT_KINDS,
     SYSTEM_TARGET,
     USER_DOMAIN,
     USER_PROJECT,
@@ -38,6 +41,10 @@ class GrantTarget:
     param: str | None  # path parameter holding the target id (None for the system)
     inherited: bool = False
 
+    @property
+    def actor(self) -> str:
+        return "group" if self.kind.startswith("Group") else "user"
+
     def member_path(self) -> str:
         if self.inherited:
             return self.path.removesuffix("/inherited_to_projects") + "/{role_id}/inherited_to_projects"
@@ -46,17 +53,17 @@ class GrantTarget:
 
 def _grant(req: ApiRequest, t: GrantTarget, role_id: str = "") -> GrantRow:
     target_id = req.params[t.param] if t.param else SYSTEM_TARGET
-    return GrantRow(t.kind, req.params["user_id"], target_id, role_id, t.inherited)
+    return GrantRow(t.kind, req.params[f"{t.actor}_id"], target_id, role_id, t.inherited)
 
 
 def _enforce(req: ApiRequest, grant: GrantRow) -> None:
     """Flat target: the domain and project the grant is on and the user it is for. An unknown
     target only leaves the domain out, so the caller is refused before learning it is missing."""
-    target: dict[str, Any] = {"user_id": grant.actor_id}
+    target: dict[str, Any] = {"group_id" if grant.is_group else "user_id": grant.actor_id}
     domain_id = req.cloud.roles.target_domain(grant.kind, grant.target_id)
     if domain_id:
         target["domain_id"] = domain_id
-    if grant.kind == USER_PROJECT:
+    if grant.kind in PROJECT_KINDS:
         target["project_id"] = grant.target_id
     req.enforce(target)
 
@@ -89,7 +96,7 @@ def _make(t: GrantTarget) -> tuple[Handler, Handler, Handler, Handler]:
 
     handlers = (create, check, revoke, list_)
     for verb, fn in zip(("create", "check", "revoke", "list"), handlers, strict=True):
-        fn.__name__ = fn.__qualname__ = f"{verb}_{t.name}_user_grant{'s' if verb == 'list' else ''}"
+        fn.__name__ = fn.__qualname__ = f"{verb}_{t.name}_{t.actor}_grant{'s' if verb == 'list' else ''}"
     return handlers
 
 
@@ -102,13 +109,6 @@ def _grant_routes(t: GrantTarget) -> list[Endpoint]:
         Endpoint("DELETE", member, revoke, "identity:grants:delete"),
         Endpoint("GET", t.path, list_, "identity:grants:list"),
     ]
-
-
-def group_grants_not_implemented(req: ApiRequest) -> Response:
-    req.enforce()
-    raise NotImplementedYet(
-        "Groups are not implemented in pocketstack yet, so grants to groups are not either."
-    )
 
 
 TARGETS = [
@@ -132,27 +132,13 @@ TARGETS = [
     ),
 ]
 
-_GROUP_PATHS = [
-    ("/v3/projects/{project_id}/groups/{group_id}/roles", False),
-    ("/v3/domains/{domain_id}/groups/{group_id}/roles", False),
-    ("/v3/system/groups/{group_id}/roles", False),
-    ("/v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/inherited_to_projects", True),
-    ("/v3/OS-INHERIT/projects/{project_id}/groups/{group_id}/roles/inherited_to_projects", True),
+
+def _group_target(t: GrantTarget) -> GrantTarget:
+    kinds = {USER_PROJECT: GROUP_PROJECT, USER_DOMAIN: GROUP_DOMAIN, USER_SYSTEM: GROUP_SYSTEM}
+    path = t.path.replace("/users/{user_id}/", "/groups/{group_id}/")
+    return GrantTarget(t.name, kinds[t.kind], path, t.param, t.inherited)
+
+
+ROUTES: list[Endpoint] = [
+    route for t in TARGETS for target in (t, _group_target(t)) for route in _grant_routes(target)
 ]
-
-
-def _group_routes() -> list[Endpoint]:
-    routes: list[Endpoint] = []
-    for path, inherited in _GROUP_PATHS:
-        t = GrantTarget("group", "", path, None, inherited)
-        member = t.member_path()
-        routes += [
-            Endpoint("PUT", member, group_grants_not_implemented, "identity:grants:create"),
-            Endpoint("GET", member, group_grants_not_implemented, "identity:grants:check"),
-            Endpoint("DELETE", member, group_grants_not_implemented, "identity:grants:delete"),
-            Endpoint("GET", path, group_grants_not_implemented, "identity:grants:list"),
-        ]
-    return routes
-
-
-ROUTES: list[Endpoint] = [route for t in TARGETS for route in _grant_routes(t)] + _group_routes()

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import parse, query_bool
+from pocketstack.api.identity_v3.handlers import domain_projects
 from pocketstack.api.identity_v3.schemas.domains import (
     check_matching_id,
     extra_attributes,
@@ -24,7 +25,7 @@ from pocketstack.api.identity_v3.schemas.projects import (
 )
 from pocketstack.api.identity_v3.views import projects as views
 from pocketstack.api.identity_v3.views.common import collection_links
-from pocketstack.core.errors import BadRequest, NotFound, NotImplementedYet
+from pocketstack.core.errors import BadRequest, NotFound
 from pocketstack.core.identity.bootstrap import DEFAULT_DOMAIN_ID
 from pocketstack.core.identity.resources import ProjectFilter
 from pocketstack.store.models import Project
@@ -92,7 +93,7 @@ def list_projects(req: ApiRequest) -> Response:
 def create_project(req: ApiRequest) -> Response:
     body = parse(ProjectCreateBody, req.json()).project
     if body.is_domain:
-        raise NotImplementedYet("Creating a project that acts as a domain; create a domain instead.")
+        return domain_projects.create(req, body)
     domain_id = body.domain_id
     if domain_id is None and not body.parent_id:
         # COMPAT: Keystone falls back to the token's domain, then to the default domain.
@@ -151,6 +152,8 @@ def _nest(root_id: str, subtree: list[Project]) -> dict[str, Any] | None:
 
 
 def get_project(req: ApiRequest) -> Response:
+    if domain := domain_projects.domain_instead(req):
+        return domain_projects.show(req, domain)
     project = _load(req)
     body = views.project(req.base_url, project)
     _hierarchy(req, project, body)
@@ -158,6 +161,8 @@ def get_project(req: ApiRequest) -> Response:
 
 
 def update_project(req: ApiRequest) -> Response:
+    if domain := domain_projects.domain_instead(req):
+        return domain_projects.update(req, domain)
     project = _load(req)
     body = parse(ProjectUpdateBody, req.json()).project
     check_matching_id(body, project.id, "project")
@@ -174,6 +179,8 @@ def update_project(req: ApiRequest) -> Response:
 
 
 def delete_project(req: ApiRequest) -> Response:
+    if domain := domain_projects.domain_instead(req):
+        return domain_projects.delete(req, domain)
     req.cloud.projects.delete(_load(req).id)
     return empty_response(204)
 

@@ -11,8 +11,7 @@ from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.identity_v3.views import roles as views
 from pocketstack.core.errors import BadRequest
-from pocketstack.core.identity.assignments import AssignmentQuery
-from pocketstack.core.identity.roles import AssignmentListing
+from pocketstack.core.identity.assignment_listing import AssignmentQuery
 
 # Pairs of filters that cannot be combined, with Keystone's message.
 _EXCLUSIVE = [
@@ -64,23 +63,20 @@ def list_role_assignments(req: ApiRequest) -> Response:
     _validate(query, effective, inherited)
     if subtree and not project_id:
         raise BadRequest("scope.project.id must be specified if include_subtree is also specified")
-    if query.get("group.id"):
-        # No group exists in pocketstack, so no assignment can be a group's.
-        listing = AssignmentListing([])
-    else:
-        q = AssignmentQuery(
-            user_id=query.get("user.id") or None,
-            role_id=query.get("role.id") or None,
-            project_id=project_id,
-            domain_id=query.get("scope.domain.id") or None,
-            # COMPAT: like Keystone, only the value "all" selects the system.
-            system=query.get("scope.system") == "all",
-            inherited=inherited,
-            effective=effective,
-            include_subtree=subtree,
-            visible_domain_id=req.ctx.domain_id,
-        )
-        listing = req.cloud.roles.list_assignments(q, include_names)
+    q = AssignmentQuery(
+        user_id=query.get("user.id") or None,
+        group_id=query.get("group.id") or None,
+        role_id=query.get("role.id") or None,
+        project_id=project_id,
+        domain_id=query.get("scope.domain.id") or None,
+        # COMPAT: like Keystone, only the value "all" selects the system.
+        system=query.get("scope.system") == "all",
+        inherited=inherited,
+        effective=effective,
+        include_subtree=subtree,
+        visible_domain_id=req.ctx.domain_id,
+    )
+    listing = req.cloud.roles.list_assignments(q, include_names)
     body = views.role_assignments(req.base_url, listing, include_names, req.request.url.query)
     return json_response(body)
 

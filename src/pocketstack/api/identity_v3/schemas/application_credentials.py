@@ -8,7 +8,7 @@ server assigns it). openstacksdk sends every attribute it was given, nulls and a
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Literal
 
 from pydantic import Field, StrictBool, StrictStr, model_validator
 
@@ -32,6 +32,21 @@ class RoleRefIn(Wire):
         return self
 
 
+class AccessRuleIn(Wire):
+    """A rule by ``id`` (an existing rule of the user) or by service, path and method."""
+
+    id: StrictStr | None = Field(None, min_length=1, max_length=64)
+    service: StrictStr | None = Field(None, min_length=1, max_length=64)
+    path: StrictStr | None = Field(None, max_length=225, pattern=r"^/")
+    method: Literal["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> AccessRuleIn:
+        if self.id is None and None in (self.service, self.path, self.method):
+            raise ValueError("an access rule needs 'service', 'path' and 'method' (or the 'id' of one)")
+        return self
+
+
 class AppCredCreateIn(Wire):
     name: StrictStr = Field(min_length=1, max_length=NAME_MAX, pattern=r"\S")
     id: StrictStr | None = None
@@ -40,7 +55,7 @@ class AppCredCreateIn(Wire):
     expires_at: StrictStr | None = None
     roles: list[RoleRefIn] | None = None
     unrestricted: StrictBool | None = None
-    access_rules: list[dict[str, Any]] | None = None
+    access_rules: list[AccessRuleIn] | None = None
     system: StrictStr | None = None
 
 

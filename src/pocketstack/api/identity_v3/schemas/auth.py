@@ -7,6 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from pocketstack.api.common.validation import OpenWire, Wire
+from pocketstack.core.errors import BadRequest
+from pocketstack.core.identity.auth import ScopeRequest
 
 
 class DomainRefIn(Wire):
@@ -47,6 +49,16 @@ class ProjectScopeIn(Wire):
     id: str | None = Field(None, max_length=64)
     name: str | None = Field(None, max_length=255)
     domain: DomainRefIn | None = None
+
+
+TRUST_SCOPE = "OS-TRUST:trust"
+
+
+def trust_scope(value: Any) -> ScopeRequest:
+    """``{"OS-TRUST:trust": {"id": ...}}`` as a scope."""
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"]:
+        raise BadRequest("Expecting to find trust_id in OS-TRUST:trust.")
+    return ScopeRequest("trust", id=value["id"])
 
 
 class ScopeIn(OpenWire):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pocketstack.api.common.responses import isotime
 from pocketstack.api.identity_v3.views.common import collection_links, links
 from pocketstack.core.identity.application_credentials import AppCredInfo
 
@@ -24,9 +23,10 @@ def application_credential(base_url: str, info: AppCredInfo) -> dict[str, Any]:
         "project_id": c.project_id,
         "system": None,
         "roles": [{"id": r.id, "name": r.name, "domain_id": r.domain_id} for r in info.roles],
-        "expires_at": isotime(c.expires_at),
+        # COMPAT: Keystone writes this datetime as oslo.serialization does: microseconds, no zone.
+        "expires_at": c.expires_at.strftime("%Y-%m-%dT%H:%M:%S.%f") if c.expires_at else None,
         "unrestricted": c.unrestricted,
-        "access_rules": [],
+        "access_rules": info.access_rules or [],
         "links": links(base_url, _path(c.user_id, c.id)),
     }
     if info.secret is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pocketstack.api.identity_v3.views.common import collection_links, links
-from pocketstack.core.identity.assignments import USER_DOMAIN, USER_PROJECT, AssignmentRef
-from pocketstack.core.identity.roles import AssignmentListing
+from pocketstack.core.identity.assignment_listing import AssignmentRef
+from pocketstack.core.identity.grants import AssignmentListing
 from pocketstack.store.models import Role
 
 
@@ -68,32 +68,33 @@ def role_inferences(base_url: str, rules: list[tuple[Role, list[Role]]]) -> dict
 # -- role assignments ---------------------------------------------------------------------------
 def _assignment_path(ref: AssignmentRef) -> str:
     """Where the grant behind ``ref`` lives in the grant API (Keystone's ``links.assignment``):
-    the stored grant's target, and the prior role for an implied one."""
+    the stored grant's target and actor, and the prior role for an implied one."""
     source = ref.source
-    if source.kind == USER_PROJECT:
+    if source.scope == "project":
         path = f"/projects/{source.target_id}"
-    elif source.kind == USER_DOMAIN:
+    elif source.scope == "domain":
         path = f"/domains/{source.target_id}"
     else:
         path = "/system"
-    path += f"/users/{ref.user_id}/roles/{ref.prior_role_id or ref.role_id}"
+    actor = f"/groups/{source.actor_id}" if source.is_group else f"/users/{source.actor_id}"
+    path += f"{actor}/roles/{ref.prior_role_id or ref.role_id}"
     if source.inherited:
         path = f"/OS-INHERIT{path}/inherited_to_projects"
     return path
 
 
 def _named(listing: AssignmentListing, ref: AssignmentRef) -> dict[str, Any]:
-    """The user, scope and role references with names and domains (``include_names``)."""
+    """The actor, scope and role references with names and domains (``include_names``)."""
     domains = listing.domains
 
     def domain(domain_id: str) -> dict[str, Any]:
         d = domains.get(domain_id)
         return {"id": domain_id, "name": d.name if d else ""}
 
-    user = listing.users.get(ref.user_id)
-    # COMPAT: Keystone shows a user that no longer exists with empty names.
-    user_ref = {"id": ref.user_id, "name": user.name if user else ""}
-    user_ref["domain"] = domain(user.domain_id) if user else {"id": "", "name": ""}
+    actor = listing.groups.get(ref.actor_id) if ref.group else listing.users.get(ref.actor_id)
+    # COMPAT: Keystone shows a user or group that no longer exists with empty names.
+    actor_ref: dict[str, Any] = {"id": ref.actor_id, "name": actor.name if actor else ""}
+    actor_ref["domain"] = domain(actor.domain_id) if actor else {"id": "", "name": ""}
     role_obj = listing.roles.get(ref.role_id)
     role_ref: dict[str, Any] = {"id": ref.role_id, "name": role_obj.name if role_obj else ""}
     if role_obj is not None and role_obj.domain_id:
@@ -107,7 +108,7 @@ def _named(listing: AssignmentListing, ref: AssignmentRef) -> dict[str, Any]:
         scope = {"domain": domain(ref.scope_id)}
     else:
         scope = {"system": {"all": True}}
-    return {"user": user_ref, "role": role_ref, "scope": scope}
+    return {"group" if ref.group else "user": actor_ref, "role": role_ref, "scope": scope}
 
 
 def _plain(ref: AssignmentRef) -> dict[str, Any]:
@@ -115,7 +116,8 @@ def _plain(ref: AssignmentRef) -> dict[str, Any]:
         scope: dict[str, Any] = {"system": {"all": True}}
     else:
         scope = {ref.scope: {"id": ref.scope_id}}
-    return {"user": {"id": ref.user_id}, "role": {"id": ref.role_id}, "scope": scope}
+    actor = "group" if ref.group else "user"
+    return {actor: {"id": ref.actor_id}, "role": {"id": ref.role_id}, "scope": scope}
 
 
 def role_assignment(
@@ -125,6 +127,9 @@ def role_assignment(
     if ref.inherited:
         body["scope"]["OS-INHERIT:inherited_to"] = "projects"
     body["links"] = {"assignment": f"{base_url}/v3{_assignment_path(ref)}"}
+    if ref.source.is_group and not ref.group:
+        # A member's role through a group (effective listing): Keystone links the membership.
+        body["links"]["membership"] = f"{base_url}/v3/groups/{ref.source.actor_id}/users/{ref.actor_id}"
     if ref.prior_role_id:
         # COMPAT: Keystone's path reads "prior_role/{implied}/implies/{prior}", ids in this order.
         body["links"]["prior_role"] = f"{base_url}/v3/prior_role/{ref.role_id}/implies/{ref.prior_role_id}"
