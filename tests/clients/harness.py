@@ -109,6 +109,24 @@ class Server:
     def clouds_yaml(self) -> Path:
         return self.data_dir / "clouds.yaml"
 
+    def auth_args(self, user: str = "admin", password: str = ADMIN_PASSWORD) -> list[str]:
+        """A user's credentials (on the project of the same name) as the legacy clients
+        (glance, nova) take them on the command line."""
+        return [
+            "--os-auth-url",
+            f"{self.url}/identity",
+            "--os-username",
+            user,
+            "--os-password",
+            password,
+            "--os-project-name",
+            user,
+            "--os-user-domain-name",
+            "Default",
+            "--os-project-domain-name",
+            "Default",
+        ]
+
     def text(self) -> str:
         return "".join(self.output)
 

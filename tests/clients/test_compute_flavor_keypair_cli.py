@@ -166,22 +166,7 @@ def test_keypair_create_list_show_delete(cli: ClientRunner, tmp_path: Path) -> N
 def test_novaclient_gets_a_server_generated_key_at_2_1(
     cli: ClientRunner, server: Server, tmp_path: Path
 ) -> None:
-    auth = [
-        "--os-auth-url",
-        f"{server.url}/identity",
-        "--os-username",
-        "demo",
-        "--os-password",
-        DEMO_PASSWORD,
-        "--os-project-name",
-        "demo",
-        "--os-user-domain-name",
-        "Default",
-        "--os-project-domain-name",
-        "Default",
-        "--os-compute-api-version",
-        "2.1",
-    ]
+    auth = [*server.auth_args("demo", DEMO_PASSWORD), "--os-compute-api-version", "2.1"]
     private_key = cli.run("nova", *auth, "keypair-add", "novakey").stdout
     loaded = serialization.load_pem_private_key(private_key.encode(), password=None)
     shown = cli.openstack("keypair", "show", "--public-key", "novakey", fmt=False).strip()

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.clients.harness import ADMIN_PASSWORD, ClientRunner, Server
+from tests.clients.harness import ClientRunner, Server
 
 pytestmark = pytest.mark.clients
 ADMIN = "pocketstack-admin"
@@ -90,18 +90,7 @@ def test_glanceclient_create_with_progress_and_download(
     cli: ClientRunner, server: Server, disk: Path, tmp_path: Path
 ) -> None:
     env_args = [
-        "--os-auth-url",
-        f"{server.url}/identity",
-        "--os-username",
-        "admin",
-        "--os-password",
-        ADMIN_PASSWORD,
-        "--os-project-name",
-        "admin",
-        "--os-user-domain-name",
-        "Default",
-        "--os-project-domain-name",
-        "Default",
+        *server.auth_args(),
         "--os-image-api-version",
         "2",
     ]

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.clients.conftest import stop_cleanly
-from tests.clients.harness import ADMIN_PASSWORD, ClientRunner, Server, start_server
+from tests.clients.harness import ClientRunner, Server, start_server
 
 pytestmark = pytest.mark.clients
 ADMIN = "pocketstack-admin"
@@ -218,20 +218,7 @@ def test_web_download_from_a_refused_url_fails_up_front(cli: ClientRunner, serve
     img = create_queued(cli, "refused")
     refused = "http://127.0.0.1:1/disk.raw"  # a port the cloud does not allow
     # python-glanceclient reports the 400 (the openstack CLI's `image import` ignores the answer).
-    auth = [
-        "--os-auth-url",
-        f"{server.url}/identity",
-        "--os-username",
-        "admin",
-        "--os-password",
-        ADMIN_PASSWORD,
-        "--os-project-name",
-        "admin",
-        "--os-user-domain-name",
-        "Default",
-        "--os-project-domain-name",
-        "Default",
-    ]
+    auth = server.auth_args()
     args = ["image-import", "--import-method", "web-download", "--uri", refused, img["id"]]
     proc = cli.run("glance", *auth, *args, check=False)
     assert proc.returncode != 0

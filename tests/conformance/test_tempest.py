@@ -41,7 +41,7 @@ def test_tempest_chosen_set(tmp_path_factory: pytest.TempPathFactory, request: p
                 Admin(password=ADMIN_PASSWORD),
                 workspace=tmp_path_factory.mktemp("tempest"),
                 venv=venv,
-                timeout=20 * 60,
+                timeout=35 * 60,
                 mirror=mirror,
             )
         finally:

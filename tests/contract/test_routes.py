@@ -18,8 +18,16 @@ from pocketstack.core.network.policies import NETWORK_POLICY
 from pocketstack.core.policy import Enforcer
 
 RULES = Enforcer([*IDENTITY_RULES, *IMAGE_RULES, *NETWORK_POLICY]).rules
-# Only discovery and logging in may be reached without a token.
+# Only discovery and logging in may be reached without a token (federated logging in among
+# them: it answers 501, OS-FEDERATION is not served).
+_FEDERATED_LOGIN = (
+    "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth",
+    "/v3/auth/OS-FEDERATION/websso/{protocol_id}",
+    "/v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso",
+)
 ANONYMOUS = {
+    *(("identity", method, path) for path in _FEDERATED_LOGIN for method in ("GET", "POST")),
+    ("identity", "GET", "/v3/OS-FEDERATION/saml2/metadata"),
     ("identity", "GET", "/"),
     ("identity", "GET", "/v3"),
     ("identity", "GET", "/v3/"),

@@ -64,6 +64,17 @@ def test_endpoint_policy_and_oauth1_tokens_answer_501(client: TestClient, admin_
     assert "OS-OAUTH1" in resp.json()["error"]["message"]
 
 
+def test_federation_answers_501_and_is_for_admins(
+    client: TestClient, admin_token: str, demo_token: str
+) -> None:
+    resp = client.get(f"{V3}/OS-FEDERATION/identity_providers", headers=auth_headers(admin_token))
+    assert resp.status_code == 501 and "OS-FEDERATION" in resp.json()["error"]["message"]
+    resp = client.put(f"{V3}/OS-FEDERATION/mappings/m1", json={}, headers=auth_headers(demo_token))
+    assert resp.status_code == 403
+    websso = client.get(f"{V3}/auth/OS-FEDERATION/websso/saml2")  # before any token exists
+    assert websso.status_code == 501 and websso.json()["error"]["code"] == 501
+
+
 def test_oauth1_consumers(client: TestClient, admin_token: str, demo_token: str) -> None:
     h = auth_headers(admin_token)
     resp = client.post(f"{V3}/OS-OAUTH1/consumers", json={"consumer": {"description": "d"}}, headers=h)

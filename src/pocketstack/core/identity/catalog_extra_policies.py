@@ -37,6 +37,7 @@ CATALOG_EXTRA_RULES = [
     *_rules("policies", _READ, _WRITE, _CRUD),
     Rule("identity:endpoint_policies:manage", _WRITE, "OS-ENDPOINT-POLICY (not served: 501)."),
     Rule("identity:oauth1:manage", _WRITE, "OS-OAUTH1 tokens (not served: 501)."),
+    Rule("identity:federation:manage", _WRITE, "OS-FEDERATION (not served: 501)."),
     *_rules("oauth_consumers", _READ, _WRITE, _CRUD),
     *_rules("domain_configs", _READ, _WRITE, _CRUD),
     Rule("identity:domain_configs:default", _READ, "The defaults of domain-specific options."),

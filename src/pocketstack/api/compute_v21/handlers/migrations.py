@@ -87,6 +87,11 @@ def _migration(req: ApiRequest, m: Migration, dest_ip: str | None) -> dict[str, 
         body["migration_type"] = m.migration_type
         if m.migration_type == "live-migration" and m.status in LIVE_IN_PROGRESS:
             body["links"] = links(req, f"servers/{m.server_id}/migrations", str(m.id))
+    return with_owner_ids(req, m, body)
+
+
+def with_owner_ids(req: ApiRequest, m: Migration, body: dict[str, Any]) -> dict[str, Any]:
+    """A migration's ``uuid`` (from 2.59) and its server's owners (from 2.80), in both views."""
     if at_least(req, 2, 59):
         body["uuid"] = m.uuid
     if at_least(req, 2, 80):

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
+from pocketstack.api.compute_v21.handlers.migrations import with_owner_ids
 from pocketstack.api.compute_v21.request import at_least
 from pocketstack.api.compute_v21.views.services import nova_time
 from pocketstack.core.compute.server_migrations import RULE, ServerMigrations
@@ -45,12 +46,7 @@ def _view(req: ApiRequest, m: Migration, dest_ip: str | None) -> dict[str, Any]:
             for part in ("total", "processed", "remaining")
         },
     }
-    if at_least(req, 2, 59):
-        body["uuid"] = m.uuid
-    if at_least(req, 2, 80):
-        body["user_id"] = m.user_id
-        body["project_id"] = m.project_id
-    return body
+    return with_owner_ids(req, m, body)
 
 
 def list_server_migrations(req: ApiRequest) -> Response:

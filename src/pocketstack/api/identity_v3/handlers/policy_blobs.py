@@ -70,7 +70,21 @@ def oauth1_not_served(req: ApiRequest) -> Response:
     )
 
 
+FEDERATION = (
+    "OS-FEDERATION (identity providers, mappings, protocols, service providers, WebSSO and SAML) "
+    "is not served by pocketstack: every user lives in its own identity store."
+)
+
+
+def federation_not_served(req: ApiRequest) -> Response:
+    req.enforce()
+    raise NotImplementedYet(FEDERATION)
+
+
 E = Endpoint
+_FED = "/v3/OS-FEDERATION"
+_IDP = _FED + "/identity_providers/{idp_id}"
+_CRUD = ("GET", "PUT", "PATCH", "DELETE")
 _POLICY = "/v3/policies/{policy_id}"
 _EP = _POLICY + "/OS-ENDPOINT-POLICY"
 _EP_RULE = "identity:endpoint_policies:manage"
@@ -112,4 +126,33 @@ ROUTES: list[Endpoint] = [
         oauth1_not_served,
         _OAUTH_RULE,
     ),
+    *_not_served(
+        [
+            (_FED + "/identity_providers", ("GET",)),
+            (_IDP, _CRUD),
+            (_IDP + "/protocols", ("GET",)),
+            (_IDP + "/protocols/{protocol_id}", _CRUD),
+            (_FED + "/mappings", ("GET",)),
+            (_FED + "/mappings/{mapping_id}", _CRUD),
+            (_FED + "/service_providers", ("GET",)),
+            (_FED + "/service_providers/{sp_id}", _CRUD),
+            (_FED + "/projects", ("GET",)),
+            (_FED + "/domains", ("GET",)),
+        ],
+        federation_not_served,
+        "identity:federation:manage",
+    ),
+    # Reached before there is a token: federated authentication itself.
+    *[
+        E(method, path, federation_not_served, None, authenticated=False)
+        for path in (
+            _IDP + "/protocols/{protocol_id}/auth",
+            "/v3/auth/OS-FEDERATION/websso/{protocol_id}",
+            "/v3/auth/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/websso",
+        )
+        for method in ("GET", "POST")
+    ],
+    E("GET", _FED + "/saml2/metadata", federation_not_served, None, authenticated=False),
+    E("POST", "/v3/auth/OS-FEDERATION/saml2", federation_not_served, "identity:federation:manage"),
+    E("POST", "/v3/auth/OS-FEDERATION/saml2/ecp", federation_not_served, "identity:federation:manage"),
 ]

@@ -10,38 +10,26 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.image_v2 import metadef_input, metadef_views
+from pocketstack.api.image_v2.list_params import MAX_LIMIT, limit_param, sort_params
 from pocketstack.core.errors import BadRequest
 from pocketstack.core.image.metadefs.namespaces import SORT_KEYS, NamespaceListQuery
-
-MAX_LIMIT = 1000
-
-
-def _limit(value: str | None) -> int:
-    if value is None:
-        return MAX_LIMIT
-    try:
-        limit = int(value)
-    except ValueError:
-        raise BadRequest("limit param must be an integer") from None
-    if limit < 0:
-        raise BadRequest("limit param must be positive")
-    return min(limit, MAX_LIMIT)
 
 
 def list_namespaces(req: ApiRequest) -> Response:
     req.enforce()
     q = req.query
-    sort_key, sort_dir = q.get("sort_key", "created_at"), q.get("sort_dir", "desc")
-    if sort_key not in SORT_KEYS:
-        raise BadRequest(f"Invalid sort key: {sort_key}")
-    if sort_dir not in ("asc", "desc"):
-        raise BadRequest(f"Invalid sort direction: {sort_dir}")
+    sort_key, sort_dir = sort_params(q, SORT_KEYS)
     visibility = q.get("visibility")
     if visibility not in (None, "public", "private"):
         raise BadRequest(f"Invalid visibility value: {visibility}")
     resource_types = tuple(r for r in q.get("resource_types", "").split(",") if r)
     query = NamespaceListQuery(
-        visibility, resource_types, sort_key, sort_dir, _limit(q.get("limit")), q.get("marker")
+        visibility,
+        resource_types,
+        sort_key,
+        sort_dir,
+        limit_param(q.get("limit"), MAX_LIMIT),
+        q.get("marker"),
     )
     rows = req.cloud.image_metadefs.namespaces.list(req.ctx, query)
     params = [(k, v) for k, v in q.multi_items() if k != "marker"]

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.image_v2 import task_views
+from pocketstack.api.image_v2.list_params import limit_param, sort_params
 from pocketstack.core.errors import BadRequest
 from pocketstack.core.image.tasks import STATUSES, TYPES
 
@@ -48,26 +49,10 @@ def create_task(req: ApiRequest) -> Response:
     return json_response(task_views.task(task), 201, {"Location": f"{req.base_url}/v2/tasks/{task_id}"})
 
 
-def _limit(value: str | None) -> int:
-    if value is None:
-        return 25
-    try:
-        limit = int(value)
-    except ValueError:
-        raise BadRequest("limit param must be an integer") from None
-    if limit < 0:
-        raise BadRequest("limit param must be positive")
-    return min(limit, 1000)
-
-
 def list_tasks(req: ApiRequest) -> Response:
     req.enforce()
     q = req.query
-    sort_key, sort_dir = q.get("sort_key", "created_at"), q.get("sort_dir", "desc")
-    if sort_key not in SORT_KEYS:
-        raise BadRequest(f"Invalid sort key: {sort_key}")
-    if sort_dir not in ("asc", "desc"):
-        raise BadRequest(f"Invalid sort direction: {sort_dir}")
+    sort_key, sort_dir = sort_params(q, SORT_KEYS)
     filters: dict[str, str] = {}
     if "status" in q:
         if q["status"] not in STATUSES:
@@ -77,7 +62,7 @@ def list_tasks(req: ApiRequest) -> Response:
         if q["type"] not in TYPES:
             raise BadRequest(f"Invalid type value: {q['type']}")
         filters["type"] = q["type"]
-    limit = _limit(q.get("limit"))
+    limit = limit_param(q.get("limit"), 25)
     rows = req.cloud.image_imports.tasks.list(req.ctx, filters, sort_key, sort_dir, limit, q.get("marker"))
     params = [(k, v) for k, v in q.multi_items() if k != "marker"]
     body: dict[str, Any] = {
