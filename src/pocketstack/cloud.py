@@ -44,7 +44,6 @@ from pocketstack.core.image.images import ImageService
 from pocketstack.core.image.imports import ImportService
 from pocketstack.core.image.members import MemberService
 from pocketstack.core.image.metadefs import MetadefServices
-from pocketstack.core.image.metadefs.defaults import load_default_metadefs
 from pocketstack.core.image.policies import IMAGE_RULES
 from pocketstack.core.image.sweep import sweep as sweep_image_data
 from pocketstack.core.image.web_download import UriFilter
@@ -147,7 +146,6 @@ def build_cloud(settings: Settings) -> Cloud:
         db, image_stores, staging, settings.image_size_cap, settings.image_storage_quota
     )
     ensure_default_flavors(db)
-    load_default_metadefs(db)  # first start only: Glance's default namespaces
     images = ImageService(db, policy, image_data)
     quotas = QuotaService(db, parse_quota_defaults(settings.quota_defaults))
     network = _network(db, settings, policy)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,10 @@ class _Parser:
         return _atom(token)
 
 
+@cache
 def parse_check(text: str) -> Check:
+    """A compiled check is a pure function of its text (the enforcer comes in as an argument),
+    so each text is parsed once per process, not once per cloud built."""
     return _Parser(text).parse()
 
 

@@ -1,5 +1,5 @@
-"""Glance's default metadata definitions, loaded once on the first start (later starts never
-load them again, even when an admin deleted some: ``meta`` remembers they were loaded).
+"""Glance's default metadata definitions, loaded once, on the first use of the catalog (never
+again, even when an admin deleted some: ``meta`` remembers they were loaded).
 
 ``data/namespaces.json`` is our own compact file with the facts of a representative subset of
 Glance's ``etc/metadefs``: every ``OS::Compute::*`` namespace but the VMware and XenAPI ones,
@@ -41,7 +41,7 @@ def _namespaces() -> list[NamespaceInput]:
 
 
 def load_default_metadefs(db: Database) -> int:
-    """Load the defaults on the first start; returns how many namespaces were added."""
+    """Load the defaults unless they were loaded before; returns how many namespaces were added."""
     with db.transaction() as s:
         if s.get(Meta, LOADED_KEY) is not None:
             return 0
