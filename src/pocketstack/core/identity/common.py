@@ -30,8 +30,10 @@ def naive_utc(when: datetime) -> datetime:
     return as_utc(when).replace(tzinfo=None)
 
 
-def get_or_404(session: Session, model: type[T], ident: str, kind: str) -> T:
+def get_or_404(session: Session, model: type[T], ident: str, kind: str, message: str | None = None) -> T:
+    """The row, or NotFound with code ``identity.<kind>.not_found`` (and Keystone's own wording
+    when ``message`` gives it)."""
     obj = session.get(model, ident) if ident else None
     if obj is None:
-        raise NotFound(kind, ident, code=f"identity.{kind.replace(' ', '_')}.not_found")
+        raise NotFound(kind, ident, code=f"identity.{kind.replace(' ', '_')}.not_found", message=message)
     return obj

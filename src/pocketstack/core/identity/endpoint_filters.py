@@ -47,20 +47,9 @@ def _matches(endpoint: Endpoint, filters: Mapping[str, Any]) -> bool:
     return all(getattr(endpoint, key) == value for key, value in filters.items())
 
 
-def _group_404(group_id: str) -> NotFound:
-    return NotFound(
-        "endpoint group",
-        group_id,
-        code="identity.endpoint_group.not_found",
-        message=f"Could not find Endpoint Group: {group_id}.",
-    )
-
-
 def _get_group(s: Session, group_id: str) -> EndpointGroup:
-    group = s.get(EndpointGroup, group_id) if group_id else None
-    if group is None:
-        raise _group_404(group_id)
-    return group
+    message = f"Could not find Endpoint Group: {group_id}."
+    return get_or_404(s, EndpointGroup, group_id, "endpoint group", message)
 
 
 def _endpoints_of_groups(s: Session, groups: list[EndpointGroup]) -> list[Endpoint]:

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
-from pocketstack.core.identity.common import new_id
+from pocketstack.core.errors import BadRequest, Conflict, Forbidden
+from pocketstack.core.identity.common import get_or_404, new_id
 from pocketstack.store.db import Database
 from pocketstack.store.identity_catalog_models import Limit, RegisteredLimit
 from pocketstack.store.models import Domain, Project, Region, Service
@@ -77,27 +77,12 @@ def _find_registered(
 
 
 def _get_registered(s: Session, registered_limit_id: str) -> RegisteredLimit:
-    row = s.get(RegisteredLimit, registered_limit_id) if registered_limit_id else None
-    if row is None:
-        raise NotFound(
-            "registered limit",
-            registered_limit_id,
-            code="identity.registered_limit.not_found",
-            message=f"Could not find registered limit for {registered_limit_id}.",
-        )
-    return row
+    message = f"Could not find registered limit for {registered_limit_id}."
+    return get_or_404(s, RegisteredLimit, registered_limit_id, "registered limit", message)
 
 
 def _get_limit(s: Session, limit_id: str) -> Limit:
-    row = s.get(Limit, limit_id) if limit_id else None
-    if row is None:
-        raise NotFound(
-            "limit",
-            limit_id,
-            code="identity.limit.not_found",
-            message=f"Could not find limit for {limit_id}.",
-        )
-    return row
+    return get_or_404(s, Limit, limit_id, "limit", f"Could not find limit for {limit_id}.")
 
 
 def _owner(s: Session, item: Mapping[str, Any]) -> tuple[str | None, str | None]:

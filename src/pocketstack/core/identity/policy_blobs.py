@@ -9,22 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pocketstack.core.errors import NotFound
-from pocketstack.core.identity.common import new_id
+from pocketstack.core.identity.common import get_or_404, new_id
 from pocketstack.store.db import Database
 from pocketstack.store.identity_catalog_models import PolicyBlob
 
 
 def _get(s: Session, policy_id: str) -> PolicyBlob:
-    policy = s.get(PolicyBlob, policy_id) if policy_id else None
-    if policy is None:
-        raise NotFound(
-            "policy",
-            policy_id,
-            code="identity.policy.not_found",
-            message=f"Could not find policy: {policy_id}.",
-        )
-    return policy
+    return get_or_404(s, PolicyBlob, policy_id, "policy", f"Could not find policy: {policy_id}.")
 
 
 class PolicyBlobService:

@@ -223,9 +223,7 @@ class TrustService:
     def delete(self, trust_id: str) -> None:
         """Delete the trust and every trust redelegated from it. Raises NotFound."""
         with self.db.transaction() as s:
-            trust = s.get(Trust, trust_id) if trust_id else None
-            if trust is None:
-                raise _not_found(trust_id)
+            trust = get_or_404(s, Trust, trust_id, "trust")
             pending = [trust]
             while pending:
                 current = pending.pop()
