@@ -1,6 +1,9 @@
 """Compute figures against a running `pocketstack up` (fake driver): time to boot 1,000 servers
-to ACTIVE, and requests per second of GET /servers/detail?limit=100 with 1,000 servers, next
-to a bare Starlette endpoint measured the same way in the same run.
+to ACTIVE (8 clients POSTing /servers with networks "auto", then the summary list polled with
+status=ACTIVE until all are), and requests per second of GET /servers/detail?limit=100 with
+1,000 servers, next to a bare Starlette endpoint measured the same way in the same run (for
+the boot: the same number of POSTs, 8 at once). bench/compute_scale.py measures the lists at
+10,000 and 100,000 servers.
 
 Usage: python bench/compute.py [servers] [seconds-per-measure]
 """
@@ -12,6 +15,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -42,56 +46,71 @@ def login(url: str, user: str) -> dict[str, str]:
     }
 
 
+def boot(url: str, count: int, seconds: float) -> tuple[float, float, dict[int, float], dict[str, Any]]:
+    """(seconds until all accepted, until all ACTIVE, detail requests/s by clients, the body)."""
+    demo, admin = login(url, "demo"), login(url, "admin")
+    project = demo.pop("_project")
+    admin.pop("_project")
+    api = f"{url}/compute/v2.1"
+    limits = {"instances": count, "cores": count, "ram": count * 512}
+    httpx.put(f"{api}/os-quota-sets/{project}", json={"quota_set": limits}, headers=admin).raise_for_status()
+    ports = {"quota": {"port": count + 10}}  # Neutron's default of 500 ports is too few
+    httpx.put(f"{url}/network/v2.0/quotas/{project}", json=ports, headers=admin).raise_for_status()
+    image = next(i["id"] for i in httpx.get(f"{url}/image/v2/images", headers=demo).json()["images"])
+    body = {"server": {"name": "b", "imageRef": image, "flavorRef": "1", "networks": "auto"}}
+
+    began = time.perf_counter()
+    with httpx.Client(timeout=60) as client, ThreadPoolExecutor(8) as pool:
+        codes = list(
+            pool.map(
+                lambda _: client.post(f"{api}/servers", json=body, headers=demo).status_code, range(count)
+            )
+        )
+        assert codes == [202] * count, sorted(set(codes))
+        accepted = time.perf_counter() - began
+        while True:
+            active = client.get(f"{api}/servers?status=ACTIVE&limit={count}", headers=demo).json()
+            if len(active["servers"]) >= count:
+                break
+            time.sleep(0.2)
+        booted = time.perf_counter() - began
+        shown = client.get(f"{api}/servers/detail?limit=1", headers=demo).json()["servers"][0]
+        assert shown["status"] == "ACTIVE" and shown["addresses"], shown
+
+    def detail(client: httpx.Client) -> None:
+        assert client.get(f"{api}/servers/detail?limit=100", headers=demo).status_code == 200
+
+    return accepted, booted, {w: rate(detail, seconds, w) for w in (1, 4)}, body
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 5.0
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        url = f"http://127.0.0.1:{port}"
         env = {"POCKETSTACK_DEMO_PASSWORD": PASSWORD, "POCKETSTACK_ADMIN_PASSWORD": PASSWORD}
         proc, _ = start(pocketstack(Path(tmp), port), "pocketstack ready on", env=env)
-        demo, admin = login(url, "demo"), login(url, "admin")
-        project = demo.pop("_project")
-        admin.pop("_project")
-        api = f"{url}/compute/v2.1"
-        limits = {"instances": count, "cores": count, "ram": count * 512}
-        httpx.put(
-            f"{api}/os-quota-sets/{project}", json={"quota_set": limits}, headers=admin
-        ).raise_for_status()
-        image = next(i["id"] for i in httpx.get(f"{url}/image/v2/images", headers=demo).json()["images"])
-        body = {"server": {"name": "b", "imageRef": image, "flavorRef": "1", "networks": "auto"}}
-
-        began = time.perf_counter()
-        with httpx.Client(timeout=60) as client, ThreadPoolExecutor(8) as pool:
-            codes = list(
-                pool.map(
-                    lambda _: client.post(f"{api}/servers", json=body, headers=demo).status_code, range(count)
-                )
-            )
-            assert codes == [202] * count, sorted(set(codes))
-            accepted = time.perf_counter() - began
-            while True:
-                active = client.get(f"{api}/servers/detail?status=ACTIVE&limit={count}", headers=demo).json()
-                if len(active["servers"]) >= count:
-                    break
-                time.sleep(0.2)
-        booted = time.perf_counter() - began
-
-        def detail(client: httpx.Client) -> None:
-            assert client.get(f"{api}/servers/detail?limit=100", headers=demo).status_code == 200
-
-        detail_rates = {w: rate(detail, seconds, w) for w in (1, 4)}
-        stop(proc)
+        try:
+            accepted, booted, detail_rates, body = boot(f"http://127.0.0.1:{port}", count, seconds)
+        finally:
+            stop(proc)
 
         bport = free_port()
         bproc, _ = start(baseline(bport), "Uvicorn running on")
-        burl = f"http://127.0.0.1:{bport}/"
-        base = {w: rate(lambda c: c.get(burl), seconds, w) for w in (1, 4)}
-        stop(bproc)
+        try:
+            burl = f"http://127.0.0.1:{bport}/"
+            base = {w: rate(lambda c: c.get(burl), seconds, w) for w in (1, 4)}
+            began = time.perf_counter()
+            with httpx.Client(timeout=60) as client, ThreadPoolExecutor(8) as pool:
+                list(pool.map(lambda _: client.post(burl, json=body).status_code, range(count)))
+            base_posts = time.perf_counter() - began
+        finally:
+            stop(bproc)
 
     print(
         f"boot {count} servers: accepted in {accepted:.1f} s, all ACTIVE in {booted:.1f} s "
-        f"({count / booted:.0f} servers/s)"
+        f"({count / booted:.0f} servers/s; the same {count} POSTs to bare Starlette take "
+        f"{base_posts:.2f} s, ratio {booted / base_posts:.1f}x)"
     )
     for w in (1, 4):
         per = 1 / detail_rates[w]

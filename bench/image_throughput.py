@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Image data throughput: upload and download of a 1 GiB image through a real ``pocketstack up``
-on a free loopback port, next to a raw disk copy of the same file measured in the same run.
+"""Image data throughput: upload, stage (the import's upload) and download of a 1 GiB image
+through a real ``pocketstack up`` on a free loopback port, next to a raw disk copy of the same
+file measured in the same run.
 
-    python bench/image_throughput.py [--size-mib 1024] [--dir /some/disk]
+    python bench/image_throughput.py [--size-mib 1024] [--dir /some/disk] [--runs 1]
 
 Clients are the standard library's http.client (what requests, and so the OpenStack clients,
 build on), sending and receiving 1 MiB blocks. The raw copy reads the source and writes a new
 file in 1 MiB blocks, then fsyncs it: the work an upload cannot avoid (the server also hashes
 md5 + sha512, inspects and fsyncs). The download is written to a file and fsynced the same
 way. Ratios are raw copy time / API time (1.0 = as fast as the disk). All files live under
---dir (default: a temporary directory), so the page cache treats the three runs alike.
+--dir (default: a temporary directory), so the page cache treats the runs alike. With --runs N
+the whole sequence (copy, upload, stage, download) runs N times on one server and the medians
+are printed; later raw copies may find the page cache warmer than the first.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import hashlib
 import http.client
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -83,7 +87,8 @@ def file_chunks(path: Path) -> Iterator[bytes]:  # for the sha512 check
             yield chunk
 
 
-def upload(base: str, auth: str, src: Path) -> tuple[str, float]:
+def upload(base: str, auth: str, src: Path, target: str = "file") -> tuple[str, float]:
+    """PUT ``src`` to a new image's ``file`` (upload) or ``stage`` (import); (id, seconds)."""
     body = {"name": "bench", "disk_format": "raw", "container_format": "bare"}
     resp = httpx.post(f"{base}/image/v2/images", json=body, headers={"X-Auth-Token": auth})
     resp.raise_for_status()
@@ -96,13 +101,13 @@ def upload(base: str, auth: str, src: Path) -> tuple[str, float]:
     }
     with src.open("rb") as fh:
         started = time.perf_counter()
-        conn.request("PUT", f"/image/v2/images/{image_id}/file", body=fh, headers=headers)
+        conn.request("PUT", f"/image/v2/images/{image_id}/{target}", body=fh, headers=headers)
         reply = conn.getresponse()
         reply.read()
         elapsed = time.perf_counter() - started
     conn.close()
     if reply.status != 204:
-        raise SystemExit(f"upload failed: {reply.status}")
+        raise SystemExit(f"{target} upload failed: {reply.status}")
     return image_id, elapsed
 
 
@@ -130,33 +135,59 @@ def sha512_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def delete(base: str, auth: str, image_id: str) -> None:
+    httpx.delete(f"{base}/image/v2/images/{image_id}", headers={"X-Auth-Token": auth}).raise_for_status()
+
+
+def api_run(base: str, src: Path, out: Path, expected: str) -> dict[str, float]:
+    """Upload, download (checked), then stage: the seconds each took."""
+    auth = token(base)
+    image_id, up_s = upload(base, auth, src)
+    down_s = download(base, auth, image_id, out)
+    if sha512_of(out) != expected:
+        raise SystemExit("the downloaded data differs from the source")
+    out.unlink()
+    delete(base, auth, image_id)
+    staged_id, stage_s = upload(base, auth, src, "stage")
+    delete(base, auth, staged_id)
+    return {"upload": up_s, "download": down_s, "stage": stage_s}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--dir", type=Path, default=None, help="where the files go (default: a temp dir)")
+    parser.add_argument("--runs", type=int, default=1, help="repeat the sequence, print medians")
     args = parser.parse_args()
     size = args.size_mib * MiB
+    times: dict[str, list[float]] = {"copy": [], "upload": [], "download": [], "stage": []}
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="pocketstack-bench-") as tmp:
         root = Path(tmp)
         src, out = root / "source.img", root / "downloaded.img"
         expected = make_source(src, size)
-        copy_s = raw_copy(src, root / "copy.img")
         port = free_port()
-        server, _ = start([*pocketstack(root / "data", port), "--admin-password", PASSWORD], "ready on")
+        server = None
         try:
-            base = f"http://127.0.0.1:{port}"
-            auth = token(base)
-            image_id, up_s = upload(base, auth, src)
-            down_s = download(base, auth, image_id, out)
+            for _ in range(args.runs):
+                times["copy"].append(raw_copy(src, root / "copy.img"))
+                if server is None:  # started after the first copy, so that it does not disturb it
+                    server, _ = start(
+                        [*pocketstack(root / "data", port), "--admin-password", PASSWORD], "ready on"
+                    )
+                for name, seconds in api_run(f"http://127.0.0.1:{port}", src, out, expected).items():
+                    times[name].append(seconds)
         finally:
-            stop(server)
-        if sha512_of(out) != expected:
-            raise SystemExit("the downloaded data differs from the source")
+            if server is not None:
+                stop(server)
+    copy_s = statistics.median(times["copy"])
     rate = lambda seconds: size / MiB / seconds  # noqa: E731
-    print(f"image size            {args.size_mib} MiB")
+    runs = f" (medians of {args.runs} runs)" if args.runs > 1 else ""
+    print(f"image size            {args.size_mib} MiB{runs}")
     print(f"raw disk copy         {rate(copy_s):8.1f} MiB/s")
-    print(f"upload (PUT file)     {rate(up_s):8.1f} MiB/s   ratio to raw copy {copy_s / up_s:.2f}")
-    print(f"download (GET file)   {rate(down_s):8.1f} MiB/s   ratio to raw copy {copy_s / down_s:.2f}")
+    labels = {"upload": "upload (PUT file)", "stage": "stage (PUT stage)", "download": "download (GET file)"}
+    for name, label in labels.items():
+        took = statistics.median(times[name])
+        print(f"{label:20s}  {rate(took):8.1f} MiB/s   ratio to raw copy {copy_s / took:.2f}")
 
 
 if __name__ == "__main__":

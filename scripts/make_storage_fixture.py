@@ -21,7 +21,8 @@ rule and a port in it, a network shared with the demo project by an RBAC policy,
 gateway and an interface, and a floating IP on the port; from revision 0006 on, a server
 booted on that port (so its addresses show the floating IP) and one on a network by id with a
 device tag; from revision 0007 on, the identity, image and compute objects of the conformance
-work (``conformance_0007``), each listed under ``survivors`` with the fields it must keep.
+work (``conformance_0007``), each listed under ``survivors`` with the fields it must keep; from
+revision 0008 on, an image in the image cache (``workers_0008``), a survivor too.
 ``manifest.json`` lists them with the sha512 of the bytes that were sent (computed here, not
 read back), which is what the upgrade test compares downloads against.
 """
@@ -445,6 +446,14 @@ def conformance_0007(maker: Maker) -> None:
     )
 
 
+def workers_0008(maker: Maker) -> None:
+    """The content revision 0008 adds: an image in the image cache (kept in each process's
+    memory before, in the database from this revision)."""
+    image_id = next(i["id"] for i in maker.images if i["name"] == "fixture-raw")
+    maker.call("admin", "PUT", f"/image/v2/cache/{image_id}", 202)
+    maker.survivors.append(["admin", "/image/v2/cache", "", {"cached_images.0.image_id": image_id}])
+
+
 def _identity_only(settings: Settings, revision: str) -> None:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine, revision)
@@ -471,6 +480,8 @@ def _with_images(settings: Settings, revision: str) -> Maker:
             servers_0006(maker)
         if revision >= "0007":
             conformance_0007(maker)
+        if revision >= "0008":
+            workers_0008(maker)
     cloud.close()
     cloud.db.engine.dispose()
     return maker

@@ -61,11 +61,18 @@ class Settings:
     reclaim_instance_interval: int = 0  # seconds deleted servers stay restorable; 0 = delete at once
     quota_defaults: str = ""  # overrides of the default quota class, e.g. "instances=20,cores=40"
     compute_workers: int = 8  # threads that carry out server tasks
+    workers: int = 0  # API processes serving the port; 0 = one per core, at most 4
     # Network: the external network ``public`` made on the first start (floating IPs come from
     # it); the pool is FIRST-LAST, or empty for every address of the CIDR but the gateway (.1).
     public_network_cidr: str = "172.24.4.0/24"
     public_network_pool: str = ""
     network_quota_defaults: str = ""  # overrides of Neutron's quota defaults, e.g. "port=1000,network=20"
+
+    @property
+    def worker_count(self) -> int:
+        if self.workers < 0:
+            raise ValueError("workers must be 0 (one per core, at most 4) or a positive number")
+        return self.workers or min(os.cpu_count() or 1, 4)
 
     @property
     def db_url(self) -> str:

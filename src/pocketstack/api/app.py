@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pocketstack.api.common.middleware import RequestIdMiddleware, ServiceRootMiddleware
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import Endpoint, build_router, service_root
 from pocketstack.api.compute_v21 import errors as compute_errors
-from pocketstack.api.compute_v21 import versions as compute_versions
-from pocketstack.api.compute_v21.middleware import MicroversionMiddleware
-from pocketstack.api.compute_v21.request import check_media_type
-from pocketstack.api.compute_v21.routes import ROUTES as COMPUTE_ROUTES
 from pocketstack.api.identity_v3 import errors as identity_errors
-from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
 from pocketstack.api.image_v2 import errors as image_errors
-from pocketstack.api.image_v2.routes import ROUTES as IMAGE_ROUTES
 from pocketstack.api.network_v2 import errors as network_errors
-from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
-from pocketstack.cloud import Cloud
+from pocketstack.cloud import BUILD_LOCK, Cloud
 from pocketstack.core.errors import NotFound
 
 
@@ -33,12 +29,10 @@ def build_app(cloud: Cloud) -> Starlette:
         return json_response({"name": "pocketstack", "services": services})
 
     mounts = {
-        "/identity": build_router(
-            IDENTITY_ROUTES, cloud, identity_errors.render_error, identity_errors.check_media_type
-        ),
-        "/image": build_router(IMAGE_ROUTES, cloud, image_errors.render_error, redirect_slashes=False),
-        "/compute": _compute(cloud),
-        "/network": build_router(NETWORK_ROUTES, cloud, network_errors.render_error),
+        "/identity": _OnFirstRequest(lambda: _identity(cloud)),
+        "/image": _OnFirstRequest(lambda: _image(cloud)),
+        "/compute": _OnFirstRequest(lambda: _compute(cloud)),
+        "/network": _OnFirstRequest(lambda: _network(cloud)),
     }
     routes = [Route("/", root), *(Mount(prefix, app=app) for prefix, app in mounts.items())]
     roots = {*mounts, "/compute/v2.1", "/compute/v2"}
@@ -65,9 +59,48 @@ def build_app(cloud: Cloud) -> Starlette:
     return Starlette(routes=routes, middleware=middleware, exception_handlers={404: unrouted})
 
 
+class _OnFirstRequest:
+    """A service's mount, built when its first request comes: a start imports no service's
+    routes and handlers, and a process imports those of the services it is asked for only."""
+
+    def __init__(self, build: Callable[[], ASGIApp]) -> None:
+        self._build = build
+        self._app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._app is None:
+            with BUILD_LOCK:  # the one lock of lazy builds: imports in two threads never cross
+                if self._app is None:
+                    self._app = self._build()
+        await self._app(scope, receive, send)
+
+
+def _identity(cloud: Cloud) -> Router:
+    from pocketstack.api.identity_v3.routes import ROUTES
+
+    return build_router(ROUTES, cloud, identity_errors.render_error, identity_errors.check_media_type)
+
+
+def _image(cloud: Cloud) -> Router:
+    from pocketstack.api.image_v2.routes import ROUTES
+
+    return build_router(ROUTES, cloud, image_errors.render_error, redirect_slashes=False)
+
+
+def _network(cloud: Cloud) -> Router:
+    from pocketstack.api.network_v2.routes import ROUTES
+
+    return build_router(ROUTES, cloud, network_errors.render_error)
+
+
 def _compute(cloud: Cloud) -> Router:
     """Compute: the version list at its root, v2.1 with microversions, and v2 as Nova's
     relaxed legacy mode over the same route table."""
+    from pocketstack.api.compute_v21 import versions as compute_versions
+    from pocketstack.api.compute_v21.middleware import MicroversionMiddleware
+    from pocketstack.api.compute_v21.request import check_media_type
+    from pocketstack.api.compute_v21.routes import ROUTES as COMPUTE_ROUTES
+
     render = compute_errors.render_error
     api = build_router(COMPUTE_ROUTES, cloud, render, check_media_type, redirect_slashes=False)
     root = Endpoint("GET", "/", compute_versions.list_versions, None, authenticated=False)

@@ -16,6 +16,7 @@ class InProcessBus:
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="task")
         self._handler: Callable[[str], None] | None = None
         self._stop = threading.Event()
+        self._timers: list[threading.Thread] = []
 
     def subscribe(self, handler: Callable[[str], None]) -> None:
         self._handler = handler
@@ -42,8 +43,13 @@ class InProcessBus:
                 except Exception:
                     LOG.exception("event=periodic_job_failed job=%s", getattr(job, "__name__", job))
 
-        threading.Thread(target=loop, name="periodic", daemon=True).start()
+        timer = threading.Thread(target=loop, name="periodic", daemon=True)
+        timer.start()
+        self._timers.append(timer)
 
     def close(self) -> None:
+        """Stop the periodic jobs and the workers, waiting for what runs now to finish."""
         self._stop.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        for timer in self._timers:
+            timer.join()

@@ -1,81 +1,90 @@
-"""The ``pocketstack`` command."""
+"""The ``pocketstack`` command.
+
+``pocketstack up`` with plain ``--option value`` pairs starts without typer, whose argument
+handling (pydantic adapters built per option) would cost a start a tenth of its time and memory;
+anything else, help and argument errors included, goes to the typer app in ``commands.py``.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from pocketstack.config import load_settings
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help="An OpenStack-compatible cloud.",
-)
-admin = typer.Typer(no_args_is_help=True, help="Operate a pocketstack installation.")
-app.add_typer(admin, name="admin")
+if TYPE_CHECKING:
+    import typer
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="A TOML settings file.")]
-DataDirOpt = Annotated[
-    Path | None, typer.Option("--data-dir", help="Where state lives (default: per-user dir).")
-]
+# The options of ``up`` and their types, as commands.py declares them for typer (a test keeps
+# the two the same).
+UP_OPTIONS: dict[str, type] = {
+    "host": str,
+    "port": int,
+    "data_dir": Path,
+    "config": Path,
+    "database_url": str,
+    "admin_password": str,
+    "demo_password": str,
+    "workers": int,
+}
 
 
-@app.command()
-def up(
-    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: SQLite).")] = None,
-    admin_password: Annotated[str | None, typer.Option(help="Password of the admin user.")] = None,
-    demo_password: Annotated[str | None, typer.Option(help="Password of the demo user.")] = None,
-) -> None:
-    """Start the whole cloud in one process on one port."""
+def start_up(config: Path | None = None, **options: Any) -> None:  # noqa: ANN401
     from pocketstack.cli.up import run
 
-    run(
-        load_settings(
-            config,
-            host=host,
-            port=port,
-            data_dir=data_dir,
-            database_url=database_url,
-            admin_password=admin_password,
-            demo_password=demo_password,
-        )
-    )
-
-
-@admin.command("rotate-keys")
-def rotate_keys(data_dir: DataDirOpt = None, config: ConfigOpt = None) -> None:
-    """Rotate the token keys: staged -> primary, new staged key, prune old secondaries."""
-    from pocketstack.core.identity import keys
-
-    settings = load_settings(config, data_dir=data_dir)
-    kept = keys.rotate(settings.keys_dir, settings.max_active_keys)
-    typer.echo(f"keys in {settings.keys_dir}: {', '.join(map(str, kept))} (primary {kept[-1]})")
-
-
-@admin.command("credential-rotate")
-def credential_rotate(data_dir: DataDirOpt = None, config: ConfigOpt = None) -> None:
-    """Rotate the credential keys and re-encrypt every stored credential with the new key."""
-    from pocketstack.core.identity import credential_keys
-    from pocketstack.store import migrate
-    from pocketstack.store.db import Database, make_engine
-
-    settings = load_settings(config, data_dir=data_dir)
-    engine = make_engine(settings.db_url)
-    migrate.upgrade_if_needed(engine)
-    kept = credential_keys.rotate(Database(engine), settings.credential_keys_dir, settings.max_active_keys)
-    typer.echo(f"keys in {settings.credential_keys_dir}: {', '.join(map(str, kept))} (primary {kept[-1]})")
+    run(load_settings(config, **options))
 
 
 def main() -> None:
-    app()
+    options = plain_up_options(sys.argv[1:])
+    if options is None:
+        from pocketstack.cli.commands import app
+
+        app()
+        return
+    try:
+        start_up(**options)
+    except KeyboardInterrupt:  # as click ends it
+        print("\nAborted!", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def plain_up_options(argv: list[str]) -> dict[str, Any] | None:
+    """The options of ``up`` given as ``--option value`` or ``--option=value``; None for
+    anything else (another command, ``--help``, an unknown option, a value typer would refuse)."""
+    if argv[:1] != ["up"]:
+        return None
+    options: dict[str, Any] = {}
+    rest = argv[1:]
+    while rest:
+        option, equals, value = rest.pop(0).partition("=")
+        name = option.removeprefix("--").replace("-", "_")
+        kind = UP_OPTIONS.get(name) if option.startswith("--") and "_" not in option else None
+        if kind is None or not (equals or rest):
+            return None
+        value = value if equals else rest.pop(0)
+        if kind is int:
+            try:
+                options[name] = int(value)
+            except ValueError:
+                return None
+        elif kind is Path:
+            if not value:
+                return None
+            options[name] = Path(value)
+        else:
+            options[name] = value
+    return options
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``, the typer app, imported on first use (as tests do)."""
+    if name == "app":
+        from pocketstack.cli.commands import app
+
+        return app
+    raise AttributeError(name)
 
 
 if __name__ == "__main__":

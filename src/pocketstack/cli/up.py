@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
+import re
 import secrets
 import signal
+import socket
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
-import yaml
 
 from pocketstack.api.app import build_app
 from pocketstack.api.common.logs import configure as configure_logs
-from pocketstack.cloud import build_cloud
+from pocketstack.cli.workers import Supervisor, bind
+from pocketstack.cloud import Cloud, build_cloud
 from pocketstack.config import Settings
 from pocketstack.core.identity.bootstrap import Account, bootstrap
 from pocketstack.core.image.seed import seed_first_image
@@ -66,22 +69,85 @@ def clouds_yaml(settings: Settings, passwords: dict[str, str]) -> str:
             "pocketstack-admin": cloud("admin", "admin"),
         }
     }
-    return yaml.safe_dump(doc, sort_keys=False)
+    text = _plain_yaml(doc)
+    if text is None:
+        import yaml
+
+        text = yaml.safe_dump(doc, sort_keys=False)
+    return text
+
+
+# A string that YAML reads back as that string when written bare: no character YAML gives a
+# meaning, and a letter that no number, date, boolean or null of YAML 1.1 contains.
+_BARE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./:-]*(?<!:)")
+_LETTER = re.compile(r"[g-suvwyG-SUVWY]")
+_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+def _plain_yaml(doc: dict[str, Any], indent: str = "") -> str | None:
+    """``doc`` as ``yaml.safe_dump(doc, sort_keys=False)`` writes it, when all its strings are
+    bare ones (as generated passwords and URLs are); None otherwise. Saves a start PyYAML's
+    import."""
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            inner = _plain_yaml(value, indent + "  ")
+            if inner is None or not _bare(key):
+                return None
+            lines.append(f"{indent}{key}:\n{inner}")
+        elif isinstance(value, int) and not isinstance(value, bool) or _bare(value):
+            if not _bare(key):
+                return None
+            lines.append(f"{indent}{key}: {value}\n")
+        else:
+            return None
+    return "".join(lines)
+
+
+def _bare(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and _BARE.fullmatch(value) is not None
+        and _LETTER.search(value) is not None
+        and value.lower() not in _WORDS
+    )
 
 
 class _Server(uvicorn.Server):
-    """Prints the ready line only once the socket really listens."""
+    """Calls ``on_ready`` only once the socket really listens."""
 
-    ready_line = ""
+    on_ready: Callable[[], None] = staticmethod(lambda: None)
 
     async def startup(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
         await super().startup(sockets=sockets)
         if self.started:
-            print(self.ready_line, flush=True)
+            self.on_ready()
+
+
+def _quiet_signals() -> None:
+    """uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that
+    was installed before it; a quiet one lets a clean stop end with status 0."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+
+
+def _serve(cloud: Cloud, sockets: list[socket.socket] | None, on_ready: Callable[[], None]) -> None:
+    config = uvicorn.Config(
+        build_app(cloud),
+        host=cloud.settings.host,
+        port=cloud.settings.port,
+        access_log=False,
+        log_level="warning",
+        lifespan="off",
+    )
+    server = _Server(config)
+    server.on_ready = on_ready
+    server.run(sockets=sockets)  # on uvloop and httptools when installed, as uvicorn chooses
 
 
 def run(settings: Settings) -> None:
     configure_logs(settings.log_level)
+    workers = settings.worker_count
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     passwords, changed = bootstrap_passwords(settings)
     cloud = build_cloud(settings)
@@ -90,7 +156,7 @@ def run(settings: Settings) -> None:
         Account("demo", "demo", "member", passwords["demo"], "demo" in changed),
     ]
     bootstrap(cloud.db, cloud.verifier, accounts, settings.base_url, settings.region)
-    seed_first_image(cloud.db, cloud.image_data)  # first start only: one public image to boot
+    seed_first_image(cloud.db, lambda: cloud.image_data)  # first start only: one public image to boot
     seed_public_network(cloud.db, settings.public_network_cidr, settings.public_network_pool)  # ditto
     clouds = settings.data_dir / "clouds.yaml"
     _write_private(clouds, clouds_yaml(settings, passwords))
@@ -101,19 +167,35 @@ def run(settings: Settings) -> None:
         f"  openstack --os-cloud pocketstack-admin project list # as admin",
         flush=True,
     )
-    config = uvicorn.Config(
-        build_app(cloud),
-        host=settings.host,
-        port=settings.port,
-        access_log=False,
-        log_level="warning",
-        lifespan="off",
-    )
-    server = _Server(config)
-    server.ready_line = f"pocketstack ready on {settings.base_url}"
-    # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that
-    # was installed before it; a quiet one lets a clean stop end with status 0.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
-    asyncio.run(server.serve())
+    ready_line = f"pocketstack ready on {settings.base_url}"
+    if workers > 1:
+        _run_workers(cloud, workers, ready_line)
+    else:
+        _quiet_signals()
+        _serve(cloud, None, lambda: print(ready_line, flush=True))
+        cloud.close()
     print("pocketstack stopped", flush=True)
+
+
+def _run_workers(cloud: Cloud, count: int, ready_line: str) -> None:
+    """Hand the prepared database to ``count`` forked API processes (see cli/workers.py)."""
+    settings = cloud.settings
+    cloud.close()  # no thread may run while the workers fork
+    cloud.db.engine.dispose()
+    sock = bind(settings.host, settings.port)
+
+    def serve(sock: socket.socket, ready: Callable[[], None]) -> None:
+        worker_cloud = build_cloud(settings, primary=False)
+        _quiet_signals()
+        try:
+            _serve(worker_cloud, [sock], ready)
+        finally:
+            worker_cloud.close()
+
+    supervisor = Supervisor(sock, count, serve)
+    supervisor.start()
+    print(f"{ready_line} ({count} workers)", flush=True)
+    status = supervisor.run()
+    sock.close()
+    if status:
+        raise SystemExit(status)

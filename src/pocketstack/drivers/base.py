@@ -80,6 +80,10 @@ class DriverError(Exception):
 class Driver(Protocol):
     name: str
     capabilities: frozenset[str]
+    # Whether spawn and rebuild need ``GuestSpec.vifs`` (the ports to plug, with their filter
+    # rules); a driver that plugs nothing spares the lookups (remote groups resolve to every
+    # member's addresses). Other calls that show ports (diagnostics, interfaces) always get them.
+    plugs_vifs: bool
 
     def hosts(self) -> list[HostSpec]: ...
     def spawn(self, guest: GuestSpec) -> None: ...

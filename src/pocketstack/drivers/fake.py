@@ -36,6 +36,7 @@ CAPABILITIES = frozenset(
 class FakeDriver:
     name = "fake"
     capabilities = CAPABILITIES
+    plugs_vifs = False  # its guests are rows: spawn needs no ports (diagnostics still shows them)
 
     def __init__(self, hosts: int, vcpus: int, memory_mb: int, disk_gb: int, delay: float = 0.0) -> None:
         self._hosts = [

@@ -17,7 +17,9 @@ class StoredData:
 
 
 class StoreWriter(Protocol):
-    def write(self, chunk: bytes) -> None: ...
+    def write(self, chunk: bytes | memoryview) -> None:
+        """Called from one thread at a time, not always the same one."""
+        ...
 
     @property
     def size(self) -> int:
@@ -46,6 +48,13 @@ class DataReader(Protocol):
     """Chunks of one stored copy; the data is already open, so a later delete cannot cut it."""
 
     def __iter__(self) -> Iterator[bytes]: ...
+
+    @property
+    def source_path(self) -> str | None:
+        """The local file (absolute path) holding the whole copy, for servers that send files
+        themselves; None when the data is not in one. Unlike the reader, a transfer from the
+        path can be cut by a delete of the image."""
+        ...
 
     def close(self) -> None: ...
 

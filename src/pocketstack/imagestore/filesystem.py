@@ -1,18 +1,42 @@
 """The default store: one directory. Data of image ID is ``<root>/<ID[:2]>/<ID>``; uploads in
-progress are ``<root>/.partial/<ID>.<random>``, renamed into place when complete."""
+progress are ``<root>/.partial/<ID>.<random>``, renamed into place when complete.
+
+While data is written, the kernel is asked every WRITEBACK_STEP bytes to start writing the
+new part to disk (Linux ``sync_file_range``), so the disk works while the rest arrives and
+the fsync of ``commit`` finds little left to do."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from pocketstack.imagestore.base import StoredData
 
-CHUNK = 1024 * 1024
+CHUNK = 4 * 1024 * 1024
 PARTIAL_DIR = ".partial"
+WRITEBACK_STEP = 16 * 1024 * 1024
+# Larger writes were measured to take the kernel up to twice as long to copy into the page
+# cache (Linux 6.18), so big buffers are written in parts of this size.
+WRITE_SIZE = 256 * 1024
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    """libc's ``sync_file_range`` (ctypes releases the GIL around it); None where there is none."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_START_WRITEBACK = _sync_file_range()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -31,8 +55,10 @@ class FilesystemWriter:
         partial = root / PARTIAL_DIR
         partial.mkdir(parents=True, exist_ok=True)
         self._tmp = partial / f"{image_id}.{secrets.token_hex(6)}"
-        self._fh = open(self._tmp, "xb")  # noqa: SIM115 - closed in commit/abort
+        self._fh = open(self._tmp, "xb", buffering=0)  # noqa: SIM115 - closed in commit/abort
         self._size = 0
+        self._flushed = 0  # bytes the kernel was asked to start writing to disk
+        self._writeback = _START_WRITEBACK
         self._committed = False
 
     @property
@@ -43,16 +69,27 @@ class FilesystemWriter:
     def size(self) -> int:
         return self._size
 
-    def write(self, chunk: bytes) -> None:
-        self._fh.write(chunk)
-        self._size += len(chunk)
+    def write(self, chunk: bytes | memoryview) -> None:
+        fd = self._fh.fileno()
+        view = memoryview(chunk).cast("B")
+        self._size += view.nbytes
+        while view:  # a write may also take less than it is given
+            view = view[os.write(fd, view[:WRITE_SIZE]) :]
+        if self._size - self._flushed >= WRITEBACK_STEP:
+            self._start_writeback()
+
+    def _start_writeback(self) -> None:
+        if self._writeback is not None and self._writeback(
+            self._fh.fileno(), self._flushed, self._size - self._flushed, _SYNC_FILE_RANGE_WRITE
+        ):
+            self._writeback = None  # not supported here (the fsync of commit does it all)
+        self._flushed = self._size
 
     def flush(self) -> None:
-        """Everything written so far reaches the temporary file (for inspection)."""
-        self._fh.flush()
+        """Everything written so far reaches the temporary file (for inspection): writes are
+        unbuffered, so it already has."""
 
     def commit(self) -> StoredData:
-        self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
         final = self._root / self._final
@@ -77,6 +114,12 @@ class FileChunks:
         self._fh = fh
         self._remaining = length
         fh.seek(offset)
+
+    @property
+    def source_path(self) -> str:
+        # Not /proc/self/fd/N: a server may open the path after this reader is closed, when
+        # that number may be another file.
+        return str(self._fh.name)
 
     def __iter__(self) -> Iterator[bytes]:
         try:

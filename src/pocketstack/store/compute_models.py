@@ -7,7 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pocketstack.store.models import Base
@@ -55,6 +66,11 @@ class Server(Base):
     keep their row (``deleted``) so their actions and usage stay readable."""
 
     __tablename__ = "servers"
+    # A project's live servers in list order: its pages without sorting every row (and its
+    # quota usage counted from the index).
+    __table_args__ = (
+        Index("ix_servers_project_deleted_created", "project_id", "deleted", "created_at", "id"),
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(String(64), index=True)
     user_id: Mapped[str] = mapped_column(String(64))

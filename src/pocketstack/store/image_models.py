@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pocketstack.store.models import Base
@@ -61,3 +61,15 @@ class ImageLocation(Base):
     path: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CachedImageRow(Base):
+    """An image an admin asked to keep in the image cache (Glance's cache API; revision 0008:
+    shared by every API process). Times are seconds since the epoch, as the API shows them."""
+
+    __tablename__ = "image_cache"
+    image_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    last_accessed: Mapped[float] = mapped_column(Float)
+    last_modified: Mapped[float] = mapped_column(Float)

@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 
 from pocketstack.store import (  # noqa: F401 - they register tables
     compute_models,
+    coordination_models,
     identity_catalog_models,
     identity_delegation_models,
     identity_group_models,

@@ -12,7 +12,7 @@ ACCESS = logging.getLogger("pocketstack.access")
 def configure(level: str = "info") -> None:
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        format="%(asctime)s %(levelname)s %(name)s pid=%(process)d %(message)s",
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from pocketstack.core.compute import build_statements as build
 from pocketstack.core.compute import claims, nics, states
 from pocketstack.core.compute.faults import FaultInjection
 from pocketstack.core.compute.moves import MovesMixin
@@ -29,11 +30,18 @@ from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.placement.scheduler import NoValidHost, RequestSpec, Resources, Scheduler
 from pocketstack.core.tasks import tasks
 from pocketstack.drivers.base import Driver, DriverError, GuestSpec, VifSpec
-from pocketstack.store.compute_models import Migration, Server, ServerGroup, ServerGroupMember, Task
+from pocketstack.store.compute_models import (
+    Migration,
+    Server,
+    ServerGroup,
+    ServerGroupMember,
+    Task,
+)
 from pocketstack.store.db import Database
-from pocketstack.store.image_models import Image
 
 LOG = logging.getLogger("pocketstack.conductor")
+SCHEDULE_EVENT = "conductor_schedule_and_build_instances"
+BUILD_EVENT = "compute__do_build_and_run_instance"
 
 # action -> (driver method, vm_state after, power_state after); None keeps the current one.
 POWER_ACTIONS: dict[str, tuple[str, str | None, int | None]] = {
@@ -51,6 +59,10 @@ POWER_ACTIONS: dict[str, tuple[str, str | None, int | None]] = {
 
 class InjectedFault(Exception):
     pass
+
+
+class _TakenOver(Exception):
+    """The server left the build's state while it was being claimed for (rolls the claim back)."""
 
 
 def guest_of(server: Server, host: str | None = None, vifs: tuple[VifSpec, ...] = ()) -> GuestSpec:
@@ -98,17 +110,17 @@ class Conductor(MovesMixin):
     # -- plumbing ------------------------------------------------------------------------
     def run(self, task_id: str) -> None:
         with self.db.read() as s:
-            task = s.get(Task, task_id)
-            server = s.get(Server, task.server_id) if task else None
+            found = s.execute(build.task_and_server(), {"task_id": task_id}).first()
+        task, server = found if found is not None else (None, None)
         if task is None or server is None or task.status != tasks.RUNNING:
             return
         handler = getattr(self, "_do_" + task.action.replace("-", "_"), None)
         try:
             if handler is None:
                 raise DriverError(f"No handler for action {task.action}.")
-            handler(task, server)
-            with self.db.transaction() as s:
-                tasks.finish(s, task.id, True)
+            if not handler(task, server):  # True: the handler finished the task itself
+                with self.db.transaction() as s:
+                    tasks.finish(s, task.id, True)
         except (NoValidHost, DriverError, InjectedFault) as exc:
             self._fail(task, server, str(exc))
         except Exception as exc:  # a bug: still never leave the server stuck
@@ -169,21 +181,15 @@ class Conductor(MovesMixin):
     def _inject(self, server: Server, key: str, global_key: str, message: str) -> None:
         with self.db.transaction() as s:
             current = s.get(Server, server.id)
-            own = dict(current.injected_faults or {})
-            if own.pop(key, False):
-                current.injected_faults = own
-                raise_it = True
-            else:
-                raise_it = self.faults.take(s, global_key)
+            raise_it = self._take_fault(s, current, key, global_key)
         if raise_it:
             raise InjectedFault(message)
 
     def _spec(self, s: Session, server: Server, flavor: dict[str, Any]) -> RequestSpec:
         hints = server.scheduler_hints or {}
-        image = s.get(Image, server.image_id) if server.image_id else None
         spec = RequestSpec(
             resources=resources_of(flavor),
-            image_properties=dict(image.properties or {}) if image is not None else {},
+            image_properties=build.image_properties(s, server.image_id),
             zone=server.requested_zone,
             force_host=hints.get("force_host"),
             extra_specs=flavor.get("extra_specs") or {},
@@ -207,45 +213,80 @@ class Conductor(MovesMixin):
         return spec
 
     # -- build and delete --------------------------------------------------------------------
-    def _do_create(self, task: Task, server: Server) -> None:
-        delay = float((server.injected_faults or {}).get("build_delay", 0)) or self.faults.build_delay()
+    def _do_create(self, task: Task, server: Server) -> bool:
+        """Claim, bind and start spawning in one transaction, spawn, then settle in another:
+        the schedule and build steps are recorded as task items with their times."""
+        with self.db.read() as s:
+            # The global faults as the build starts: a count set while it runs is the next one's.
+            settings = self.faults.load(s)
+            own_delay = float((server.injected_faults or {}).get("build_delay", 0))
+            delay = own_delay or float(settings.get("build_delay", 0))
+            spec = None if delay else self._spec(s, server, server.flavor)
+        current = server
         if delay:
             time.sleep(delay)
-        with self.db.read() as s:
-            current = s.get(Server, server.id)
-            if current.deleted or current.vm_state != states.BUILDING or current.task_state == "deleting":
-                return
-            spec = self._spec(s, server, server.flavor)
-        with self.step(task, "conductor_schedule_and_build_instances"):
-            host = self.scheduler.claim(server.id, spec, server_id=server.id)
-        with self.db.transaction() as s:
-            spawning = claims.swap(
-                s, server.id, vm_states=[states.BUILDING], task_states=["scheduling"], task_state="spawning"
-            )
-            if not spawning:
+            with self.db.read() as s:
                 current = s.get(Server, server.id)
-                if current.deleted or current.vm_state != states.BUILDING:
-                    sched.free(s, server.id)  # deleted or timed out meanwhile: give the claim back
-                return  # else being deleted: the queued delete task frees what was claimed
-            nics.bind(s, server.id, host)
-        with self.step(task, "compute__do_build_and_run_instance", host):
-            self._inject(
-                server, "fail_build", "fail_builds", f"Build of instance {server.id} aborted: injected fault"
-            )
-            self.driver.spawn(plugged_guest(self.db, server, host))
+                spec = self._spec(s, server, server.flavor)
+        if current.deleted or current.vm_state != states.BUILDING or current.task_state == "deleting":
+            return False
+        assert spec is not None
+        started = utcnow()
+        try:
+            with self.db.transaction() as s:
+                host = self.scheduler.claim_in(s, server.id, spec)
+                if not build.to_spawning(s, server.id, host):
+                    raise _TakenOver  # deleted, being deleted or timed out meanwhile: no claim
+                build.add_item(s, task.id, SCHEDULE_EVENT, None, started, ok=True)
+                nics.bind(s, server.id, host)
+                build_item = build.add_item(s, task.id, BUILD_EVENT, host, utcnow())
+                injected = self._take_fault(s, server, "fail_build", "fail_builds", settings)
+        except _TakenOver:
+            return False
+        except NoValidHost as exc:
+            with self.db.transaction() as s:
+                build.add_item(s, task.id, SCHEDULE_EVENT, None, started, ok=False, details=str(exc))
+            raise
+        try:
+            if injected:
+                raise InjectedFault(f"Build of instance {server.id} aborted: injected fault")
+            self.driver.spawn(self._spawn_guest(server, host))
+        except BaseException as exc:
+            with self.db.transaction() as s:
+                tasks.end_item(s, build_item, False, str(exc))
+            raise
         crash = bool((server.injected_faults or {}).get("crash"))
         with self.db.transaction() as s:
-            crash = crash or self.faults.take(s, "crash_builds")
-            claims.swap(
-                s,
-                server.id,
-                vm_states=[states.BUILDING],
-                task_states=["spawning"],
-                vm_state=states.ACTIVE,
-                task_state=None,
-                power_state=states.CRASHED if crash else states.RUNNING,
-                launched_at=utcnow(),
+            build.end_item_ok(s, build_item)
+            crash = crash or (settings["crash_builds"] > 0 and self.faults.take(s, "crash_builds"))
+            build.to_active(s, server.id, states.CRASHED if crash else states.RUNNING)
+            build.finish_ok(s, task.id)
+        return True
+
+    def _take_fault(
+        self, s: Session, server: Server, key: str, global_key: str, settings: dict[str, Any] | None = None
+    ) -> bool:
+        """Use up the server's own fault ``key``, else one of the global ``global_key`` (not
+        looked for when ``settings``, the global faults read before, has none)."""
+        own = dict(server.injected_faults or {})
+        if own.pop(key, False):
+            s.execute(
+                update(Server)
+                .where(Server.id == server.id)
+                .values(injected_faults=own)
+                .execution_options(synchronize_session=False)
             )
+            return True
+        if settings is not None and settings.get(global_key, 0) <= 0:
+            return False
+        return self.faults.take(s, global_key)
+
+    def _spawn_guest(self, server: Server, host: str | None = None) -> GuestSpec:
+        """What spawn is given: the ports to plug only for a driver that plugs them (resolving
+        security groups into addresses reads every member of every remote group)."""
+        if self.driver.plugs_vifs:
+            return plugged_guest(self.db, server, host)
+        return guest_of(server, host)
 
     def _do_delete(self, task: Task, server: Server) -> None:
         soft = bool((task.params or {}).get("soft"))
@@ -331,7 +372,7 @@ class Conductor(MovesMixin):
         with self.step(task, "compute_rebuild_instance", server.host):
             self._inject(server, "fail_next_action", "fail_actions", "Injected failure of rebuild")
             self.driver.destroy(guest_of(server))
-            self.driver.spawn(plugged_guest(self.db, server))
+            self.driver.spawn(self._spawn_guest(server))
         stopped = server.vm_state == states.STOPPED
         with self.db.transaction() as s:
             self.settle(

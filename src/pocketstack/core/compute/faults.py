@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.errors import BadRequest
@@ -67,6 +69,11 @@ def split_metadata(metadata: dict[str, str]) -> tuple[dict[str, str], dict[str, 
     return kept, faults
 
 
+@cache
+def _settings_stmt() -> Select[Any]:
+    return select(Meta.value).where(Meta.key == _META_KEY)
+
+
 class FaultInjection:
     """The global settings, kept in the ``meta`` table so every worker and restart sees them."""
 
@@ -75,27 +82,28 @@ class FaultInjection:
 
     def get(self) -> dict[str, Any]:
         with self.db.read() as s:
-            return self._load(s)
+            return self.load(s)
 
     @staticmethod
-    def _load(s: Session) -> dict[str, Any]:
-        row = s.get(Meta, _META_KEY)
-        stored = json.loads(row.value) if row else {}
-        return {k: stored.get(k, 0) for k in GLOBAL_KEYS}
+    def load(s: Session) -> dict[str, Any]:
+        """The global settings, read in ``s`` (every build reads them)."""
+        stored = s.connection().execute(_settings_stmt()).scalar()
+        values = json.loads(stored) if stored else {}
+        return {k: values.get(k, 0) for k in GLOBAL_KEYS}
 
     def set(self, values: dict[str, Any]) -> dict[str, Any]:
         unknown = set(values) - set(GLOBAL_KEYS)
         if unknown:
             raise BadRequest(f"Unknown fault injection settings: {', '.join(sorted(unknown))}.")
         with self.db.transaction() as s:
-            current = self._load(s)
+            current = self.load(s)
             current.update({k: _value(k, GLOBAL_KEYS[k], v) for k, v in values.items()})
             self._store(s, current)
             return current
 
     def take(self, s: Session, key: str) -> bool:
         """Use up one of a count (inside the caller's transaction); True when one was left."""
-        current = self._load(s)
+        current = self.load(s)
         if current.get(key, 0) <= 0:
             return False
         current[key] -= 1

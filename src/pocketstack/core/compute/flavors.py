@@ -7,6 +7,7 @@ does not exist for that caller (404, never 403).
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -87,11 +88,11 @@ def not_found(flavor_id: str) -> NotFound:
     )
 
 
-def _shared_with(project_id: str | None) -> ColumnElement[bool]:
+def _shared_with(project_id: str | None | BindParameter[Any]) -> ColumnElement[bool]:
     return exists().where(FlavorAccess.flavor_id == Flavor.id, FlavorAccess.project_id == project_id)
 
 
-def _visible(project_id: str | None, is_admin: bool) -> ColumnElement[bool] | None:
+def _visible(project_id: str | None | BindParameter[Any], is_admin: bool) -> ColumnElement[bool] | None:
     return None if is_admin else or_(Flavor.is_public.is_(True), _shared_with(project_id))
 
 
@@ -125,6 +126,30 @@ def _projects(s: Session, flavor_id: str) -> list[str]:
     return sorted(s.scalars(stmt))
 
 
+@functools.cache
+def _list_statement(
+    is_admin: bool, is_public: bool | None, include_disabled: bool, min_memory: bool, min_root: bool
+) -> Select[Any]:
+    """The list's statement for one shape of query, built once (parameters: ``project_id``,
+    ``min_memory_mb``, ``min_root_gb``)."""
+    project_id = bindparam("project_id")
+    stmt = select(Flavor)
+    visible = _visible(project_id, is_admin)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    if is_public is True:
+        stmt = stmt.where(or_(Flavor.is_public.is_(True), _shared_with(project_id)))
+    elif is_public is False:
+        stmt = stmt.where(Flavor.is_public.is_(False))
+    if not include_disabled:
+        stmt = stmt.where(Flavor.disabled.is_(False))
+    if min_memory:
+        stmt = stmt.where(Flavor.memory_mb >= bindparam("min_memory_mb"))
+    if min_root:
+        stmt = stmt.where(Flavor.root_gb >= bindparam("min_root_gb"))
+    return stmt
+
+
 class FlavorService:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -148,42 +173,31 @@ class FlavorService:
         with self.db.read() as s:
             return self.get_for_project(s, flavor_id, project_id, is_admin)
 
-    def list(self, q: FlavorQuery, project_id: str | None, is_admin: bool) -> list[Flavor]:
-        """Flavors matching ``q``, sorted and paged as Nova does. BadRequest when the marker
-        is not a flavor the caller can see."""
-        stmt = select(Flavor)
-        visible = _visible(project_id, is_admin)
-        if visible is not None:
-            stmt = stmt.where(visible)
-        if q.is_public is True:
-            stmt = stmt.where(or_(Flavor.is_public.is_(True), _shared_with(project_id)))
-        elif q.is_public is False:
-            stmt = stmt.where(Flavor.is_public.is_(False))
-        if not q.include_disabled:
-            stmt = stmt.where(Flavor.disabled.is_(False))
-        if q.min_memory_mb is not None:
-            stmt = stmt.where(Flavor.memory_mb >= q.min_memory_mb)
-        if q.min_root_gb is not None:
-            stmt = stmt.where(Flavor.root_gb >= q.min_root_gb)
-        with self.db.read() as s:
-            flavors = sorted(s.scalars(stmt), key=lambda f: _sort_value(f, q.sort_key))
-            if q.name is not None:
-                pattern = _name_pattern(q.name)
-                flavors = [f for f in flavors if pattern.search(f.name or "")]
+    def list(self, q: FlavorQuery, project_id: str | None, is_admin: bool) -> list[Any]:
+        """Flavors matching ``q`` (rows with a Flavor's attributes), sorted and paged as Nova
+        does. BadRequest when the marker is not a flavor the caller can see."""
+        stmt = _list_statement(
+            is_admin, q.is_public, q.include_disabled, q.min_memory_mb is not None, q.min_root_gb is not None
+        )
+        params = {"project_id": project_id, "min_memory_mb": q.min_memory_mb, "min_root_gb": q.min_root_gb}
+        flavors = sorted(self.db.rows(stmt, params), key=lambda f: _sort_value(f, q.sort_key))
+        if q.name is not None:
+            pattern = _name_pattern(q.name)
+            flavors = [f for f in flavors if pattern.search(f.name or "")]
+        if q.sort_dir == "desc":
+            flavors.reverse()
+        if q.marker is not None:
+            # COMPAT: Nova finds the marker among all flavors the caller can see, not only
+            # those the filters keep, and pages on from its place in the order.
+            try:
+                marker = self.get(q.marker, project_id, is_admin)
+            except NotFound:
+                raise BadRequest(f"marker [{q.marker}] not found") from None
+            after = _sort_value(marker, q.sort_key)
             if q.sort_dir == "desc":
-                flavors.reverse()
-            if q.marker is not None:
-                # COMPAT: Nova finds the marker among all flavors the caller can see, not
-                # only those the filters keep, and pages on from its place in the order.
-                try:
-                    marker = self.get_for_project(s, q.marker, project_id, is_admin)
-                except NotFound:
-                    raise BadRequest(f"marker [{q.marker}] not found") from None
-                after = _sort_value(marker, q.sort_key)
-                if q.sort_dir == "desc":
-                    flavors = [f for f in flavors if _sort_value(f, q.sort_key) < after]
-                else:
-                    flavors = [f for f in flavors if _sort_value(f, q.sort_key) > after]
+                flavors = [f for f in flavors if _sort_value(f, q.sort_key) < after]
+            else:
+                flavors = [f for f in flavors if _sort_value(f, q.sort_key) > after]
         return flavors if q.limit is None else flavors[: q.limit]
 
     # -- changing -------------------------------------------------------------------------

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 from datetime import timedelta
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -122,6 +124,16 @@ def not_found(user_id: str, name: str) -> NotFound:
     )
 
 
+@functools.cache
+def _list_statement(after_marker: bool, limited: bool) -> Select[Any]:
+    """A user's keypairs by name, built once per shape (parameters ``user_id``, ``marker``,
+    ``limit``)."""
+    stmt = select(Keypair).where(Keypair.user_id == bindparam("user_id")).order_by(Keypair.name)
+    if after_marker:
+        stmt = stmt.where(Keypair.name > bindparam("marker"))
+    return stmt.limit(bindparam("limit")) if limited else stmt
+
+
 class KeypairService:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -139,18 +151,15 @@ class KeypairService:
         with self.db.read() as s:
             return self.get_public_key(s, user_id, name)
 
-    def list(self, user_id: str, limit: int | None = None, marker: str | None = None) -> list[Keypair]:
-        """The user's keypairs by name; ``marker`` is the name to continue after (BadRequest
-        when the user has no keypair of that name)."""
-        stmt = select(Keypair).where(Keypair.user_id == user_id).order_by(Keypair.name)
-        with self.db.read() as s:
-            if marker is not None:
+    def list(self, user_id: str, limit: int | None = None, marker: str | None = None) -> list[Any]:
+        """The user's keypairs by name (rows with a Keypair's attributes); ``marker`` is the
+        name to continue after (BadRequest when the user has no keypair of that name)."""
+        if marker is not None:
+            with self.db.read() as s:
                 if s.get(Keypair, (user_id, marker)) is None:
                     raise BadRequest(f"Marker {marker} could not be found.")
-                stmt = stmt.where(Keypair.name > marker)
-            if limit is not None:
-                stmt = stmt.limit(limit)
-            return list(s.scalars(stmt))
+        stmt = _list_statement(marker is not None, limit is not None)
+        return list(self.db.rows(stmt, {"user_id": user_id, "marker": marker, "limit": limit}))
 
     def create(
         self,

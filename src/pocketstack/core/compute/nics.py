@@ -16,18 +16,21 @@ when a port changes through the Network API.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Boolean, Insert, Select, Update, and_, bindparam, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.network import l3_guards, l3_ports, port_attrs
-from pocketstack.core.network.access import get_visible, note_grants, visible
+from pocketstack.core.network.access import get_visible, note_grants, visible, visible_to_project
 from pocketstack.core.network.common import retrying, touch
 from pocketstack.core.network.security_groups import DEFAULT_NAME, ensure_default
 from pocketstack.core.network.services import NetworkServices
@@ -83,6 +86,9 @@ class Nics:
     def __init__(self, db: Database, network: NetworkServices) -> None:
         self.db = db
         self.network = network
+        self._auto_lock = threading.Lock()
+        self._auto_locks: dict[str | None, threading.Lock] = {}
+        self._auto_making: dict[str | None, int] = {}  # project -> boots holding or awaiting its lock
 
     # -- at the API: what to attach ----------------------------------------------------------
     def plan(self, ctx: RequestContext, networks: Any, count: int) -> list[NicRequest]:
@@ -92,27 +98,54 @@ class Nics:
         if networks == "none":
             return []
         if networks is None or networks == "auto":
-            found = self.available(ctx)
+            found = self._available_settled(ctx)
             if len(found) > 1:
                 raise Conflict("Multiple possible networks found, use a Network ID to be more specific.")
             if not found and networks is None:
                 return []
-            return [NicRequest(network_id=found[0] if found else self.network.auto_topology.ensure(ctx))]
+            if found:
+                return [NicRequest(network_id=found[0])]
+            with self._making(ctx.project_id):
+                found = self.available(ctx)  # made by the boot this one waited for?
+                return [NicRequest(network_id=found[0] if found else self.network.auto_topology.ensure(ctx))]
         with self.db.read() as s:
             return [self._checked(s, ctx, item, count) for item in networks]
+
+    @contextmanager
+    def _making(self, project_id: str | None) -> Iterator[None]:
+        """Hold the project's get-me-a-network lock: of concurrent first boots, one makes the
+        network and the others wait for it, instead of each making one (the losers' networks
+        would show as a second available network until removed: 409 for everyone in between)."""
+        with self._auto_lock:
+            lock = self._auto_locks.setdefault(project_id, threading.Lock())
+            self._auto_making[project_id] = self._auto_making.get(project_id, 0) + 1
+        try:
+            with lock:
+                yield
+        finally:
+            with self._auto_lock:
+                self._auto_making[project_id] -= 1
+                if not self._auto_making[project_id]:
+                    del self._auto_making[project_id]
+
+    def _available_settled(self, ctx: RequestContext) -> list[str]:
+        """``available``, after any network being made for the project by another boot of
+        this process is done (it shows before its subnet and router are)."""
+        found = self.available(ctx)
+        with self._auto_lock:
+            making = ctx.project_id in self._auto_making
+        if not making:
+            return found
+        with self._making(ctx.project_id):
+            return self.available(ctx)
 
     def available(self, ctx: RequestContext) -> list[str]:
         """The networks a server of the caller's project may use without naming one: its own
         and those shared with it, not external ones (Nova's "available networks")."""
         with self.db.read() as s:
-            rows = list(
-                s.scalars(
-                    select(Network)
-                    .where(visible("network", ctx), Network.external.is_(False))
-                    .order_by(Network.created_at, Network.id)
-                )
-            )
-            note_grants(s, ctx, rows)
+            rows = list(s.scalars(_available_stmt(is_admin(ctx)), {"project_id": ctx.project_id}))
+            # Only a network neither the project's nor shared can be shared with it by RBAC.
+            note_grants(s, ctx, [n for n in rows if n.project_id != ctx.project_id and not n.shared])
             return [n.id for n in rows if n.project_id == ctx.project_id or n.shared or n.shared_here]
 
     def _checked(self, s: Session, ctx: RequestContext, item: dict[str, Any], count: int) -> NicRequest:
@@ -274,10 +307,11 @@ class Nics:
             attrs["fixed_ips"] = [{"ip_address": request.fixed_ip}]
         if groups is not None:
             attrs["security_groups"] = groups
-        port_id = self.network.ports.create(ctx, attrs).row.id
-        with self.db.transaction() as s:
+
+        def record(s: Session, port_id: str) -> None:
             _record(s, port_id, server_id, request.tag, preserve_on_delete=False)
-        return port_id
+
+        return self.network.ports.create_row(ctx, attrs, then=record)
 
     def detach(self, server_id: str, port_id: str) -> None:
         """Take one interface off the server: a port made for it is deleted, the user's port is
@@ -311,6 +345,15 @@ class Nics:
             s.delete(interface)
 
 
+@cache
+def _available_stmt(admin: bool) -> Select[Any]:
+    return (
+        select(Network)
+        .where(visible_to_project("network", admin), Network.external.is_(False))
+        .order_by(Network.created_at, Network.id)
+    )
+
+
 # -- binding -----------------------------------------------------------------------
 def ports_of(s: Session, server_ids: Iterable[str]) -> list[Port]:
     ids = list(server_ids)
@@ -320,11 +363,38 @@ def ports_of(s: Session, server_ids: Iterable[str]) -> list[Port]:
     return list(s.scalars(stmt.order_by(Port.created_at, Port.id)))
 
 
+@cache
+def _bind_stmt() -> Update:
+    bound = bindparam("bound", type_=Boolean)
+    return (
+        update(Port)
+        .where(
+            Port.device_id == bindparam("server_id"),
+            Port.device_owner.startswith(COMPUTE_OWNER),
+            Port.binding_host_id != bindparam("p_host"),
+        )
+        .values(
+            binding_host_id=bindparam("p_host"),
+            binding_vif_type=bindparam("vif_type"),
+            binding_vif_details=bindparam("vif_details", type_=Port.binding_vif_details.type),
+            status=case((and_(bound, Port.admin_state_up.is_(True)), "ACTIVE"), else_="DOWN"),
+            revision_number=Port.revision_number + 1,
+            updated_at=bindparam("now"),
+        )
+    )
+
+
 def bind(s: Session, server_id: str, host: str | None) -> None:
-    """Bind the server's ports to ``host`` (unbind them when None): what a driver plugs."""
-    for port in ports_of(s, [server_id]):
-        if port.binding_host_id != (host or ""):
-            _set_binding(port, host)
+    """Bind the server's ports to ``host`` (unbind them when None): what a driver plugs. One
+    statement for all of them (each changed port gets a new revision, as ``_set_binding``);
+    ports the session holds are read again when next used."""
+    s.flush()  # what the session holds of these ports is written first, then read again
+    vif_type, vif_details = port_attrs.binding(host or "")
+    params = {"server_id": server_id, "p_host": host or "", "vif_type": vif_type, "vif_details": vif_details}
+    s.connection().execute(_bind_stmt(), {**params, "bound": bool(host), "now": utcnow()})
+    for held in list(s.identity_map.values()):
+        if isinstance(held, Port) and held.device_id == server_id:
+            s.expire(held)
 
 
 def _set_binding(port: Port, host: str | None) -> None:
@@ -337,15 +407,13 @@ def _set_binding(port: Port, host: str | None) -> None:
 def _record(s: Session, port_id: str, server_id: str, tag: str | None, *, preserve_on_delete: bool) -> None:
     """What compute alone keeps of a server's port: its device tag and whether it outlives the
     server."""
-    s.add(
-        ServerInterface(
-            port_id=port_id,
-            server_id=server_id,
-            tag=tag,
-            preserve_on_delete=preserve_on_delete,
-            created_at=utcnow(),
-        )
-    )
+    row = {"port_id": port_id, "server_id": server_id, "tag": tag, "preserve_on_delete": preserve_on_delete}
+    s.connection().execute(_interface_insert(), [{**row, "created_at": utcnow()}])
+
+
+@cache
+def _interface_insert() -> Insert:
+    return insert(ServerInterface)
 
 
 # -- what servers show -------------------------------------------------------------------

@@ -13,9 +13,21 @@ project are serialised and cannot both pass on the same count.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -120,6 +132,37 @@ def _upsert(session: Session, model: type[QuotaLimit] | type[QuotaClassLimit], *
         session.merge(model(**row))
 
 
+@cache
+def _limits_stmt() -> CompoundSelect:
+    """(0, resource, limit) of the default class, then (1, resource, limit) of the project."""
+    of_class = select(literal(0), QuotaClassLimit.resource, QuotaClassLimit.hard_limit).where(
+        QuotaClassLimit.class_name == DEFAULT_CLASS
+    )
+    own = select(literal(1), QuotaLimit.resource, QuotaLimit.hard_limit).where(
+        QuotaLimit.project_id == bindparam("project_id")
+    )
+    return union_all(of_class, own)
+
+
+@cache
+def _server_usage_stmt(by_user: bool) -> Select[Any]:
+    stmt = select(
+        func.count(),
+        func.coalesce(func.sum(Server.flavor["vcpus"].as_integer()), 0),
+        func.coalesce(func.sum(Server.flavor["ram"].as_integer()), 0),
+    ).where(Server.project_id == bindparam("project_id"), Server.deleted.is_(False))
+    return stmt.where(Server.user_id == bindparam("user_id")) if by_user else stmt
+
+
+@cache
+def _bump_lock_stmt() -> Update:
+    return (
+        update(QuotaLock)
+        .where(QuotaLock.project_id == bindparam("lock_project"))
+        .values(serial=QuotaLock.serial + 1)
+    )
+
+
 class QuotaService:
     """Limits and usage of compute resources per project, and quota classes."""
 
@@ -147,10 +190,11 @@ class QuotaService:
         return {**self._configured(), **self._class_rows(session, DEFAULT_CLASS)}
 
     def limits_in(self, session: Session, project_id: str | None) -> dict[str, int]:
-        """The project's limits, read in ``session``."""
-        stmt = select(QuotaLimit.resource, QuotaLimit.hard_limit).where(QuotaLimit.project_id == project_id)
-        own = {r: v for r, v in session.execute(stmt) if r in BUILTIN_DEFAULTS}
-        return {**self.default_limits(session), **own}
+        """The project's limits, read in ``session`` (the default class's and the project's
+        own rows in one statement: every create reads them)."""
+        rows = session.connection().execute(_limits_stmt(), {"project_id": project_id}).all()
+        ordered = sorted(rows, key=lambda row: row[0])  # the class first, the project's own over it
+        return {**self._configured(), **{r: v for _, r, v in ordered if r in BUILTIN_DEFAULTS}}
 
     def limits(self, project_id: str | None) -> dict[str, int]:
         """The project's limit for every resource (-1: unlimited)."""
@@ -159,25 +203,22 @@ class QuotaService:
 
     # -- usage --------------------------------------------------------------------------
     @staticmethod
-    def usage(session: Session, project_id: str | None, user_id: str | None = None) -> dict[str, int]:
+    def server_usage(session: Session, project_id: str | None, user_id: str | None = None) -> dict[str, int]:
         """Instances, cores and RAM of the project's servers that are not deleted (from each
-        server's flavor snapshot), and its server groups; with ``user_id``, only that user's."""
-        servers = select(
-            func.count(),
-            func.coalesce(func.sum(Server.flavor["vcpus"].as_integer()), 0),
-            func.coalesce(func.sum(Server.flavor["ram"].as_integer()), 0),
-        ).where(Server.project_id == project_id, Server.deleted.is_(False))
+        server's flavor snapshot); with ``user_id``, only that user's."""
+        params = {"project_id": project_id, "user_id": user_id}
+        stmt = _server_usage_stmt(user_id is not None)
+        instances, cores, ram = session.connection().execute(stmt, params).one()  # summed in the database
+        return {"instances": int(instances), "cores": int(cores), "ram": int(ram)}
+
+    @classmethod
+    def usage(cls, session: Session, project_id: str | None, user_id: str | None = None) -> dict[str, int]:
+        """``server_usage`` and the project's (or user's) server groups."""
         groups = select(func.count()).select_from(ServerGroup).where(ServerGroup.project_id == project_id)
         if user_id is not None:
-            servers = servers.where(Server.user_id == user_id)
             groups = groups.where(ServerGroup.user_id == user_id)
-        instances, cores, ram = session.execute(servers).one()  # summed in the database
-        return {
-            "instances": int(instances),
-            "cores": int(cores),
-            "ram": int(ram),
-            "server_groups": session.scalar(groups) or 0,
-        }
+        used = cls.server_usage(session, project_id, user_id)
+        return {**used, "server_groups": session.scalar(groups) or 0}
 
     def usage_report(
         self, project_id: str | None, user_id: str | None = None
@@ -238,6 +279,8 @@ class QuotaService:
         """Raise QuotaExceeded (403) when a server would have more metadata items than the
         project's ``metadata_items`` limit, with Nova's wording. Nova checks this on create,
         rebuild and every metadata change; the count is the server's whole metadata after it."""
+        if count <= 0:
+            return  # nothing a limit could refuse
         limit = self.limits(project_id)["metadata_items"]
         if 0 <= limit < count:
             deltas = {"metadata_items": count}
@@ -254,13 +297,8 @@ class QuotaService:
         """
         dialect = session.get_bind().dialect.name
         if dialect == "sqlite":
-            bumped = session.execute(
-                update(QuotaLock)
-                .where(QuotaLock.project_id == project_id)
-                .values(serial=QuotaLock.serial + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if bumped.rowcount == 0:  # type: ignore[attr-defined]
+            bumped = session.connection().execute(_bump_lock_stmt(), {"lock_project": project_id})
+            if bumped.rowcount == 0:
                 session.add(QuotaLock(project_id=project_id, serial=1))
                 session.flush()
             return
@@ -301,9 +339,17 @@ class QuotaService:
             if "key_pairs" in deltas and user_id is not None:
                 keypairs = select(func.count()).select_from(Keypair).where(Keypair.user_id == user_id)
                 used["key_pairs"] = session.scalar(keypairs) or 0
-        overs = sorted(r for r, d in deltas.items() if d > 0 and 0 <= limits[r] < used.get(r, 0) + d)
-        if overs:
-            raise QuotaExceeded(over_quota_message(overs, deltas, used, limits))
+        refuse_over(deltas, used, limits)
+
+
+def refuse_over(deltas: Mapping[str, int], used: Mapping[str, int], limits: Mapping[str, int]) -> None:
+    """QuotaExceeded (Nova's wording) when a positive delta takes usage past a limit in ``limits``
+    (a resource missing from ``limits`` has none)."""
+    overs = sorted(
+        r for r, d in deltas.items() if d > 0 and r in limits and 0 <= limits[r] < used.get(r, 0) + d
+    )
+    if overs:
+        raise QuotaExceeded(over_quota_message(overs, deltas, used, limits))
 
 
 def over_quota_message(

@@ -13,19 +13,34 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from pocketstack.core.compute import claims, nics, states
-from pocketstack.core.compute.conductor import Conductor
+from pocketstack.core.compute import claims, states
 from pocketstack.core.compute.states import fault_record
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.tasks import tasks
 from pocketstack.store.compute_models import Server, Task
+from pocketstack.store.db import Database
+
+if TYPE_CHECKING:
+    from pocketstack.core.compute.conductor import Conductor
 
 LOG = logging.getLogger("pocketstack.recovery")
 INTERRUPTED = "The task was interrupted by a restart of the service."
+
+
+def any_busy(db: Database) -> bool:
+    """Whether a task runs or a server is busy (building, or in a task). When none is, neither
+    ``resolve_interrupted`` nor ``fail_overdue_builds`` has anything to do, and the caller need
+    not build the compute machinery to run them."""
+    busy = (Server.task_state.is_not(None)) | (Server.vm_state == states.BUILDING)
+    with db.read() as s:
+        if s.scalar(select(Task.id).where(Task.status == tasks.RUNNING).limit(1)) is not None:
+            return True
+        return s.scalar(select(Server.id).where(Server.deleted.is_(False), busy).limit(1)) is not None
 
 
 def resolve_interrupted(conductor: Conductor) -> int:
@@ -77,6 +92,8 @@ def _settle(conductor: Conductor, s, server: Server, task: Task | None = None) -
 def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
     """Builds older than ``timeout`` seconds go to ERROR with their allocations freed (not the
     ones being deleted: their delete frees them)."""
+    from pocketstack.core.compute import nics  # the network machinery: not needed at start
+
     cutoff = utcnow() - timedelta(seconds=timeout)
     count = 0
     with conductor.db.transaction() as s:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import nics, states
@@ -20,6 +20,11 @@ from pocketstack.core.placement import dag
 from pocketstack.store.compute_models import Host, Server, ServerGroupMember
 from pocketstack.store.db import Database
 
+# Sort keys that may be null: paging past a marker on them is done in Python (NULLs sort first
+# on SQLite, last on PostgreSQL, as before).
+NULLABLE_SORT = frozenset(
+    {"task_state", "host", "image_id", "launched_at", "terminated_at", "requested_zone", "key_name"}
+)
 PROGRESS_SHOWN = frozenset({"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"})
 ROOT_DEVICE = "/dev/vda"  # every fake-driver guest boots from its first virtio disk
 SORT_KEYS = {
@@ -193,23 +198,57 @@ class ServerLister:
     def _matching(
         self, s: Session, ctx: RequestContext, q: ServerQuery, wanted: tuple[Any, ...]
     ) -> list[Any]:
-        """Filter and page on light rows. Without filters that need Python (regexes, tags,
-        task-dependent statuses) or a marker, the database pages by itself."""
-        in_python = bool(q.patterns or q.status or q.tags or q.tags_any or q.not_tags or q.not_tags_any)
+        """Filter and page on light rows. Without filters that need Python (regexes, tags) the
+        database filters, sorts and pages by itself: a marker becomes a condition on the sort
+        keys (when none of them can be null, whose place in the order differs between
+        databases); otherwise every matching light row is read and paged here."""
+        in_python = bool(q.patterns or q.tags or q.tags_any or q.not_tags or q.not_tags_any)
         columns = list(wanted)
         if in_python:
             columns += [Server.vm_state, Server.task_state]
             for name in q.patterns:
                 columns += TEXT_FILTERS[name].columns
         stmt = select(*dict.fromkeys(columns))
-        if not (q.all_projects and is_admin(ctx)):
-            stmt = stmt.where(Server.project_id == ctx.project_id)
-        elif q.project_id:
-            stmt = stmt.where(Server.project_id == q.project_id)
-        stmt = self._exact_filters(self._deleted_filter(stmt, q), q).order_by(*self._order(q))
-        if not in_python and q.marker is None and q.limit is not None:
+        stmt = self._exact_filters(self._deleted_filter(self._scoped(stmt, ctx, q), q), q).order_by(
+            *self._order(q)
+        )
+        if not in_python and (q.marker is None or self._keyset_ready(q)):
+            if q.marker is not None:
+                stmt = stmt.where(self._after_marker(s, stmt, q))
             return list(s.execute(stmt.limit(q.limit)))
         return self._page(self._python_filters(s, list(s.execute(stmt)), q), q)
+
+    @staticmethod
+    def _scoped(stmt: Any, ctx: RequestContext, q: ServerQuery) -> Any:
+        if not (q.all_projects and is_admin(ctx)):
+            return stmt.where(Server.project_id == ctx.project_id)
+        if q.project_id:
+            return stmt.where(Server.project_id == q.project_id)
+        return stmt
+
+    @staticmethod
+    def _keyset_ready(q: ServerQuery) -> bool:
+        return all(SORT_KEYS[key].key not in NULLABLE_SORT for key, _ in q.sort if key in SORT_KEYS)
+
+    def _after_marker(self, s: Session, stmt: Any, q: ServerQuery) -> Any:
+        """The rows after the marker in the list's order; 400 when the marker is not in the
+        list, as Nova."""
+        keys = [(SORT_KEYS[k], d) for k, d in (q.sort or [("created_at", "desc")])] + [(Server.id, "desc")]
+        columns = [column for column, _ in keys]
+        marker = s.execute(
+            stmt.with_only_columns(*columns).where(Server.id == q.marker).order_by(None)
+        ).first()
+        if marker is None:
+            raise BadRequest(f"marker [{q.marker}] not found")
+        if len({d for _, d in keys}) == 1:  # one direction: a row-value comparison, index-friendly
+            row, seen = tuple_(*[c for c, _ in keys]), tuple_(*marker)
+            return row < seen if keys[0][1] == "desc" else row > seen
+        ties: list[Any] = []
+        after = []
+        for (column, direction), value in zip(keys, marker, strict=True):
+            after.append(and_(*ties, column < value if direction == "desc" else column > value))
+            ties.append(column == value)
+        return or_(*after)
 
     @staticmethod
     def _deleted_filter(stmt: Any, q: ServerQuery) -> Any:
@@ -250,10 +289,7 @@ class ServerLister:
         if q.locked is not None:
             stmt = stmt.where(Server.locked.is_(q.locked))
         if q.status:
-            pairs = states.vm_states_for_status(q.status)
-            if not pairs:
-                return stmt.where(Server.id.is_(None))
-            stmt = stmt.where(Server.vm_state.in_({vm for vm, _ in pairs}))
+            stmt = stmt.where(status_condition(q.status))
         return stmt
 
     @staticmethod
@@ -270,9 +306,6 @@ class ServerLister:
         return order
 
     def _python_filters(self, s: Session, servers: list[Any], q: ServerQuery) -> list[Any]:
-        if q.status:
-            wanted = q.status.upper()
-            servers = [sv for sv in servers if states.status_of(sv.vm_state, sv.task_state) == wanted]
         known: dict[str, Any] = {"zones": self.zones_by_host(s) if "availability_zone" in q.patterns else {}}
         for name, version in (("ip", 4), ("ip6", 6)):
             if name in q.patterns:
@@ -306,16 +339,24 @@ class ServerLister:
             servers = servers[: q.limit]
         return servers
 
-    def zones_by_host(self, s: Session) -> dict[str, str]:
-        by_id = dag.zones_of_hosts(s)
-        names = dict(s.execute(select(Host.id, Host.name)).all())
-        return {names[hid]: zone for hid, zone in by_id.items() if hid in names}
+    def zones_by_host(self, s: Session, names: Collection[str] | None = None) -> dict[str, str]:
+        """Host name -> zone, of every host or of those named."""
+        stmt = select(Host.id, Host.name)
+        if names is not None:
+            stmt = stmt.where(Host.name.in_(list(names)))
+        by_name = dict(s.execute(stmt).all())
+        by_id = dag.zones_of_hosts(s, list(by_name) if names is not None else None)
+        return {by_name[hid]: zone for hid, zone in by_id.items() if hid in by_name}
 
     def facts(self, s: Session, servers: list[Server]) -> PageFacts:
-        zones = self.zones_by_host(s)
+        """What the views of these servers need, read for their hosts and ids only."""
+        hosts = {sv.host for sv in servers if sv.host}
+        zones = self.zones_by_host(s, hosts) if hosts else {}
         host_status = {}
-        for name, enabled, down in s.execute(select(Host.name, Host.enabled, Host.forced_down)):
-            host_status[name] = "DOWN" if down else ("UP" if enabled else "MAINTENANCE")
+        if hosts:
+            stmt = select(Host.name, Host.enabled, Host.forced_down).where(Host.name.in_(sorted(hosts)))
+            for name, enabled, down in s.execute(stmt):
+                host_status[name] = "DOWN" if down else ("UP" if enabled else "MAINTENANCE")
         ids = [sv.id for sv in servers]
         groups: dict[str, list[str]] = {sid: [] for sid in ids}
         if ids:
@@ -327,3 +368,16 @@ class ServerLister:
             for sid, gid in rows:
                 groups[sid].append(gid)
         return PageFacts(zones, host_status, tags_of(s, ids), groups, nics.attachments(s, ids))
+
+
+def status_condition(status: str) -> ColumnElement[bool]:
+    """The servers showing ``status`` (as ``states.status_of`` names it), as SQL."""
+    cases = []
+    for vm_state, named, listed in states.status_cases(status):
+        shown = [Server.task_state.in_(named)] if named else []
+        if listed == []:
+            shown.append(true())  # every task state shows the vm state's status
+        elif listed is not None:
+            shown.append(or_(Server.task_state.is_(None), Server.task_state.not_in(listed)))
+        cases.append(and_(Server.vm_state == vm_state, or_(*shown)))
+    return or_(*cases) if cases else false()

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Delete, delete, select
+from sqlalchemy import Delete, delete, insert, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import claims, faults, states
 from pocketstack.core.compute.nics import Nics
+from pocketstack.core.compute.quotas import refuse_over
 from pocketstack.core.compute.user_quotas import UserQuotas
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound, PocketstackError
@@ -76,6 +77,16 @@ def tags_of(s: Session, server_ids: list[str]) -> dict[str, list[str]]:
         for sid, tag in rows:
             out[sid].append(tag)
     return out
+
+
+def _columns_of(server: Server) -> dict[str, Any]:
+    """A new server's attributes as a row to insert: those given (as the unit of work would,
+    the others get their column's default)."""
+    given = server.__dict__
+    return {key: given[key] for key in _SERVER_COLUMNS if key in given}
+
+
+_SERVER_COLUMNS = tuple(attr.key for attr in Server.__mapper__.column_attrs)
 
 
 def hostname_from(name: str) -> str:
@@ -157,7 +168,9 @@ class ServerService:
         plan = self.nics.plan(ctx, req.networks, req.max_count)
         most = self.nics.fitting(ctx, plan, req.min_count, req.max_count)
         groups = self.nics.security_groups(ctx, req.security_groups) if plan else None
-        with self.db.transaction() as s:
+        # What is only looked up is read before the write transaction (SQLite's one writer at
+        # a time): the flavor, the key and the zone; the group and the quota under it.
+        with self.db.read() as s:
             try:
                 flavor = self.svc.flavors.get_for_project(s, req.flavor_id, ctx.project_id, is_admin(ctx))
             except NotFound:
@@ -167,6 +180,7 @@ class ServerService:
             self._check_image_fits(image, flavor)
             key_data = self._key(s, ctx, req.key_name)
             zone, forced_host = self._zone(s, ctx, req.zone)
+        with self.db.transaction() as s:
             group = self._group(s, ctx, req.hints)
             count = self._reserve_quota(s, ctx.project_id, ctx.user_id, flavor, req.min_count, most)
             reservation_id = f"r-{uuid.uuid4().hex[:8]}"
@@ -178,14 +192,15 @@ class ServerService:
                 server.injected_faults = injected
                 server.requested_zone = zone
                 server.scheduler_hints = {**req.hints, **({"force_host": forced_host} if forced_host else {})}
-                s.add(server)
-                s.flush()
+                servers.append(server)
+            # Inserted as rows, not through the unit of work: the objects answer the caller.
+            s.execute(insert(Server), [_columns_of(server) for server in servers])
+            for server in servers:
                 for tag in dict.fromkeys(req.tags):
                     s.add(ServerTag(server_id=server.id, tag=tag))
                 if group is not None:
                     self.svc.server_groups.add_member(s, group, server.id)
                 task_ids.append(tasks.start(s, server.id, ctx.project_id, "create", ctx).id)
-                servers.append(server)
         for server, task_id in zip(servers, task_ids, strict=True):
             try:
                 self.nics.attach(ctx, server.id, zone, plan, groups)
@@ -269,24 +284,26 @@ class ServerService:
         """Take ``high`` servers if the quotas allow, else the most between ``low`` and it. The
         count is worked out from the limits at once (``high`` may be large), then checked: the
         project's limits, then (as Nova's per-user quotas) the creating user's own limits when
-        an admin has set any."""
+        an admin has set any. Limits and usage are read once, under the project's quota lock."""
         each = {"instances": 1, "cores": flavor.vcpus, "ram": flavor.memory_mb}
         quotas = self.svc.quotas
-        users = UserQuotas(self.db, quotas)
         quotas.lock(s, project_id)
-        bounds = [(quotas.limits_in(s, project_id), quotas.usage(s, project_id))]
-        own = users.own_in(s, project_id, user_id)
-        if own:
-            bounds.append((own, quotas.usage(s, project_id, user_id)))
+        with s.no_autoflush:
+            limits = quotas.limits_in(s, project_id)
+            used = quotas.server_usage(s, project_id)
+            own = UserQuotas.own_in(s, project_id, user_id)
+            own_used = quotas.server_usage(s, project_id, user_id) if own else {}
+        bounds = [(limits, used)] + ([(own, own_used)] if own else [])
         count = high
-        for limits, used in bounds:
+        for bound, counted in bounds:
             for resource, amount in each.items():
-                if limits.get(resource, -1) >= 0 and amount > 0:
-                    count = min(count, (limits[resource] - used.get(resource, 0)) // amount)
+                if bound.get(resource, -1) >= 0 and amount > 0:
+                    count = min(count, (bound[resource] - counted.get(resource, 0)) // amount)
         count = max(count, low)
         deltas = {resource: count * amount for resource, amount in each.items()}
-        quotas.check(s, project_id, deltas)
-        users.check_user(s, project_id, user_id, deltas)
+        refuse_over(deltas, used, limits)
+        if own:
+            refuse_over(deltas, own_used, own)
         return count
 
     @staticmethod

@@ -65,6 +65,20 @@ def status_of(vm_state: str, task_state: str | None) -> str:
     return by_task.get(task_state, by_task[None])
 
 
+def status_cases(status: str) -> list[tuple[str, list[str], list[str] | None]]:
+    """How to find ``status`` by vm and task state: (vm_state, the task states shown as it,
+    and when a vm_state shows it without a task (or with a task not listed): its listed task
+    states, which are then shown otherwise; else None)."""
+    wanted = status.upper()
+    cases = []
+    for vm_state, by_task in _STATUS_BY_TASK.items():
+        named = sorted(t for t, shown in by_task.items() if t is not None and shown == wanted)
+        listed = sorted(t for t in by_task if t is not None) if by_task[None] == wanted else None
+        if named or listed is not None:
+            cases.append((vm_state, named, listed))
+    return cases
+
+
 def vm_states_for_status(status: str) -> list[tuple[str, str | None]]:
     """Every (vm_state, task_state) pair showing as ``status``; task None means any not listed."""
     pairs = []

@@ -10,8 +10,10 @@ create paths enforce only the project's limits.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,13 @@ def _unbounded(value: int) -> float:
     return float("inf") if value == UNLIMITED else value
 
 
+@cache
+def _own_stmt() -> Select[Any]:
+    return select(QuotaUserLimit.resource, QuotaUserLimit.hard_limit).where(
+        QuotaUserLimit.project_id == bindparam("project_id"), QuotaUserLimit.user_id == bindparam("user_id")
+    )
+
+
 class UserQuotas:
     def __init__(self, db: Database, quotas: QuotaService) -> None:
         self.db = db
@@ -39,10 +48,8 @@ class UserQuotas:
 
     @staticmethod
     def own_in(s: Session, project_id: str, user_id: str) -> dict[str, int]:
-        stmt = select(QuotaUserLimit.resource, QuotaUserLimit.hard_limit).where(
-            QuotaUserLimit.project_id == project_id, QuotaUserLimit.user_id == user_id
-        )
-        return {r: v for r, v in s.execute(stmt) if r in BUILTIN_DEFAULTS}
+        rows = s.connection().execute(_own_stmt(), {"project_id": project_id, "user_id": user_id})
+        return {r: v for r, v in rows if r in BUILTIN_DEFAULTS}
 
     def limits_in(self, s: Session, project_id: str, user_id: str) -> dict[str, int]:
         return {**self.quotas.limits_in(s, project_id), **self.own_in(s, project_id, user_id)}

@@ -125,8 +125,7 @@ class AuthService:
         self.verifier = verifier
         self.lifetime = timedelta(seconds=token_expiration)
         self.max_password_length = max_password_length
-        self.revision = IdentityRevision()
-        self.revision.watch(db.sessions)
+        self.revision = IdentityRevision(db)
         self._cache: OrderedDict[str, tuple[int, object, TokenInfo]] = OrderedDict()
         self._cache_lock = threading.Lock()
 

@@ -8,12 +8,15 @@ secondaries beyond ``max_active_keys``.
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, MultiFernet
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 
 def _write_key(path: Path, key: bytes) -> None:
@@ -22,6 +25,12 @@ def _write_key(path: Path, key: bytes) -> None:
     with os.fdopen(fd, "wb") as fh:
         fh.write(key)
     os.replace(tmp, path)
+
+
+def _new_key() -> bytes:
+    """What ``Fernet.generate_key`` returns, without importing cryptography at start (it is a
+    tenth of a start's memory; the first token needs it)."""
+    return base64.urlsafe_b64encode(os.urandom(32))
 
 
 def _key_numbers(directory: Path) -> list[int]:
@@ -38,8 +47,8 @@ def initialize(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(directory, 0o700)
     if not _key_numbers(directory):
-        _write_key(directory / "0", Fernet.generate_key())
-        _write_key(directory / "1", Fernet.generate_key())
+        _write_key(directory / "0", _new_key())
+        _write_key(directory / "1", _new_key())
 
 
 def rotate(directory: Path, max_active_keys: int = 3) -> list[int]:
@@ -49,7 +58,7 @@ def rotate(directory: Path, max_active_keys: int = 3) -> list[int]:
     initialize(directory)
     numbers = _key_numbers(directory)
     os.replace(directory / "0", directory / str(numbers[-1] + 1))
-    _write_key(directory / "0", Fernet.generate_key())
+    _write_key(directory / "0", _new_key())
     numbers = _key_numbers(directory)
     secondaries = numbers[1:-1]
     excess = len(numbers) - max_active_keys
@@ -74,6 +83,8 @@ class KeyRing:
         self._load()
 
     def _load(self) -> None:
+        from cryptography.fernet import Fernet, MultiFernet
+
         numbers = _key_numbers(self.directory)
         if len(numbers) < 2:
             raise RuntimeError(f"{self.directory}: the key repository needs a staged and a primary key")

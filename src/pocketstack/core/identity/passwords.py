@@ -15,9 +15,10 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 # argon2id's cost (RFC 9106's second recommended option): the defaults of the settings
 # password_hash_time_cost and password_hash_memory_kib. A hash carries its own parameters, so
@@ -38,12 +39,20 @@ class PasswordVerifier:
     ) -> None:
         if time_cost < 1 or memory_kib < 64:
             raise ValueError("password hashing needs a time cost of at least 1 and at least 64 KiB of memory")
-        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+        self._cost = (time_cost, memory_kib)
         self._key = secrets.token_bytes(32)
         self._ttl = ttl_seconds
         self._max = max_entries
         self._seen: OrderedDict[bytes, tuple[str, float]] = OrderedDict()
         self._lock = threading.Lock()
+
+    @functools.cached_property
+    def _hasher(self) -> PasswordHasher:
+        """Made on first use: a start with nothing to hash does not import argon2."""
+        from argon2 import PasswordHasher
+
+        time_cost, memory_kib = self._cost
+        return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -78,6 +87,8 @@ class PasswordVerifier:
         return True
 
     def _slow_verify(self, stored_hash: str, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         try:
             return self._hasher.verify(stored_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):

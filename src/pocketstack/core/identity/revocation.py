@@ -4,13 +4,16 @@ than the event's ``issued_before``. Events older than the longest token life are
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.identity.common import naive_utc, utcnow
-from pocketstack.core.identity.tokens import TokenPayload
 from pocketstack.store.models import RevocationEvent
+
+if TYPE_CHECKING:
+    from pocketstack.core.identity.tokens import TokenPayload
 
 
 def revoke(session: Session, **match: str | None) -> None:

@@ -10,7 +10,9 @@ for members that accepted them (see ``ImageService.list``).
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from typing import Any
+
+from sqlalchemy import BindParameter, ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext, is_admin
@@ -18,11 +20,11 @@ from pocketstack.core.errors import NotFound
 from pocketstack.store.image_models import Image, ImageMember
 
 
-def readable_clause(ctx: RequestContext) -> ColumnElement[bool]:
-    """SQL condition: images ``ctx`` may read."""
-    member = exists().where(ImageMember.image_id == Image.id, ImageMember.member_id == ctx.project_id)
+def readable_clause(project_id: str | None | BindParameter[Any]) -> ColumnElement[bool]:
+    """SQL condition: images a caller of ``project_id`` may read."""
+    member = exists().where(ImageMember.image_id == Image.id, ImageMember.member_id == project_id)
     return or_(
-        Image.owner == ctx.project_id,
+        Image.owner == project_id,
         Image.visibility.in_(("public", "community")),
         (Image.visibility == "shared") & member,
     )
@@ -32,7 +34,7 @@ def get_readable(session: Session, ctx: RequestContext, image_id: str) -> Image:
     """The image, or NotFound when it does not exist or ``ctx`` may not see it."""
     stmt = select(Image).where(Image.id == image_id)
     if not is_admin(ctx):
-        stmt = stmt.where(readable_clause(ctx))
+        stmt = stmt.where(readable_clause(ctx.project_id))
     image = session.scalar(stmt)
     if image is None:
         raise NotFound("image", image_id, message=f"No image found with ID {image_id}")

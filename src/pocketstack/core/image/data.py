@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, PayloadTooLarge, PocketstackError
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.image import access
-from pocketstack.core.image.transfer import HASH_ALGO, Digest, Limit, Transfer, inspect_file
+from pocketstack.core.image.pipeline import Hashes, StreamingTransfer
+from pocketstack.core.image.transfer import HASH_ALGO, Limit, inspect_file
 from pocketstack.imagestore.base import DataReader, ImageStore, StoreWriter
 from pocketstack.store.db import Database
 from pocketstack.store.image_models import Image, ImageLocation
@@ -76,22 +78,30 @@ def project_usage(session: Session, project_id: str | None, excluding: str | Non
 def per_image(
     session: Session, pairs: Select[tuple[str, str]], image_ids: Iterable[str]
 ) -> dict[str, list[str]]:
-    """Run ``pairs`` (a select of ``(image_id, value)``, its WHERE left to this function) for
-    ``image_ids`` and group the values by image, every image present."""
+    """Run ``pairs`` (a select of ``(image_id, value)`` for the images of its ``image_ids``
+    expanding parameter: see ``pairs_of``) and group the values by image, every image
+    present. Through the session's connection: these run for every image listed."""
     ids = list(image_ids)
     found: dict[str, list[str]] = {i: [] for i in ids}
     if ids:
-        image_column = pairs.selected_columns[0]
-        for image_id, value in session.execute(pairs.where(image_column.in_(ids))):
+        for image_id, value in session.connection().execute(pairs, {"image_ids": ids}):
             found[image_id].append(value)
     return found
+
+
+def pairs_of(image_column: Any, value_column: Any, *order: Any) -> Select[tuple[str, str]]:
+    """The statement ``per_image`` runs, built once per use."""
+    where = image_column.in_(bindparam("image_ids", expanding=True))
+    return select(image_column, value_column).where(where).order_by(*order)
+
+
+_STORE_IDS = pairs_of(ImageLocation.image_id, ImageLocation.store_id, ImageLocation.id)
 
 
 def store_ids_of(session: Session, image_ids: Iterable[str]) -> dict[str, list[str]]:
     """The stores holding each image's data, in the order the copies were made (for the
     ``stores`` attribute of image views)."""
-    pairs = select(ImageLocation.image_id, ImageLocation.store_id).order_by(ImageLocation.id)
-    return per_image(session, pairs, image_ids)
+    return per_image(session, _STORE_IDS, image_ids)
 
 
 @dataclass(frozen=True)
@@ -166,7 +176,7 @@ class ImageDataService:
 
     # -- upload --------------------------------------------------------------------------
 
-    def begin_upload(self, image: Image, store_id: str | None, declared: int | None) -> Transfer:
+    def begin_upload(self, image: Image, store_id: str | None, declared: int | None) -> StreamingTransfer:
         """Take ``image`` from ``queued`` to ``saving`` and return the transfer that fills it.
         Raises BadRequest (unknown store, formats not set), Conflict (not ``queued``) and
         PayloadTooLarge (``declared`` over the size cap or the quota)."""
@@ -185,12 +195,12 @@ class ImageDataService:
             self._restore(image.id, "saving")
             raise
 
-        def complete(w: StoreWriter, digest: Digest) -> None:
+        def complete(w: StoreWriter, digest: Hashes) -> None:
             self._complete_upload(image, store, w, digest)
 
-        return Transfer(writer, limit, declared, complete, lambda: self._restore(image.id, "saving"))
+        return StreamingTransfer(writer, limit, declared, complete, lambda: self._restore(image.id, "saving"))
 
-    def _complete_upload(self, image: Image, store: ImageStore, writer: StoreWriter, digest: Digest) -> None:
+    def _complete_upload(self, image: Image, store: ImageStore, writer: StoreWriter, digest: Hashes) -> None:
         writer.flush()
         virtual_size = inspect_file(writer.temp_path, image.disk_format, image.container_format, writer.size)
         stored = writer.commit()
@@ -233,7 +243,7 @@ class ImageDataService:
 
     # -- stage ---------------------------------------------------------------------------
 
-    def begin_stage(self, image: Image, declared: int | None) -> Transfer:
+    def begin_stage(self, image: Image, declared: int | None) -> StreamingTransfer:
         """Take ``image`` from ``queued`` to ``uploading`` and return the transfer that puts its
         data in the staging area (for a later glance-direct import)."""
         limit = self.limit_for(image.owner, image.id, declared)
@@ -246,7 +256,7 @@ class ImageDataService:
             self._restore(image.id, "uploading")
             raise
 
-        def complete(w: StoreWriter, _digest: Digest) -> None:
+        def complete(w: StoreWriter, _digest: Hashes) -> None:
             stored = w.commit()
             try:
                 with self.db.transaction() as s:
@@ -260,7 +270,7 @@ class ImageDataService:
         def restore() -> None:
             self._restore(image.id, "uploading")
 
-        return Transfer(writer, limit, declared, complete, restore, hashing=False)
+        return StreamingTransfer(writer, limit, declared, complete, restore, hashing=False)
 
     def staged_path(self, image_id: str) -> str:
         return self.staging.data_path(image_id)

@@ -6,12 +6,13 @@ attributes are Glance's, which are also the canonical ones.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.image import access
-from pocketstack.core.image.data import ImageDataService, per_image
+from pocketstack.core.image.data import ImageDataService, pairs_of, per_image
 from pocketstack.core.policy import Enforcer
 from pocketstack.store.db import Database
 from pocketstack.store.image_models import Image, ImageLocation, ImageMember, ImageTag
@@ -123,6 +124,42 @@ class ImageListQuery:
     marker: str | None = None
 
 
+@functools.cache
+def _visible_statement(admin: bool, vis: str | None, member_status: str) -> Select[Any]:
+    """The images a list shows before its filters, built once per shape (parameter
+    ``project_id``, the caller's project)."""
+    project_id = bindparam("project_id")
+    stmt = select(Image)
+    member = select(ImageMember.image_id).where(ImageMember.member_id == project_id)
+    if member_status != "all":
+        member = member.where(ImageMember.status == member_status)
+    if vis == "all":
+        if not admin:
+            stmt = stmt.where(access.readable_clause(project_id))
+    elif vis in ("public", "community"):
+        stmt = stmt.where(Image.visibility == vis)
+    elif vis == "private":
+        stmt = stmt.where(Image.visibility == "private")
+        if not admin:
+            stmt = stmt.where(Image.owner == project_id)
+    elif vis == "shared":
+        stmt = stmt.where(Image.visibility == "shared")
+        if not admin:
+            stmt = stmt.where((Image.owner == project_id) | Image.id.in_(member))
+    elif admin:
+        stmt = stmt.where(Image.visibility != "community")
+    else:
+        stmt = stmt.where(
+            (Image.owner == project_id)
+            | (Image.visibility == "public")
+            | ((Image.visibility == "shared") & Image.id.in_(member))
+        )
+    return stmt
+
+
+_TAGS = pairs_of(ImageTag.image_id, ImageTag.tag, ImageTag.tag)
+
+
 class ImageService:
     def __init__(self, db: Database, policy: Enforcer, data: ImageDataService) -> None:
         self.db = db
@@ -144,7 +181,7 @@ class ImageService:
 
     @staticmethod
     def tags_of(s: Session, image_ids: Iterable[str]) -> dict[str, list[str]]:
-        return per_image(s, select(ImageTag.image_id, ImageTag.tag).order_by(ImageTag.tag), image_ids)
+        return per_image(s, _TAGS, image_ids)
 
     # -- create / read ------------------------------------------------------------------
     def create(self, ctx: RequestContext, attrs: Mapping[str, Any]) -> str:
@@ -197,36 +234,12 @@ class ImageService:
         with self.db.read() as s:
             return access.get_readable(s, ctx, image_id)
 
-    def list(self, ctx: RequestContext, q: ImageListQuery) -> list[Image]:
-        """Glance's default list: own images, public ones, and shared ones whose membership
-        has the asked status; community only when asked; hidden only when asked."""
-        stmt = select(Image)
+    def list(self, ctx: RequestContext, q: ImageListQuery) -> list[Any]:
+        """Glance's default list (rows with an Image's attributes): own images, public ones,
+        and shared ones whose membership has the asked status; community only when asked;
+        hidden only when asked."""
         admin = access.is_admin(ctx)
-        member = select(ImageMember.image_id).where(ImageMember.member_id == ctx.project_id)
-        if q.member_status != "all":
-            member = member.where(ImageMember.status == q.member_status)
-        vis = q.visibility
-        if vis == "all":
-            if not admin:
-                stmt = stmt.where(access.readable_clause(ctx))
-        elif vis in ("public", "community"):
-            stmt = stmt.where(Image.visibility == vis)
-        elif vis == "private":
-            stmt = stmt.where(Image.visibility == "private")
-            if not admin:
-                stmt = stmt.where(Image.owner == ctx.project_id)
-        elif vis == "shared":
-            stmt = stmt.where(Image.visibility == "shared")
-            if not admin:
-                stmt = stmt.where((Image.owner == ctx.project_id) | Image.id.in_(member))
-        elif admin:
-            stmt = stmt.where(Image.visibility != "community")
-        else:
-            stmt = stmt.where(
-                (Image.owner == ctx.project_id)
-                | (Image.visibility == "public")
-                | ((Image.visibility == "shared") & Image.id.in_(member))
-            )
+        stmt = _visible_statement(admin, q.visibility, q.member_status)
         for key, value in q.filters.items():
             stmt = stmt.where(value(getattr(Image, key)) if callable(value) else getattr(Image, key) == value)
         if "os_hidden" not in q.filters:
@@ -234,21 +247,21 @@ class ImageService:
         for tag in q.tags:
             stmt = stmt.where(Image.id.in_(select(ImageTag.image_id).where(ImageTag.tag == tag)))
         sort = q.sort or [("created_at", "desc")]
+        params = {"project_id": ctx.project_id}
         if all(key != "id" for key, _ in sort):
             sort = [*sort, ("id", sort[-1][1])]
-        with self.db.read() as s:
-            images = [
-                i
-                for i in s.scalars(stmt)
-                if all((i.properties or {}).get(k) == v for k, v in (q.properties or {}).items())
-            ]
-            images = _sorted(images, sort)
-            if q.marker is not None:
-                ids = [i.id for i in images]
-                if q.marker not in ids:
-                    raise BadRequest(f"Invalid marker. Image {q.marker} could not be found.")
-                images = images[ids.index(q.marker) + 1 :]
-            return images[: q.limit]
+        images = [
+            i
+            for i in self.db.rows(stmt, params)
+            if all((i.properties or {}).get(k) == v for k, v in (q.properties or {}).items())
+        ]
+        images = _sorted(images, sort)
+        if q.marker is not None:
+            ids = [i.id for i in images]
+            if q.marker not in ids:
+                raise BadRequest(f"Invalid marker. Image {q.marker} could not be found.")
+            images = images[ids.index(q.marker) + 1 :]
+        return images[: q.limit]
 
     # -- change -------------------------------------------------------------------------
     def update(self, ctx: RequestContext, image_id: str, changes: list[tuple[str, str, Any]]) -> None:

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,11 +27,12 @@ from pocketstack.core.context import RequestContext
 from pocketstack.core.errors import BadRequest, Conflict
 from pocketstack.core.image.copy import CopyFailed, StoreCopy
 from pocketstack.core.image.data import Gone, ImageDataService, set_status, touch
-from pocketstack.core.image.tasks import ImageTaskService
 from pocketstack.core.image.transfer import HASH_ALGO, inspect_file
-from pocketstack.core.image.web_download import UriFilter, fetch
 from pocketstack.imagestore.base import StoredData
 from pocketstack.store.image_models import Image, ImageLocation
+
+if TYPE_CHECKING:
+    from pocketstack.core.image.web_download import UriFilter
 
 LOG = logging.getLogger("pocketstack")
 METHODS = ("glance-direct", "web-download", "copy-image")
@@ -77,6 +79,10 @@ class ImportService:
         workers: int = 2,
         uri_filter: UriFilter | None = None,
     ) -> None:
+        # Imported here, not at the top: the start's sweep imports this module for its helpers.
+        from pocketstack.core.image.tasks import ImageTaskService
+        from pocketstack.core.image.web_download import UriFilter
+
         self.data = data
         self.db = data.db
         self.tasks = ImageTaskService(data.db)
@@ -178,6 +184,8 @@ class ImportService:
 
     def _web_download(self, image: Image, uri: str, then: Callable[[], bool]) -> bool:
         """Fetch ``uri`` into the staging area, then import it as glance-direct would."""
+        from pocketstack.core.image.web_download import fetch
+
         writer = self.data.staging.writer(image.id)
         try:
             limit = self.data.limit_for(image.owner, image.id, None)

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from pocketstack.core.identity.bootstrap import DEFAULT_DOMAIN_ID
 from pocketstack.core.identity.common import utcnow
-from pocketstack.core.image.data import ImageDataService
 from pocketstack.store.db import Database
 from pocketstack.store.image_models import Image
 from pocketstack.store.models import Meta, Project
+
+if TYPE_CHECKING:
+    from pocketstack.core.image.data import ImageDataService
 
 LOG = logging.getLogger("pocketstack")
 NAME = "pocketstack-tiny"
@@ -54,13 +58,7 @@ def tiny_disk() -> bytes:
     return bytes(sector) + bytes(DISK_SIZE - 512)
 
 
-def _admin_project(db: Database) -> str | None:
-    with db.read() as s:
-        stmt = select(Project.id).where(Project.name == "admin", Project.domain_id == DEFAULT_DOMAIN_ID)
-        return s.scalar(stmt)
-
-
-def _reserve(db: Database, owner: str | None) -> Image | None:
+def _reserve(db: Database) -> Image | None:
     """The image row to fill: new on the very first start, the same one again when a crash cut
     the first fill short (None when there is nothing to do)."""
     now = utcnow()
@@ -69,6 +67,9 @@ def _reserve(db: Database, owner: str | None) -> Image | None:
         if seeded is not None:
             image = s.get(Image, seeded.value)
             return image if image is not None and image.status == "queued" else None
+        owner = s.scalar(
+            select(Project.id).where(Project.name == "admin", Project.domain_id == DEFAULT_DOMAIN_ID)
+        )
         image = Image(
             id=str(uuid.uuid4()),
             name=NAME,
@@ -90,12 +91,15 @@ def _reserve(db: Database, owner: str | None) -> Image | None:
         return image
 
 
-def seed_first_image(db: Database, data: ImageDataService) -> str | None:
+def seed_first_image(db: Database, data: ImageDataService | Callable[[], ImageDataService]) -> str | None:
     """Register ``pocketstack-tiny`` (owned by the ``admin`` project) on the first start;
-    returns its id, or None when it was made before."""
-    image = _reserve(db, _admin_project(db))
+    returns its id, or None when it was made before. ``data`` may be a function giving the
+    image data service, called only when there is data to write."""
+    image = _reserve(db)
     if image is None:
         return None
+    if callable(data):
+        data = data()
     transfer = data.begin_upload(image, None, DISK_SIZE)
     try:
         transfer.write(tiny_disk())

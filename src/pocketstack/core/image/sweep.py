@@ -38,9 +38,11 @@ class SweepReport:
         return not (self.reset or self.partials or self.orphans or self.staged or self.copies)
 
 
-def _stuck(db: Database, staging: ImageStore, report: SweepReport) -> dict[str, set[str]]:
-    """Reset stuck images; returns, per image, the stores that may hold an uncommitted copy."""
+def _stuck(db: Database, staging: ImageStore, report: SweepReport) -> tuple[dict[str, set[str]], set[str]]:
+    """Reset stuck images; returns, per image, the stores that may hold an uncommitted copy,
+    and the images still ``uploading``."""
     suspects: dict[str, set[str]] = {}
+    uploading: set[str] = set()
     with db.transaction() as s:
         rows = s.execute(
             select(Image.id, Image.status, Image.properties).where(Image.status != "deleted")
@@ -57,7 +59,9 @@ def _stuck(db: Database, staging: ImageStore, report: SweepReport) -> dict[str, 
                 edit_store_lists(s, image_id, set(), set(cut_copy))
                 report.copies.append(image_id)
                 suspects[image_id] = set(cut_copy)
-    return suspects
+            if status == "uploading" and image_id not in report.reset:
+                uploading.add(image_id)
+    return suspects, uploading
 
 
 def _orphans(
@@ -81,9 +85,7 @@ def _orphans(
                     report.orphans.append(f"{store_id}:{path}")
 
 
-def _staged_leftovers(db: Database, staging: ImageStore, report: SweepReport) -> None:
-    with db.read() as s:
-        uploading = set(s.scalars(select(Image.id).where(Image.status == "uploading")))
+def _staged_leftovers(staging: ImageStore, uploading: set[str], report: SweepReport) -> None:
     for path in staging.paths():
         if path.rsplit("/", 1)[-1] not in uploading:
             staging.delete(path)
@@ -95,9 +97,10 @@ def sweep(db: Database, stores: dict[str, ImageStore], staging: ImageStore) -> S
     report = SweepReport()
     for store in [*stores.values(), staging]:
         report.partials.extend(f"{store.id}:{name}" for name in store.sweep_partials())
-    suspects = _stuck(db, staging, report)
-    _orphans(db, stores, suspects, report)
-    _staged_leftovers(db, staging, report)
+    suspects, uploading = _stuck(db, staging, report)
+    if suspects:
+        _orphans(db, stores, suspects, report)
+    _staged_leftovers(staging, uploading, report)
     for image_id, status in report.reset.items():
         LOG.warning("event=image_reset_after_crash image_id=%s was=%s now=queued", image_id, status)
     for image_id in report.copies:

@@ -12,16 +12,28 @@ With no ``fixed_ips`` requested a port gets one IPv4 address (from the first sub
 in creation order), one address from the first stateful IPv6 subnet, and its EUI-64 address on
 every SLAAC / DHCPv6-stateless subnet. Subnets with ``service_types`` serve only ports whose
 device_owner is listed; others take the subnets without service types.
+
+Finding the lowest free address costs the same however full the subnet is: this process keeps,
+per subnet, a floor below which every pool address is held (``_Floors``), and looks at the
+addresses from the floor up a few at a time (one query each). The floor rises when an
+allocation commits and falls when a port or address delete commits (seen as the session
+flushes them), so a single process hands out exactly the lowest free address; an address
+another process freed below the floor is found when the pools run out above it, by one full
+read of the subnet, before the subnet is called full.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, Insert, Select, bindparam, event, insert, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.network import ipam
@@ -34,7 +46,7 @@ from pocketstack.core.network.errors import (
     ip_generation_failure,
 )
 from pocketstack.core.network.subnet_rules import ROUTER_OWNERS
-from pocketstack.store.network_models import IpAllocation, Network, Subnet
+from pocketstack.store.network_models import IpAllocation, Network, Port, Subnet
 
 
 @dataclass
@@ -110,28 +122,30 @@ class Allocator:
         self.claimed: set[tuple[str, str]] = set()
 
     def subnets(self) -> list[Subnet]:
-        stmt = (
-            select(Subnet).where(Subnet.network_id == self.network.id).order_by(Subnet.created_at, Subnet.id)
-        )
-        return list(self.s.scalars(stmt))
+        return list(self.s.scalars(_subnets_stmt(), {"network_id": self.network.id}))
 
-    def allocate(self, claims: Sequence[Claim]) -> list[IpAllocation]:
-        """Hand out every claim (locking the subnets involved first) and add the rows."""
-        lock_rows(self.s, Subnet, {s.id for c in claims for s in c.subnets})
+    def allocate(self, claims: Sequence[Claim], *, writing: bool = False) -> None:
+        """Hand out every claim (locking the subnets involved first) and insert the rows (as
+        rows: the port's own row must be in the database already). ``writing``: the
+        transaction has written already, which on SQLite makes it the one writer, so the
+        subnets need no lock of their own there."""
+        if not (writing and self.s.get_bind().dialect.name == "sqlite"):
+            lock_rows(self.s, Subnet, {s.id for c in claims for s in c.subnets})
         rows = [self._claim(c) for c in claims]
-        self.s.flush()
-        return rows
+        if rows:
+            self.s.connection().execute(_insert_stmt(), rows)
 
-    def _claim(self, claim: Claim) -> IpAllocation:
+    def _claim(self, claim: Claim) -> dict[str, str]:
         for subnet in claim.subnets:
             address = self._address(subnet, claim.ip)
             if address is not None:
                 self.claimed.add((subnet.id, address))
-                row = IpAllocation(
-                    subnet_id=subnet.id, ip_address=address, port_id=self.port_id, network_id=self.network.id
-                )
-                self.s.add(row)
-                return row
+                return {
+                    "subnet_id": subnet.id,
+                    "ip_address": address,
+                    "port_id": self.port_id,
+                    "network_id": self.network.id,
+                }
         # COMPAT: Neutron answers IpAddressGenerationFailure naming the network.
         raise ip_generation_failure(self.network.id)
 
@@ -160,10 +174,164 @@ class Allocator:
     def _free(self, subnet: Subnet) -> str | None:
         """The lowest free address of the subnet's pools, or None when it is full."""
         version = subnet.ip_version
+        pools = ipam.pools_of(subnet.allocation_pools)
+        gateway = _as_int(version, subnet.gateway_ip) if subnet.gateway_ip else None
+        floors = _floors_of(self.s)
+        key = (tuple(pools), gateway)
+        floor, epoch = floors.get(subnet.id, key)
+        mine = {_as_int(version, a) for sid, a in self.claimed if sid == subnet.id}
+        found = self._probe(subnet, pools, floor, {gateway, *mine})
+        if found is None and floor is not None:
+            found = self._scan(subnet, pools, {gateway, *mine})  # what another process freed below
+        if found is None:
+            return None
+        _after_commit(self.s, lambda: floors.advance(subnet.id, key, epoch, found + 1))
+        return ipam.text(version, found)
+
+    def _probe(
+        self, subnet: Subnet, pools: list[ipam.Pool], floor: int | None, skip: set[int | None]
+    ) -> int | None:
+        """The lowest free address at or above ``floor``, read a window at a time."""
+        version, size = subnet.ip_version, 8
+        candidates = _addresses(pools, floor, skip)
+        while True:
+            window = [a for _, a in zip(range(size), candidates, strict=False)]
+            if not window:
+                return None
+            texts = {ipam.text(version, a): a for a in window}
+            params = {"subnet_id": subnet.id, "candidates": list(texts)}
+            held = self.s.connection().execute(_held_stmt(), params).scalars()
+            taken = {texts[a] for a in held if a in texts}
+            free = next((a for a in window if a not in taken), None)
+            if free is not None:
+                return free
+            size = min(size * 8, 512)
+
+    def _scan(self, subnet: Subnet, pools: list[ipam.Pool], skip: set[int | None]) -> int | None:
+        """The lowest free address of the pools, from every address held: the last resort."""
+        version = subnet.ip_version
         held = self.s.scalars(select(IpAllocation.ip_address).where(IpAllocation.subnet_id == subnet.id))
-        taken = {_as_int(version, a) for a in held}
-        taken |= {_as_int(version, a) for sid, a in self.claimed if sid == subnet.id}
-        if subnet.gateway_ip:
-            taken.add(_as_int(version, subnet.gateway_ip))
-        found = ipam.first_free(ipam.pools_of(subnet.allocation_pools), taken)
-        return None if found is None else ipam.text(version, found)
+        taken = {_as_int(version, a) for a in held} | {a for a in skip if a is not None}
+        return ipam.first_free(pools, taken)
+
+
+@cache
+def _subnets_stmt() -> Select[Any]:
+    return (
+        select(Subnet)
+        .where(Subnet.network_id == bindparam("network_id"))
+        .order_by(Subnet.created_at, Subnet.id)
+    )
+
+
+@cache
+def _insert_stmt() -> Insert:
+    return insert(IpAllocation)
+
+
+@cache
+def _held_stmt() -> Select[Any]:
+    """Which of the ``candidates`` addresses of the subnet are held."""
+    return select(IpAllocation.ip_address).where(
+        IpAllocation.subnet_id == bindparam("subnet_id"),
+        IpAllocation.ip_address.in_(bindparam("candidates", expanding=True)),
+    )
+
+
+def _addresses(pools: list[ipam.Pool], floor: int | None, skip: set[int | None]) -> Iterator[int]:
+    """Every pool address from ``floor`` up, lowest first, but those in ``skip``."""
+    for first, last in pools:
+        candidate = first if floor is None else max(first, floor)
+        while candidate <= last:
+            if candidate not in skip:
+                yield candidate
+            candidate += 1
+
+
+@dataclass
+class _Floors:
+    """Per subnet: the lowest pool address that may be free, valid for the pools and gateway
+    it was found with, and an epoch that every free raises (a rise of the floor decided before
+    a free committed is dropped)."""
+
+    floors: dict[str, tuple[Any, int]] = field(default_factory=dict)
+    epochs: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, subnet_id: str, key: Any) -> tuple[int | None, int]:
+        with self.lock:
+            epoch = self.epochs.get(subnet_id, 0)
+            known = self.floors.get(subnet_id)
+            return (known[1] if known is not None and known[0] == key else None), epoch
+
+    def advance(self, subnet_id: str, key: Any, epoch: int, floor: int) -> None:
+        with self.lock:
+            if self.epochs.get(subnet_id, 0) != epoch:
+                return
+            known = self.floors.get(subnet_id)
+            if known is None or known[0] != key or known[1] < floor:
+                self.floors[subnet_id] = (key, floor)
+
+    def freed(self, addresses: list[tuple[str, str, int]]) -> None:
+        """(subnet id, address, IP version) given back."""
+        with self.lock:
+            for subnet_id, address, version in addresses:
+                self.epochs[subnet_id] = self.epochs.get(subnet_id, 0) + 1
+                known = self.floors.get(subnet_id)
+                if known is not None:
+                    self.floors[subnet_id] = (known[0], min(known[1], _as_int(version, address)))
+
+
+# Per database (engine) in this process.
+_floors: weakref.WeakKeyDictionary[Engine, _Floors] = weakref.WeakKeyDictionary()
+_floors_lock = threading.Lock()
+_AFTER_COMMIT = "pocketstack.allocation.after_commit"
+
+
+def _engine_of(s: Session) -> Engine:
+    bind = s.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _floors_of(s: Session) -> _Floors:
+    engine = _engine_of(s)
+    with _floors_lock:
+        found = _floors.get(engine)
+        if found is None:
+            found = _floors[engine] = _Floors()
+        return found
+
+
+def _after_commit(s: Session, job: Callable[[], None]) -> None:
+    s.info.setdefault(_AFTER_COMMIT, []).append(job)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(s: Session) -> None:
+    for job in s.info.pop(_AFTER_COMMIT, ()):
+        job()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(s: Session, _previous: Any) -> None:
+    s.info.pop(_AFTER_COMMIT, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_frees(s: Session, _context: Any, _instances: Any) -> None:
+    """Addresses a flush gives back (deleted addresses, and those of deleted ports, which the
+    database deletes with them) lower their subnets' floors once the transaction commits."""
+    if not s.deleted:
+        return
+    freed = [(a.subnet_id, a.ip_address) for a in s.deleted if isinstance(a, IpAllocation)]
+    ports = [p.id for p in s.deleted if isinstance(p, Port)]
+    if ports:
+        with s.no_autoflush:
+            held = s.execute(
+                select(IpAllocation.subnet_id, IpAllocation.ip_address).where(IpAllocation.port_id.in_(ports))
+            )
+            freed.extend((subnet_id, address) for subnet_id, address in held)
+    if freed:
+        floors = _floors_of(s)
+        addresses = [(sid, a, 6 if ":" in a else 4) for sid, a in freed]
+        _after_commit(s, lambda: floors.freed(addresses))

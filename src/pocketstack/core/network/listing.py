@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from pocketstack.core.context import RequestContext
+from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.network import access, tags
 from pocketstack.core.network.errors import bad_request, not_found
 
@@ -73,7 +73,7 @@ class Lister:
         self.special = dict(special or {})
 
     def _filtered(self, ctx: RequestContext, q: ListQuery) -> Select[Any]:
-        stmt = select(self.model).where(access.visible(self.kind, ctx))
+        stmt = select(self.model).where(access.visible_to_project(self.kind, is_admin(ctx)))
         for key, values in q.filters.items():
             if key in self.special:
                 stmt = stmt.where(self.special[key](values))
@@ -109,5 +109,5 @@ class Lister:
         stmt = stmt.order_by(*(c.asc().nulls_first() if up else c.desc().nulls_last() for c, up in order))
         if q.limit is not None:
             stmt = stmt.limit(q.limit)
-        rows = list(s.scalars(stmt))
+        rows = list(s.scalars(stmt, {"project_id": ctx.project_id}))
         return rows[::-1] if q.page_reverse else rows

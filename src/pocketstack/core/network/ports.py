@@ -7,16 +7,17 @@ ports), then ACTIVE while its admin state is up.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Insert, Select, and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from pocketstack.core.context import RequestContext
+from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.network import l3_guards, port_attrs, port_groups
 from pocketstack.core.network import tags as tagging
-from pocketstack.core.network.access import get_visible, note_grants, opens, target
+from pocketstack.core.network.access import note_grants, opens, target, visible_to_project
 from pocketstack.core.network.allocation import Allocator, plan_automatic, plan_requested
 from pocketstack.core.network.base import Item, ResourceService, networks_by_id
 from pocketstack.core.network.common import (
@@ -29,7 +30,7 @@ from pocketstack.core.network.common import (
     stamp,
     touch,
 )
-from pocketstack.core.network.errors import mac_in_use
+from pocketstack.core.network.errors import mac_in_use, not_found
 from pocketstack.core.network.listing import Lister
 from pocketstack.core.network.validation import dns_name, required
 from pocketstack.store.network_models import IpAllocation, Network, Port, PortSecurityGroup
@@ -96,6 +97,39 @@ def _groups_filter(values: Sequence[Any]) -> Any:
     return Port.id.in_(chosen)
 
 
+_PORT_COLUMNS = tuple(attr.key for attr in Port.__mapper__.column_attrs)
+
+
+def _row_of(port: Port) -> dict[str, Any]:
+    """A new port's attributes as a row to insert (those not given get their column's default)."""
+    given = port.__dict__
+    return {key: given[key] for key in _PORT_COLUMNS if key in given}
+
+
+@cache
+def _port_insert() -> Insert:
+    return insert(Port)
+
+
+@cache
+def _group_insert() -> Insert:
+    return insert(PortSecurityGroup)
+
+
+@cache
+def _network_stmt(admin: bool) -> Select[Any]:
+    return select(Network).where(Network.id == bindparam("network_id"), visible_to_project("network", admin))
+
+
+def _visible_network(s: Session, ctx: RequestContext, network_id: str) -> Network:
+    """``get_visible(s, ctx, "network", network_id)`` with a statement built once."""
+    params = {"network_id": network_id, "project_id": ctx.project_id}
+    network = s.scalar(_network_stmt(is_admin(ctx)), params)
+    if network is None:
+        raise not_found("network", network_id)
+    return network
+
+
 def status_of(port: Port) -> str:
     return "ACTIVE" if port.binding_host_id and port.admin_state_up else "DOWN"
 
@@ -152,6 +186,17 @@ class PortService(ResourceService):
     def create(self, ctx: RequestContext, attrs: Mapping[str, Any]) -> Item:
         """A new port with its addresses. NotFound for the network; BadRequest for bad values;
         409 IpAddressGenerationFailure, IpAddressAlreadyAllocated, MacAddressInUse, OverQuota."""
+        return self.described(ctx, self.create_row(ctx, attrs))
+
+    def create_row(
+        self,
+        ctx: RequestContext,
+        attrs: Mapping[str, Any],
+        then: Callable[[Session, str], None] | None = None,
+    ) -> str:
+        """``create`` without the description: the new port's id. ``then(session, port_id)``
+        runs inside the port's transaction (again if the transaction is), for a caller that
+        records something of its own with the port."""
         project = owner_of(ctx, attrs)
         tags = tagging.check_tags(attrs.get("tags", []))
         requests = port_attrs.fixed_ip_requests(attrs["fixed_ips"]) if "fixed_ips" in attrs else None
@@ -165,15 +210,16 @@ class PortService(ResourceService):
         }
 
         def work(s: Session) -> str:
-            network = get_visible(s, ctx, "network", required(attrs, "network_id"))
+            network = _visible_network(s, ctx, required(attrs, "network_id"))
             note_grants(s, ctx, [network])
             shared = opens(network)[0]  # with everyone, or with the caller's project by RBAC
             tgt = {"project_id": project, "tenant_id": project, "network_project_id": network.project_id}
             self.access.enforce(ctx, "create_port", tgt, shared=shared)
             self._check_attributes(ctx, "create_port", attrs, tgt, shared)
             self.quotas.check(s, project, {"port": 1})
-            lock_rows(s, Network, [network.id], share=True)
-            get_visible(s, ctx, "network", network.id)  # still, now that no RBAC change can race us
+            if s.get_bind().dialect.name != "sqlite":  # there, the quota lock made this the one writer
+                lock_rows(s, Network, [network.id], share=True)
+            _visible_network(s, ctx, network.id)  # still, now that no RBAC change can race us
             mac = self._mac(s, network, given_mac)
             security = attrs.get("port_security_enabled", network.port_security_enabled)
             pairs = port_attrs.address_pairs(attrs.get("allowed_address_pairs"), mac)
@@ -196,8 +242,9 @@ class PortService(ResourceService):
                 **values,
             )
             port.status = status_of(port)
-            s.add(port)
-            s.flush()
+            s.flush()  # what the session holds first (a default group made just now)
+            # The rows go in as rows, not through the unit of work (the port is described anew).
+            s.connection().execute(_port_insert(), [_row_of(port)])
             allocator = Allocator(s, network, port.id, mac, port.device_owner)
             subnets = allocator.subnets()
             claims = (
@@ -205,24 +252,28 @@ class PortService(ResourceService):
                 if requests is None
                 else plan_requested(network, subnets, requests)
             )
-            allocator.allocate(claims)
-            s.add_all(PortSecurityGroup(port_id=port.id, security_group_id=g) for g in groups)
+            allocator.allocate(claims, writing=True)
+            if groups:
+                members = [{"port_id": port.id, "security_group_id": g} for g in groups]
+                s.connection().execute(_group_insert(), members)
             tagging.tag_new(s, self.collection, port.id, tags)
+            if then is not None:
+                then(s, port.id)
             return port.id
 
-        return self.described(ctx, retrying(self.db, work))
+        return retrying(self.db, work)
 
     @staticmethod
     def _mac(s: Session, network: Network, given: str | None) -> str:
         """The MAC asked for (409 MacAddressInUse when another port on the network has it), or a
-        random free one (a collision with a concurrent create fails the insert and is retried)."""
-        for candidate in [given] if given else (port_attrs.random_mac() for _ in range(8)):
-            used = s.scalar(
-                select(Port.id).where(Port.network_id == network.id, Port.mac_address == candidate)
-            )
-            if used is None:
-                return candidate
-        raise mac_in_use(network.id, given or "generated")
+        random one, unchecked: should another port of the network hold it (n in 2**24 with n
+        ports), the unique key refuses the insert and the create runs again (``retrying``)."""
+        if given is None:
+            return port_attrs.random_mac()
+        used = s.scalar(select(Port.id).where(Port.network_id == network.id, Port.mac_address == given))
+        if used is not None:
+            raise mac_in_use(network.id, given)
+        return given
 
     # -- update ------------------------------------------------------------------------------
     def update(

@@ -11,9 +11,10 @@ creates of one project are serialised exactly there.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, Update, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -81,13 +82,8 @@ def lock(s: Session, project_id: str) -> None:
     """Hold the project's quota lock until the transaction ends (see compute's quota lock:
     ``SELECT ... FOR UPDATE`` on PostgreSQL, a write that makes SQLite's one writer)."""
     if s.get_bind().dialect.name == "sqlite":
-        bumped = s.execute(
-            update(NetworkQuotaLock)
-            .where(NetworkQuotaLock.project_id == project_id)
-            .values(serial=NetworkQuotaLock.serial + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        bumped = s.connection().execute(_bump_stmt(), {"lock_project": project_id})
+        if bumped.rowcount == 0:
             s.execute(
                 sqlite.insert(NetworkQuotaLock)
                 .values(project_id=project_id, serial=1)
@@ -101,6 +97,25 @@ def lock(s: Session, project_id: str) -> None:
     )
 
 
+# Statements every quota-checked create runs, built once.
+@cache
+def _bump_stmt() -> Update:
+    project = NetworkQuotaLock.project_id == bindparam("lock_project")
+    return update(NetworkQuotaLock).where(project).values(serial=NetworkQuotaLock.serial + 1)
+
+
+@cache
+def _limits_stmt() -> Select[Any]:
+    columns = (NetworkQuotaLimit.resource, NetworkQuotaLimit.hard_limit)
+    return select(*columns).where(NetworkQuotaLimit.project_id == bindparam("project_id"))
+
+
+@cache
+def _count_stmt(resource: str) -> Select[Any]:
+    model = COUNTED[resource]
+    return select(func.count()).select_from(model).where(model.project_id == bindparam("project_id"))
+
+
 class NetworkQuotas:
     """Limits and usage of network resources per project."""
 
@@ -109,10 +124,8 @@ class NetworkQuotas:
         self.defaults = {**DEFAULTS, **(overrides or {})}
 
     def limits_in(self, s: Session, project_id: str) -> dict[str, int]:
-        stmt = select(NetworkQuotaLimit.resource, NetworkQuotaLimit.hard_limit).where(
-            NetworkQuotaLimit.project_id == project_id
-        )
-        return {**self.defaults, **{r: v for r, v in s.execute(stmt) if r in DEFAULTS}}
+        rows = s.connection().execute(_limits_stmt(), {"project_id": project_id})
+        return {**self.defaults, **{r: v for r, v in rows if r in DEFAULTS}}
 
     def limits(self, project_id: str) -> dict[str, int]:
         with self.db.read() as s:
@@ -123,10 +136,9 @@ class NetworkQuotas:
         """Rows of each counted resource the project owns (0 for those not served yet)."""
         used = dict.fromkeys(DEFAULTS, 0)
         for resource in resources or COUNTED:
-            model = COUNTED.get(resource)
-            if model is not None:
-                stmt = select(func.count()).select_from(model).where(model.project_id == project_id)
-                used[resource] = s.scalar(stmt) or 0
+            if resource in COUNTED:
+                stmt = _count_stmt(resource)
+                used[resource] = s.connection().execute(stmt, {"project_id": project_id}).scalar() or 0
         return used
 
     def details(self, project_id: str) -> dict[str, dict[str, int]]:

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pocketstack.core.identity.bootstrap import DEFAULT_DOMAIN_ID
-from pocketstack.core.network import ipam, segments, sharing
-from pocketstack.core.network.common import new_id, stamp
+from pocketstack.core.network import ipam
 from pocketstack.store.db import Database
 from pocketstack.store.models import Meta, Project
-from pocketstack.store.network_models import Network, Subnet
+
+if TYPE_CHECKING:
+    from pocketstack.store.network_models import Subnet
 
 LOG = logging.getLogger("pocketstack")
 SEEDED_KEY = "network.public_network_id"
 NAME = "public"
-SEGMENT = segments.Segment("flat", "public", None)
 
 
 def public_subnet_plan(cidr: str, pool: str) -> tuple[ipam.Net, ipam.Address, list[dict[str, str]]]:
@@ -58,6 +59,12 @@ def seed_public_network(db: Database, cidr: str, pool: str) -> str | None:
         )
     if admin is None:
         return None
+    # The network machinery is imported on the first start only.
+    from pocketstack.core.network import segments, sharing
+    from pocketstack.core.network.common import new_id, stamp
+    from pocketstack.store.network_models import Network
+
+    segment = segments.Segment("flat", "public", None)
     network_id = new_id()
     try:
         with db.transaction() as s:
@@ -69,12 +76,12 @@ def seed_public_network(db: Database, cidr: str, pool: str) -> str | None:
                 shared=False,
                 external=True,
                 is_default=True,
-                mtu=SEGMENT.max_mtu,
+                mtu=segment.max_mtu,
                 port_security_enabled=True,
-                network_type=SEGMENT.network_type,
-                physical_network=SEGMENT.physical_network,
+                network_type=segment.network_type,
+                physical_network=segment.physical_network,
                 segmentation_id=None,
-                segment_key=SEGMENT.key,
+                segment_key=segment.key,
                 availability_zone_hints=[],
                 dns_domain="",
             )
@@ -92,6 +99,9 @@ def seed_public_network(db: Database, cidr: str, pool: str) -> str | None:
 def _subnet(
     project: str, network_id: str, net: ipam.Net, gateway: ipam.Address, pools: list[dict[str, str]]
 ) -> Subnet:
+    from pocketstack.core.network.common import new_id, stamp
+    from pocketstack.store.network_models import Subnet
+
     return Subnet(
         **stamp(id=new_id(), project_id=project, description=""),
         network_id=network_id,

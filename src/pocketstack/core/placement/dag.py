@@ -5,6 +5,7 @@ roots, and a host's zone is the first root (by name) it is in."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,8 +51,9 @@ def hosts_in(s: Session, name: str) -> set[str] | None:
     return set(rows.scalars())
 
 
-def zones_of_hosts(s: Session) -> dict[str, str]:
-    """host id -> availability zone (its first root by name); hosts in no placement are absent."""
+def zones_of_hosts(s: Session, host_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """host id -> availability zone (its first root by name); hosts in no placement are absent.
+    With ``host_ids``, only those hosts."""
     names, _, parents = _graph(s)
 
     def roots(pid: str) -> set[str]:
@@ -67,7 +69,10 @@ def zones_of_hosts(s: Session) -> dict[str, str]:
         return found
 
     zones: dict[str, str] = {}
-    for pid, host_id in s.execute(select(PlacementHost.placement_id, PlacementHost.host_id)):
+    members = select(PlacementHost.placement_id, PlacementHost.host_id)
+    if host_ids is not None:
+        members = members.where(PlacementHost.host_id.in_(list(host_ids)))
+    for pid, host_id in s.execute(members):
         for root in roots(pid):
             zone = names[root]
             if host_id not in zones or zone < zones[host_id]:

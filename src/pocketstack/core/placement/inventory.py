@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement.dag import DEFAULT_ZONE
+from pocketstack.core.placement.scheduler import hosts_changed
 from pocketstack.drivers.base import Driver
 from pocketstack.store.compute_models import ControlService, Host, Placement, PlacementHost
 from pocketstack.store.db import Database
@@ -23,6 +24,7 @@ def sync_hosts(db: Database, driver: Driver) -> None:
     """Idempotent; an inventory that changed in the settings is updated, allocations kept."""
     now = utcnow()
     with db.transaction() as s:
+        hosts_changed(s)
         zone = s.scalar(select(Placement).where(Placement.name == DEFAULT_ZONE))
         known = {h.name: h for h in s.scalars(select(Host))}
         for spec in driver.hosts():

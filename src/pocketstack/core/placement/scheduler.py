@@ -1,36 +1,46 @@
 """The scheduler: filter hosts, weigh the survivors, and claim one.
 
-Selection reads every host with its usage in two queries and filters in memory, so its cost
-grows linearly with the number of hosts (bench/scheduler.py measures it). A claim is written
-with a generation check: the host row's generation is bumped first (which locks it, on SQLite
-the whole database), then its usage is read again and the allocation added only if it still
-fits, so concurrent claims never over-commit a host, in one process or many.
+Selection works on a cache of every host's free capacity (one per database, shared by the
+process), kept in the order of the spreading weigher (most free RAM first), so it looks at the
+first hosts that fit, not at every host. What the cache may miss is caught in two ways:
+
+- a claim is written with a generation check: the host row's generation is bumped only if it
+  is still the one read (which locks the row, on SQLite the whole database), then its usage is
+  read again and the allocation added only if it still fits, so a stale cache (another
+  process claimed meanwhile) never over-commits a host, in one process or many; the figures
+  read again replace the cached ones;
+- what gives capacity back or changes a host (a free, enabling, disabling, forcing down,
+  adding or removing a host, a new inventory) also bumps ``placement.hosts_version`` in the
+  ``meta`` table (``hosts_changed``), which every selection reads first: a version the cache
+  did not see reloads it. This process's own claims and frees are applied to the cache after
+  their transaction commits, so a single process never reloads for its own work.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
+import threading
+import weakref
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, bindparam, delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import dag
 from pocketstack.store.compute_models import Allocation, Host, Server
 from pocketstack.store.db import Database
+from pocketstack.store.models import Meta
 
 LOG = logging.getLogger("pocketstack.scheduler")
 SHORTLIST = 20  # hosts a claim may try in turn before it gives up
 NO_VALID_HOST = "No valid host was found. There are not enough hosts available."
-
-
-class _NoLongerFits(Exception):
-    pass
+VERSION_KEY = "placement.hosts_version"
 
 
 class NoValidHost(Exception):
@@ -71,6 +81,7 @@ class HostState:
     free_memory_mb: float
     free_disk_gb: float
     traits: dict[str, Any]
+    schedulable: bool = True  # enabled and not forced down
 
     def fits(self, r: Resources) -> bool:
         return (
@@ -78,6 +89,11 @@ class HostState:
             and self.free_memory_mb >= r.memory_mb
             and self.free_disk_gb >= r.disk_gb
         )
+
+    @property
+    def rank(self) -> tuple[float, str, str]:
+        """Its place in the spreading order: most free RAM first, then by name."""
+        return -self.free_memory_mb, self.name, self.id
 
 
 @cache
@@ -109,32 +125,184 @@ def _free_columns() -> tuple[Any, Any, Any, Any]:
 
 
 def host_states(
-    s: Session,
-    only_enabled: bool = True,
-    host_ids: list[str] | None = None,
-    fitting: Resources | None = None,
+    s: Session, only_enabled: bool = True, host_ids: list[str] | None = None
 ) -> Iterator[HostState]:
-    """Hosts with their free capacity, most free RAM first; with ``fitting``, only the hosts
-    with room for it (the capacity filter runs in the database)."""
+    """Hosts with their free capacity, most free RAM first."""
     usage, free_vcpus, free_ram, free_disk = _free_columns()
+    schedulable = Host.enabled.is_(True) & Host.forced_down.is_(False)
     stmt = select(
-        Host.id, Host.name, Host.generation, free_vcpus, free_ram, free_disk, Host.traits
+        Host.id, Host.name, Host.generation, free_vcpus, free_ram, free_disk, Host.traits, schedulable
     ).outerjoin(usage, usage.c.host_id == Host.id)
     if only_enabled:
-        stmt = stmt.where(Host.enabled.is_(True), Host.forced_down.is_(False))
+        stmt = stmt.where(schedulable)
     if host_ids is not None:
         stmt = stmt.where(Host.id.in_(host_ids))
-    if fitting is not None:
-        stmt = stmt.where(
-            free_vcpus >= fitting.vcpus, free_ram >= fitting.memory_mb, free_disk >= fitting.disk_gb
-        )
     stmt = stmt.order_by(free_ram.desc(), Host.name)
-    result = s.execute(stmt.execution_options(yield_per=200))
-    try:
-        for hid, name, gen, fv, fr, fd, traits in result:
-            yield HostState(hid, name, gen, float(fv), float(fr), float(fd), traits or {})
-    finally:
-        result.close()  # a walk stopped early must not leave a cursor (and SQLite's lock) open
+    for hid, name, gen, fv, fr, fd, traits, ok in s.execute(stmt):
+        yield HostState(hid, name, gen, float(fv), float(fr), float(fd), traits or {}, bool(ok))
+
+
+@cache
+def _one_host_stmt() -> Any:
+    """One host with its free capacity, its usage summed over its own allocations only."""
+    used = [
+        select(func.coalesce(func.sum(column), 0)).where(Allocation.host_id == Host.id).scalar_subquery()
+        for column in (Allocation.vcpus, Allocation.memory_mb, Allocation.disk_gb)
+    ]
+    return select(
+        Host.id,
+        Host.name,
+        Host.generation,
+        Host.vcpus * Host.cpu_allocation_ratio - Host.reserved_vcpus - used[0],
+        Host.memory_mb * Host.ram_allocation_ratio - Host.reserved_memory_mb - used[1],
+        Host.disk_gb * Host.disk_allocation_ratio - Host.reserved_disk_gb - used[2],
+        Host.traits,
+        Host.enabled.is_(True) & Host.forced_down.is_(False),
+    )
+
+
+@cache
+def _host_stmt() -> Any:
+    return _one_host_stmt().where(Host.id == bindparam("host_id"))
+
+
+def host_state(s: Session, host_id: str) -> HostState | None:
+    """One host as it is now (enabled or not)."""
+    row = s.connection().execute(_host_stmt(), {"host_id": host_id}).one_or_none()
+    if row is None:
+        return None
+    hid, name, gen, fv, fr, fd, traits, ok = row
+    return HostState(hid, name, gen, float(fv), float(fr), float(fd), traits or {}, bool(ok))
+
+
+@cache
+def _version_stmt() -> Any:
+    return select(Meta.value).where(Meta.key == VERSION_KEY)
+
+
+def _version(s: Session) -> int:
+    value = s.connection().execute(_version_stmt()).scalar()
+    return int(value) if value else 0
+
+
+@cache
+def _bump_stmt() -> Any:
+    """A claim's generation check: the host's generation rises only from the one read."""
+    return (
+        update(Host)
+        .where(Host.id == bindparam("host_id"), Host.generation == bindparam("seen"))
+        .values(generation=Host.generation + 1)
+    )
+
+
+@cache
+def _allocate_stmt() -> Any:
+    return insert(Allocation).values(
+        consumer_id=bindparam("consumer_id"),
+        host_id=bindparam("host_id"),
+        vcpus=bindparam("p_vcpus"),
+        memory_mb=bindparam("p_memory_mb"),
+        disk_gb=bindparam("p_disk_gb"),
+        created_at=bindparam("now"),
+    )
+
+
+def hosts_changed(s: Session) -> None:
+    """Tell every process's host cache to read the hosts again once ``s`` commits: call it in
+    any transaction that changes a host's settings, adds or removes a host (frees call it
+    themselves). This process's cache is dropped at once."""
+    _bump_version(s)
+    _caches.pop(_engine_of(s), None)
+
+
+def _bump_version(s: Session) -> int:
+    """The version before the bump (SQLite holds the database, PostgreSQL the row, until the
+    transaction ends, so two bumps never read the same one)."""
+    row = s.execute(select(Meta.value).where(Meta.key == VERSION_KEY).with_for_update()).scalar()
+    before = int(row) if row else 0
+    if row is None:
+        s.execute(insert(Meta).values(key=VERSION_KEY, value=str(before + 1)))
+    else:
+        s.execute(
+            update(Meta)
+            .where(Meta.key == VERSION_KEY)
+            .values(value=str(before + 1))
+            .execution_options(synchronize_session=False)
+        )
+    return before
+
+
+class HostCache:
+    """Every host's state as of ``version``, and the schedulable ones in spreading order."""
+
+    def __init__(self, version: int, states: list[HostState]) -> None:
+        self.version = version
+        self.states = {h.id: h for h in states}
+        self.order = sorted(h.rank for h in states if h.schedulable)
+        self.lock = threading.Lock()
+
+    def ranked(self) -> Iterator[HostState]:
+        for _, _, host_id in self.order:
+            yield self.states[host_id]
+
+    def put(self, host: HostState) -> None:
+        """Take ``host`` as the host is now, unless the cache knows a later generation."""
+        old = self.states.get(host.id)
+        if old is not None and old.generation > host.generation:
+            return
+        if old is not None and old.schedulable:
+            index = bisect.bisect_left(self.order, old.rank)
+            if index < len(self.order) and self.order[index] == old.rank:
+                del self.order[index]
+        self.states[host.id] = host
+        if host.schedulable:
+            bisect.insort(self.order, host.rank)
+
+    def freed(self, before: int, amounts: list[tuple[str, int, Resources]]) -> bool:
+        """Apply a free committed by this process (host id, generation before, amount); False
+        when the cache missed a change in between and must be reloaded."""
+        if self.version != before:
+            return False
+        for host_id, generation, r in amounts:
+            old = self.states.get(host_id)
+            if old is None or old.generation != generation:
+                return False
+            self.put(
+                replace(
+                    old,
+                    generation=generation + 1,
+                    free_vcpus=old.free_vcpus + r.vcpus,
+                    free_memory_mb=old.free_memory_mb + r.memory_mb,
+                    free_disk_gb=old.free_disk_gb + r.disk_gb,
+                )
+            )
+        self.version = before + 1
+        return True
+
+
+# One cache per database (engine) in this process, shared by its schedulers and frees.
+_caches: weakref.WeakKeyDictionary[Engine, HostCache] = weakref.WeakKeyDictionary()
+_AFTER_COMMIT = "pocketstack.scheduler.after_commit"
+
+
+def _engine_of(s: Session) -> Engine:
+    bind = s.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _after_commit(s: Session, job: Callable[[], None]) -> None:
+    s.info.setdefault(_AFTER_COMMIT, []).append(job)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(s: Session) -> None:
+    for job in s.info.pop(_AFTER_COMMIT, ()):
+        job()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(s: Session, _previous: Any) -> None:
+    s.info.pop(_AFTER_COMMIT, None)
 
 
 def _host_names_of(s: Session, server_ids: list[str]) -> Counter[str]:
@@ -163,34 +331,51 @@ class Scheduler:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    @staticmethod
+    def hosts(s: Session, *, reload: bool = False) -> HostCache:
+        """The host cache of ``s``'s database, reloaded first when ``placement.hosts_version``
+        says it is stale (or when asked)."""
+        engine = _engine_of(s)
+        version = _version(s)
+        cached = _caches.get(engine)
+        if cached is not None and cached.version == version and not reload:
+            return cached
+        fresh = HostCache(version, list(host_states(s, only_enabled=False)))
+        _caches[engine] = fresh
+        return fresh
+
     def candidates(self, s: Session, spec: RequestSpec, enough: int = SHORTLIST) -> list[HostState]:
         """Hosts that pass every filter, best first. Without a soft group policy (which weighs
-        every host) the walk stops after ``enough`` survivors: the database already returns
-        the hosts with room, ordered by the spreading weigher."""
+        every host) the walk stops after ``enough`` survivors: the cache keeps the hosts in the
+        order of the spreading weigher."""
+        return self._candidates(s, self.hosts(s), spec, enough)
+
+    def _candidates(self, s: Session, hosts: HostCache, spec: RequestSpec, enough: int) -> list[HostState]:
         inside = (dag.hosts_in(s, spec.zone) or set()) if spec.zone else None
         near = _host_names_of(s, spec.same_host) if spec.same_host else None
         far = _host_names_of(s, spec.different_host) if spec.different_host else Counter()
         group_hosts = _host_names_of(s, spec.group_members)
         soft = spec.group_policy in ("soft-affinity", "soft-anti-affinity")
         found: list[HostState] = []
-        hosts = host_states(s, fitting=spec.resources)
-        for h in hosts:
-            if spec.force_host and h.name != spec.force_host:
-                continue
-            if inside is not None and h.id not in inside:
-                continue
-            if h.name in spec.exclude_hosts or h.name in far or (near is not None and h.name not in near):
-                continue
-            if not _properties_match(h, spec):
-                continue
-            if spec.group_policy == "affinity" and group_hosts and h.name not in group_hosts:
-                continue
-            if spec.group_policy == "anti-affinity" and group_hosts[h.name] >= spec.max_per_host:
-                continue
-            found.append(h)
-            if not soft and len(found) >= enough:
-                break
-        hosts.close()
+        with hosts.lock:
+            for h in hosts.ranked():
+                if not h.fits(spec.resources):
+                    continue
+                if spec.force_host and h.name != spec.force_host:
+                    continue
+                if inside is not None and h.id not in inside:
+                    continue
+                if h.name in spec.exclude_hosts or h.name in far or (near is not None and h.name not in near):
+                    continue
+                if not _properties_match(h, spec):
+                    continue
+                if spec.group_policy == "affinity" and group_hosts and h.name not in group_hosts:
+                    continue
+                if spec.group_policy == "anti-affinity" and group_hosts[h.name] >= spec.max_per_host:
+                    continue
+                found.append(h)  # states are replaced, never changed: safe to hand out
+                if not soft and len(found) >= enough:
+                    break
         return sorted(found, key=lambda h: self._weight(h, spec, group_hosts), reverse=True)
 
     @staticmethod
@@ -204,58 +389,77 @@ class Scheduler:
         return soft, host.free_memory_mb
 
     def claim(self, consumer_id: str, spec: RequestSpec, server_id: str | None = None) -> str:
-        """Pick a host and write ``consumer_id``'s allocation there; returns the host name.
-        When ``server_id`` is given, that server's ``host`` is set in the same transaction,
-        so group policies see it at once. Raises NoValidHost."""
-        with self.db.read() as s:
-            hosts = self.candidates(s, spec)
-        for host in hosts:
-            for _ in range(5):
-                outcome = self._try_claim(host, consumer_id, spec, server_id)
-                if outcome is True:
-                    return host.name
-                if outcome is False:
-                    break
-                host = outcome  # the host changed under us: look again with fresh figures
+        """Pick a host and write ``consumer_id``'s allocation there, in a transaction of its
+        own; returns the host name. See ``claim_in``."""
+        with self.db.transaction() as s:
+            return self.claim_in(s, consumer_id, spec, server_id)
+
+    def claim_in(self, s: Session, consumer_id: str, spec: RequestSpec, server_id: str | None = None) -> str:
+        """Pick a host and write ``consumer_id``'s allocation there inside ``s``'s transaction;
+        returns the host name. When ``server_id`` is given, that server's ``host`` is set too,
+        so group policies see it at once. Raises NoValidHost; ``s`` may then hold generation
+        bumps of hosts that no longer fitted, which tell other claimers to read them again and
+        nothing more."""
+        hosts = self.hosts(s)
+        for attempt in range(2):
+            for host in self._candidates(s, hosts, spec, SHORTLIST):
+                for _ in range(5):
+                    outcome = self._claim_host(s, hosts, host, consumer_id, spec, server_id)
+                    if outcome is True:
+                        return host.name
+                    if outcome is False:
+                        break
+                    host = outcome  # the host changed under us: look again with fresh figures
+            if attempt == 0:
+                hosts = self.hosts(s, reload=True)  # before giving up, with every host read again
         raise NoValidHost()
 
-    def _try_claim(
-        self, host: HostState, consumer_id: str, spec: RequestSpec, server_id: str | None
+    def _claim_host(
+        self,
+        s: Session,
+        hosts: HostCache,
+        host: HostState,
+        consumer_id: str,
+        spec: RequestSpec,
+        server_id: str | None,
     ) -> bool | HostState:
-        try:
-            return self._claim_in_transaction(host, consumer_id, spec, server_id)
-        except _NoLongerFits:
+        conn = s.connection()
+        bumped = conn.execute(_bump_stmt(), {"host_id": host.id, "seen": host.generation}).rowcount
+        current = host_state(s, host.id)
+        if current is None:
             return False
-
-    def _claim_in_transaction(
-        self, host: HostState, consumer_id: str, spec: RequestSpec, server_id: str | None
-    ) -> bool | HostState:
-        with self.db.transaction() as s:
-            bumped = s.execute(
-                update(Host)
-                .where(Host.id == host.id, Host.generation == host.generation)
-                .values(generation=Host.generation + 1)
-            ).rowcount
-            if not bumped:
-                fresh = list(host_states(s, host_ids=[host.id]))
-                return fresh[0] if fresh and fresh[0].fits(spec.resources) else False
-            current = list(host_states(s, only_enabled=False, host_ids=[host.id]))[0]
-            if not current.fits(spec.resources) or not self._group_still_ok(s, host.name, spec):
-                raise _NoLongerFits  # rolls the generation bump back
-            r = spec.resources
-            s.add(
-                Allocation(
-                    consumer_id=consumer_id,
-                    host_id=host.id,
-                    vcpus=r.vcpus,
-                    memory_mb=r.memory_mb,
-                    disk_gb=r.disk_gb,
-                    created_at=utcnow(),
-                )
+        if not bumped:
+            with hosts.lock:
+                hosts.put(current)  # committed by someone else: true whatever becomes of ``s``
+            return current if current.schedulable and current.fits(spec.resources) else False
+        fits = current.schedulable and current.fits(spec.resources)
+        if not fits or not self._group_still_ok(s, host.name, spec):
+            return False  # the bump stays: it tells others to read the host again, nothing more
+        r = spec.resources
+        amounts = {"p_vcpus": r.vcpus, "p_memory_mb": r.memory_mb, "p_disk_gb": r.disk_gb}
+        conn.execute(
+            _allocate_stmt(), {"consumer_id": consumer_id, "host_id": host.id, **amounts, "now": utcnow()}
+        )
+        if server_id is not None:
+            s.execute(
+                update(Server)
+                .where(Server.id == server_id)
+                .values(host=host.name)
+                .execution_options(synchronize_session=False)
             )
-            if server_id is not None:
-                s.execute(update(Server).where(Server.id == server_id).values(host=host.name))
-            return True
+        claimed = replace(
+            current,
+            free_vcpus=current.free_vcpus - r.vcpus,
+            free_memory_mb=current.free_memory_mb - r.memory_mb,
+            free_disk_gb=current.free_disk_gb - r.disk_gb,
+        )
+
+        def apply() -> None:
+            with hosts.lock:
+                hosts.put(claimed)
+
+        _after_commit(s, apply)
+        return True
 
     @staticmethod
     def _group_still_ok(s: Session, host_name: str, spec: RequestSpec) -> bool:
@@ -269,12 +473,43 @@ class Scheduler:
 
 
 def free(s: Session, consumer_id: str) -> None:
-    """Drop every allocation of ``consumer_id`` (bumping the hosts' generations)."""
-    host_ids = list(s.scalars(select(Allocation.host_id).where(Allocation.consumer_id == consumer_id)))
-    if not host_ids:
+    """Drop every allocation of ``consumer_id`` (bumping the hosts' generations and the hosts
+    version, see the module docstring)."""
+    held = s.execute(
+        select(
+            Allocation.host_id, Allocation.vcpus, Allocation.memory_mb, Allocation.disk_gb, Host.generation
+        )
+        .join(Host, Host.id == Allocation.host_id)
+        .where(Allocation.consumer_id == consumer_id)
+    ).all()
+    if not held:
         return
-    s.execute(update(Host).where(Host.id.in_(host_ids)).values(generation=Host.generation + 1))
-    s.query(Allocation).filter(Allocation.consumer_id == consumer_id).delete()
+    s.execute(
+        update(Host)
+        .where(Host.id.in_([h for h, *_ in held]))
+        .values(generation=Host.generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    s.execute(
+        delete(Allocation)
+        .where(Allocation.consumer_id == consumer_id)
+        .execution_options(synchronize_session=False)
+    )
+    before = _bump_version(s)
+    amounts = [(host_id, generation, Resources(v, m, d)) for host_id, v, m, d, generation in held]
+    engine = _engine_of(s)
+
+    def apply() -> None:
+        cached = _caches.get(engine)
+        if cached is None:
+            return
+        with cached.lock:
+            if cached.freed(before, amounts):
+                return
+        if _caches.get(engine) is cached:
+            del _caches[engine]
+
+    _after_commit(s, apply)
 
 
 def move(s: Session, from_consumer: str, to_consumer: str) -> None:

@@ -14,6 +14,7 @@ from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import zones
 from pocketstack.core.placement.aggregates import forget_host
 from pocketstack.core.placement.hosts import short_prefix
+from pocketstack.core.placement.scheduler import hosts_changed
 from pocketstack.store.compute_models import ControlService, Host, Migration, Server
 from pocketstack.store.db import Database
 
@@ -141,6 +142,7 @@ class ServiceRegistry:
                 host.forced_down = forced_down
             host.updated_at = utcnow()
             s.flush()
+            hosts_changed(s)
             return self._compute(host, zones.zone_of(s, host.id))
 
     @staticmethod
@@ -190,4 +192,5 @@ class ServiceRegistry:
                     "Complete the migrations or delete the instances first."
                 )
             forget_host(s, host.name)
+            hosts_changed(s)
             s.delete(host)  # the database cascades to its allocations and placement memberships

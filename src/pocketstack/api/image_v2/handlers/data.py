@@ -1,26 +1,29 @@
 """Image v2 data: ``PUT``/``GET /v2/images/{image_id}/file`` and ``PUT .../stage``.
 
-Uploads stream: the body is read in pieces and handed to the core a few MiB at a time, so an
-image never sits in memory whole. Downloads stream from the store's open file.
+Uploads stream: the body is copied into a few reused buffers of the core's transfer, whose
+threads hash and write each while the next is received, so an image never sits in memory
+whole. Downloads stream from the store's open file, read a chunk ahead of the socket, or are
+left to the server when it sends files itself.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 
 import anyio
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from pocketstack.api.common.responses import empty_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.core.errors import BadRequest, PocketstackError, UnsupportedMediaType
 from pocketstack.core.image import access
-from pocketstack.core.image.transfer import Transfer
+from pocketstack.core.image.pipeline import StreamingTransfer
+from pocketstack.imagestore.base import DataReader
 
-PIECE = 4 * 1024 * 1024
 OCTET_STREAM = "application/octet-stream"
 
 
@@ -53,40 +56,25 @@ def _declared_size(req: ApiRequest) -> int | None:
     return int(raw)
 
 
-async def _pieces(request: Request) -> AsyncIterator[bytes]:
-    """The body in pieces of about PIECE bytes (fewer thread hops than the server's chunks)."""
-    held: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        held.append(chunk)
-        size += len(chunk)
-        if size >= PIECE:
-            yield b"".join(held)
-            held, size = [], 0
-    if held:
-        yield b"".join(held)
-
-
-async def _stream_into(req: ApiRequest, transfer: Transfer) -> None:
+async def _stream_into(req: ApiRequest, transfer: StreamingTransfer) -> None:
     """Feed the request body to ``transfer`` and finish it; on any failure (a cut connection
     too) abort it, which removes the data and puts the image back to ``queued``.
 
-    One piece is hashed and written in a worker thread while the next one is received, so the
-    network and the disk work at the same time."""
-    writing: asyncio.Future[None] | None = None
+    The transfer's threads hash and write each piece while the next ones are received; when
+    they are behind, this waits (and so does the client: the body is not read meanwhile)."""
+    step = transfer.piece_size
     try:
-        async for piece in _pieces(req.request):
-            if writing is not None:
-                await writing
-            writing = asyncio.ensure_future(run_in_threadpool(transfer.write, piece))
-        if writing is not None:
-            await writing
+        async for chunk in req.request.stream():
+            view = memoryview(chunk)
+            for start in range(0, len(view), step):  # a body may also come as one chunk
+                wait = transfer.room()
+                if wait is not None:
+                    await asyncio.wrap_future(wait)
+                transfer.feed(view[start : start + step])
         await run_in_threadpool(transfer.finish)
     except BaseException as exc:
         with anyio.CancelScope(shield=True):
-            if writing is not None:
-                await asyncio.gather(writing, return_exceptions=True)  # never abort mid-write
-            await run_in_threadpool(transfer.abort)
+            await run_in_threadpool(transfer.abort)  # waits for the writes under way
         if isinstance(exc, ClientDisconnect):
             raise BadRequest("The connection closed before all the image data arrived.") from None
         raise
@@ -162,6 +150,49 @@ def parse_range(header: str | None) -> Callable[[int], tuple[int, int]] | None:
     return window
 
 
+async def _read_ahead(reader: DataReader) -> AsyncGenerator[bytes, None]:
+    """The reader's chunks, each read in a worker thread while the one before is being sent."""
+    chunks = iter(reader)
+    ahead = asyncio.ensure_future(run_in_threadpool(next, chunks, None))
+    try:
+        while (chunk := await ahead) is not None:
+            ahead = asyncio.ensure_future(run_in_threadpool(next, chunks, None))
+            yield chunk
+    finally:
+        with anyio.CancelScope(shield=True):
+            await asyncio.gather(ahead, return_exceptions=True)  # never close under a read
+
+
+class DataResponse(StreamingResponse):
+    """Image data from an open reader. A server that sends files itself (the ASGI
+    ``http.response.pathsend`` extension, zero-copy) gets the file when the whole of it is
+    wanted; otherwise it is read a chunk ahead of the socket. HEAD reads nothing."""
+
+    def __init__(self, reader: DataReader, status_code: int, headers: dict[str, str], whole: bool) -> None:
+        self.chunks = _read_ahead(reader)
+        super().__init__(self.chunks, status_code, headers)
+        self.reader = reader
+        self.whole = whole
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            path = self.reader.source_path if self.whole else None
+            if scope.get("method") == "HEAD":
+                await self._send_start(send)
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            elif path is not None and "http.response.pathsend" in scope.get("extensions", {}):
+                await self._send_start(send)
+                await send({"type": "http.response.pathsend", "path": path})
+            else:
+                await super().__call__(scope, receive, send)
+        finally:
+            await self.chunks.aclose()
+            self.reader.close()
+
+    async def _send_start(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+
+
 def download_image_file(req: ApiRequest) -> Response:
     image = req.cloud.image_data.get(req.ctx, req.params["image_id"])
     req.enforce(access.target(image))
@@ -173,11 +204,11 @@ def download_image_file(req: ApiRequest) -> Response:
     if window is None:
         if download.checksum:
             headers["Content-MD5"] = download.checksum  # COMPAT: Glance sends the hex md5
-        return StreamingResponse(download.reader, 200, headers)
+        return DataResponse(download.reader, 200, headers, whole=True)
     # The md5 of the whole image would not describe a part of it, so a 206 carries none.
     end = download.offset + download.length - 1
     headers["Content-Range"] = f"bytes {download.offset}-{end}/{download.size}"
-    return StreamingResponse(download.reader, 206, headers)
+    return DataResponse(download.reader, 206, headers, whole=False)
 
 
 ROUTES: list[Endpoint] = [

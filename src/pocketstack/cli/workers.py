@@ -1,0 +1,124 @@
+"""``pocketstack up --workers N``: N API processes serving one port over one database.
+
+The supervisor (the process the user started) does everything that must happen once: migrate,
+bootstrap, sweep half-written data, recover interrupted tasks. It then binds the port and forks
+the workers, each of which builds its own cloud on the same database (``primary=False``) and
+serves the shared socket; the kernel spreads connections among them. What the processes share
+goes through the database: the identity revision that invalidates cached tokens and catalogs,
+and the leases that let one of them run the periodic jobs. A worker that dies is replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from pocketstack.api.common.logs import LOG, kv
+
+# A worker that dies within this many seconds of its start is not restarted (it would die again:
+# a broken setting, an unreachable database); the supervisor stops instead.
+_FLAPPING_S = 5.0
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class Supervisor:
+    """Forks ``count`` workers running ``serve(sock, ready)``; ``ready()`` is what a worker
+    calls once it listens. ``run()`` returns when the supervisor is told to stop (SIGINT or
+    SIGTERM, passed on to the workers) and every worker has ended."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        count: int,
+        serve: Callable[[socket.socket, Callable[[], None]], None],
+    ) -> None:
+        self.sock = sock
+        self.count = count
+        self.serve = serve
+        self.children: dict[int, float] = {}
+        self._stopping = False
+        self._ready_r, self._ready_w = os.pipe()
+
+    def _fork(self) -> None:
+        if threading.active_count() > 1:
+            names = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+            raise RuntimeError(f"cannot fork workers while threads run: {names}")
+        pid = os.fork()
+        if pid:
+            self.children[pid] = time.monotonic()
+            return
+        code = 0
+        try:
+            os.close(self._ready_r)
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            self.serve(self.sock, lambda: os.write(self._ready_w, b"r"))
+        except BaseException:  # noqa: BLE001 - a worker reports and ends, whatever happened
+            LOG.exception(kv(event="worker_failed", pid=os.getpid()))
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+
+    def start(self) -> None:
+        """Fork every worker and wait until each listens."""
+        for _ in range(self.count):
+            self._fork()
+        ready = 0
+        while ready < self.count:
+            got = os.read(self._ready_r, self.count - ready)
+            if not got:
+                raise RuntimeError("a worker ended before it was ready")
+            ready += len(got)
+
+    def run(self) -> int:
+        """Supervise until stopped; the exit status is 0 after a clean stop."""
+
+        def stop(*_: object) -> None:
+            self._stopping = True
+            for pid in self.children:
+                _signal(pid, signal.SIGTERM)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        status = 0
+        while self.children:
+            try:
+                pid, wait_status = os.wait()
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+            began = self.children.pop(pid, None)
+            if began is None or self._stopping:
+                continue
+            code = os.waitstatus_to_exitcode(wait_status)
+            LOG.warning(kv(event="worker_ended", pid=pid, status=code))
+            if time.monotonic() - began < _FLAPPING_S:
+                LOG.error(kv(event="workers_stopping", reason="a worker ended right after its start"))
+                stop()
+                status = 1
+                continue
+            self._fork()
+        return status
+
+
+def _signal(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
