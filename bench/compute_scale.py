@@ -1,7 +1,7 @@
 """Server lists at scale, against a running `pocketstack up` (fake driver): requests per second
 of GET /compute/v2.1/servers/detail?limit=100 (first page, a page further on by marker, and
 with status=ACTIVE) with 1,000, 10,000 and 100,000 servers in the database, their ratios to the
-1,000-server case, and the server process's memory (RSS) after each size's measures.
+1,000-server case, and the server's memory (RSS of its processes) after each size's measures.
 
 Booting 100,000 servers through the API would take many minutes, so only the first one is
 booted that way (on a network of its own with a /12 subnet, so there are addresses for all);
@@ -69,6 +69,14 @@ def boot_template(url: str) -> None:
             return
         time.sleep(0.05)
     raise RuntimeError("the template server did not become ACTIVE")
+
+
+def tree_rss_mib(pid: int) -> float:
+    """RSS of the server process and of its worker processes (``up --workers``)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return rss_mib(pid) + sum(tree_rss_mib(c) for c in children)
 
 
 def _row(obj: Any) -> dict[str, Any]:
@@ -165,7 +173,7 @@ def main() -> None:
             filled = fill(data / "pocketstack.db", size)
             proc, _ = start(pocketstack(data, port), "pocketstack ready on", env=ENV)
             figures = measure(url, seconds)
-            results[size] = (figures, rss_mib(proc.pid), filled)
+            results[size] = (figures, tree_rss_mib(proc.pid), filled)
             stop(proc)
 
     base = results[sizes[0]][0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,11 +43,14 @@ class Conn:
         """The pid of the worker serving this connection, from the access log."""
         self.call("GET", "/compute/v2.1/flavors", token)
         request_id = self.last_headers["x-openstack-request-id"]
-        for line in reversed(self.server.output):
-            if f"request_id={request_id}" in line:
-                match = re.search(r"\bpid=(\d+)", line)
-                assert match, line
-                return int(match.group(1))
+        deadline = time.monotonic() + 10  # the log line reaches us through a pipe, a moment later
+        while time.monotonic() < deadline:
+            for line in reversed(self.server.output):
+                if f"request_id={request_id}" in line:
+                    match = re.search(r"\bpid=(\d+)", line)
+                    assert match, line
+                    return int(match.group(1))
+            time.sleep(0.05)
         raise AssertionError(f"no access-log line for {request_id}")
 
 

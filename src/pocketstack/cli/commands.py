@@ -39,7 +39,7 @@ def up(
         int | None, typer.Option(help="API processes serving the port (default: one per core, at most 4).")
     ] = None,
 ) -> None:
-    """Start the whole cloud in one process on one port."""
+    """Start the whole cloud on one port (one or several API processes: --workers)."""
     start_up(
         config,
         host=host,

@@ -1,4 +1,4 @@
-"""``pocketstack up``: the whole cloud in one process on one port."""
+"""``pocketstack up``: the whole cloud on one port, served by one process or by ``--workers``."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ and the leases that let one of them run the periodic jobs. A worker that dies is
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -24,6 +25,7 @@ from pocketstack.api.common.logs import LOG, kv
 # A worker that dies within this many seconds of its start is not restarted (it would die again:
 # a broken setting, an unreachable database); the supervisor stops instead.
 _FLAPPING_S = 5.0
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -53,6 +55,7 @@ class Supervisor:
         self.children: dict[int, float] = {}
         self._stopping = False
         self._ready_r, self._ready_w = os.pipe()
+        self._supervisor = os.getpid()
 
     def _fork(self) -> None:
         if threading.active_count() > 1:
@@ -64,6 +67,7 @@ class Supervisor:
             return
         code = 0
         try:
+            _die_with(self._supervisor)
             os.close(self._ready_r)
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
                 signal.signal(sig, signal.SIG_DFL)
@@ -117,6 +121,16 @@ class Supervisor:
                 continue
             self._fork()
         return status
+
+
+def _die_with(supervisor: int) -> None:
+    """A worker ends at once when its supervisor ends, however it ends (killed too): else it
+    would go on serving the port, and a new ``up`` could not bind it."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != supervisor:  # it ended before the line above
+        os._exit(1)
 
 
 def _signal(pid: int, sig: int) -> None:

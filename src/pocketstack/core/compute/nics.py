@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.network import l3_guards, l3_ports, port_attrs
 from pocketstack.core.network.access import get_visible, note_grants, visible, visible_to_project
+from pocketstack.core.network.auto_topology import NETWORK_NAME as AUTO_NETWORK_NAME
 from pocketstack.core.network.common import retrying, touch
 from pocketstack.core.network.security_groups import DEFAULT_NAME, ensure_default
 from pocketstack.core.network.services import NetworkServices
@@ -47,6 +49,7 @@ COMPUTE_OWNER = "compute:"
 NOT_FOUND_CODES = frozenset({"compute.network.not_found", "compute.port.not_found"})
 OVS_BRIDGE = "br-int"  # the integration bridge an ovs-bound port joins
 DEFAULT_ZONE = "nova"  # Nova's default availability zone, in the device owner of its ports
+AUTO_RACE_WAIT = 5.0  # seconds a boot waits for another process's get-me-a-network race to settle
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class Nics:
         if networks is None or networks == "auto":
             found = self._available_settled(ctx)
             if len(found) > 1:
+                found = self._past_auto_race(ctx, found)
+            if len(found) > 1:
                 raise Conflict("Multiple possible networks found, use a Network ID to be more specific.")
             if not found and networks is None:
                 return []
@@ -138,6 +143,20 @@ class Nics:
             return found
         with self._making(ctx.project_id):
             return self.available(ctx)
+
+    def _past_auto_race(self, ctx: RequestContext, found: list[str]) -> list[str]:
+        """``found`` again once no two get-me-a-network runs of other processes race: while
+        every network found is the project's own ``auto_allocated_network`` (all but one of
+        them a loser, being undone), look again for up to AUTO_RACE_WAIT seconds."""
+        deadline = time.monotonic() + AUTO_RACE_WAIT
+        while len(found) > 1 and time.monotonic() < deadline:
+            with self.db.read() as s:
+                rows = s.execute(select(Network.name, Network.project_id).where(Network.id.in_(found))).all()
+            if any(name != AUTO_NETWORK_NAME or project != ctx.project_id for name, project in rows):
+                break
+            time.sleep(0.05)
+            found = self.available(ctx)
+        return found
 
     def available(self, ctx: RequestContext) -> list[str]:
         """The networks a server of the caller's project may use without naming one: its own

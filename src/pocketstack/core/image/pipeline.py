@@ -22,7 +22,7 @@ from pocketstack.core.errors import BadRequest, PayloadTooLarge
 from pocketstack.core.image.transfer import HASH_ALGO, Limit
 from pocketstack.imagestore.base import StoreWriter
 
-PIECE = 4 * 1024 * 1024
+PIECE = 2 * 1024 * 1024
 MIN_PIECE = 64 * 1024
 DEPTH = 3  # pieces in flight per transfer, besides the one being filled
 
