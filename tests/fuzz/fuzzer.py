@@ -162,7 +162,8 @@ class Fuzzer:
         world.pool.wait_idle(IDLE_TIMEOUT)
         if self._version() != version:
             after = self._tables()
-            changed = sorted(t for t in after if after[t] != before.get(t))
+            # The periodic jobs renew their leases on their own clock, whatever the requests do.
+            changed = sorted(t for t in after if after[t] != before.get(t) and t != "leases")
             if changed:
                 found.append(f"a denied call changed the tables {changed}")
         return found
