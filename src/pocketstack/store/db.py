@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -65,3 +65,23 @@ class Database:
         attributes (where a column is named as its attribute), so views read them alike."""
         with self.engine.connect() as conn:
             return conn.execute(stmt, params or {}).all()
+
+
+_AFTER_COMMIT = "pocketstack.after_commit"
+
+
+def after_commit(session: Session, job: Callable[[], None]) -> None:
+    """Run ``job`` once ``session``'s transaction has committed (never if it rolls back): for
+    in-process caches that must follow only what the database really holds."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(job)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for job in session.info.pop(_AFTER_COMMIT, ()):
+        job()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, _previous: object) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

@@ -28,7 +28,7 @@ import ipaddress
 import socket
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -46,6 +46,7 @@ from pocketstack.core.network.errors import (
     ip_generation_failure,
 )
 from pocketstack.core.network.subnet_rules import ROUTER_OWNERS
+from pocketstack.store.db import after_commit
 from pocketstack.store.network_models import IpAllocation, Network, Port, Subnet
 
 
@@ -185,7 +186,7 @@ class Allocator:
             found = self._scan(subnet, pools, {gateway, *mine})  # what another process freed below
         if found is None:
             return None
-        _after_commit(self.s, lambda: floors.advance(subnet.id, key, epoch, found + 1))
+        after_commit(self.s, lambda: floors.advance(subnet.id, key, epoch, found + 1))
         return ipam.text(version, found)
 
     def _probe(
@@ -285,7 +286,6 @@ class _Floors:
 # Per database (engine) in this process.
 _floors: weakref.WeakKeyDictionary[Engine, _Floors] = weakref.WeakKeyDictionary()
 _floors_lock = threading.Lock()
-_AFTER_COMMIT = "pocketstack.allocation.after_commit"
 
 
 def _engine_of(s: Session) -> Engine:
@@ -300,21 +300,6 @@ def _floors_of(s: Session) -> _Floors:
         if found is None:
             found = _floors[engine] = _Floors()
         return found
-
-
-def _after_commit(s: Session, job: Callable[[], None]) -> None:
-    s.info.setdefault(_AFTER_COMMIT, []).append(job)
-
-
-@event.listens_for(Session, "after_commit")
-def _run_after_commit(s: Session) -> None:
-    for job in s.info.pop(_AFTER_COMMIT, ()):
-        job()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(s: Session, _previous: Any) -> None:
-    s.info.pop(_AFTER_COMMIT, None)
 
 
 @event.listens_for(Session, "before_flush")
@@ -334,4 +319,4 @@ def _note_frees(s: Session, _context: Any, _instances: Any) -> None:
     if freed:
         floors = _floors_of(s)
         addresses = [(sid, a, 6 if ":" in a else 4) for sid, a in freed]
-        _after_commit(s, lambda: floors.freed(addresses))
+        after_commit(s, lambda: floors.freed(addresses))

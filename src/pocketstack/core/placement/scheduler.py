@@ -23,18 +23,18 @@ import logging
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import dag
 from pocketstack.store.compute_models import Allocation, Host, Server
-from pocketstack.store.db import Database
+from pocketstack.store.db import Database, after_commit
 from pocketstack.store.models import Meta
 
 LOG = logging.getLogger("pocketstack.scheduler")
@@ -282,27 +282,11 @@ class HostCache:
 
 # One cache per database (engine) in this process, shared by its schedulers and frees.
 _caches: weakref.WeakKeyDictionary[Engine, HostCache] = weakref.WeakKeyDictionary()
-_AFTER_COMMIT = "pocketstack.scheduler.after_commit"
 
 
 def _engine_of(s: Session) -> Engine:
     bind = s.get_bind()
     return bind if isinstance(bind, Engine) else bind.engine
-
-
-def _after_commit(s: Session, job: Callable[[], None]) -> None:
-    s.info.setdefault(_AFTER_COMMIT, []).append(job)
-
-
-@event.listens_for(Session, "after_commit")
-def _run_after_commit(s: Session) -> None:
-    for job in s.info.pop(_AFTER_COMMIT, ()):
-        job()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(s: Session, _previous: Any) -> None:
-    s.info.pop(_AFTER_COMMIT, None)
 
 
 def _host_names_of(s: Session, server_ids: list[str]) -> Counter[str]:
@@ -458,7 +442,7 @@ class Scheduler:
             with hosts.lock:
                 hosts.put(claimed)
 
-        _after_commit(s, apply)
+        after_commit(s, apply)
         return True
 
     @staticmethod
@@ -509,7 +493,7 @@ def free(s: Session, consumer_id: str) -> None:
         if _caches.get(engine) is cached:
             del _caches[engine]
 
-    _after_commit(s, apply)
+    after_commit(s, apply)
 
 
 def move(s: Session, from_consumer: str, to_consumer: str) -> None:
