@@ -143,13 +143,13 @@ def test_tampered_token_and_bad_bodies(server: Server) -> None:
 
 
 def test_expired_token_is_401_on_use_and_404_on_validation(tmp_path: Path) -> None:
-    srv = start_server(tmp_path / "short", token_expiration="1")
+    srv = start_server(tmp_path / "short", token_expiration="2")  # a fresh one outlives a slow worker
     try:
         url = f"{srv.url}/identity/v3/auth/tokens"
         old = httpx.post(url, json=token_request("admin", ADMIN_PASSWORD)).headers["X-Subject-Token"]
         import time
 
-        time.sleep(1.5)
+        time.sleep(2.5)
         assert (
             httpx.get(f"{srv.url}/identity/v3/auth/projects", headers={"X-Auth-Token": old}).status_code
             == 401

@@ -8,13 +8,14 @@ import re
 import secrets
 import signal
 import socket
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-from pocketstack.api.app import build_app
+from pocketstack.api.app import build_app, warm_up
 from pocketstack.api.common.logs import configure as configure_logs
 from pocketstack.cli.workers import Supervisor, bind
 from pocketstack.cloud import Cloud, build_cloud
@@ -132,8 +133,14 @@ def _quiet_signals() -> None:
 
 
 def _serve(cloud: Cloud, sockets: list[socket.socket] | None, on_ready: Callable[[], None]) -> None:
+    app = build_app(cloud)
+
+    def ready() -> None:
+        on_ready()
+        threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
+
     config = uvicorn.Config(
-        build_app(cloud),
+        app,
         host=cloud.settings.host,
         port=cloud.settings.port,
         access_log=False,
@@ -141,7 +148,7 @@ def _serve(cloud: Cloud, sockets: list[socket.socket] | None, on_ready: Callable
         lifespan="off",
     )
     server = _Server(config)
-    server.on_ready = on_ready
+    server.on_ready = ready
     server.run(sockets=sockets)  # on uvloop and httptools when installed, as uvicorn chooses
 
 

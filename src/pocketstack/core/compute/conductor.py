@@ -392,11 +392,11 @@ class Conductor(MovesMixin):
             self._inject(server, "fail_next_action", "fail_actions", f"Injected failure of {task.action}")
             self.driver.snapshot(guest_of(server))
             self.snapshots(server, image_id)
+        params = task.params or {}
+        if task.action == "createBackup":  # before it settles: who sees it ACTIVE sees the rotation
+            self.snapshots.rotate_as_owner(server, params["backup_type"], int(params.get("rotation", 0)))
         with self.db.transaction() as s:
             self.settle(s, task, task_state=None)
-        params = task.params or {}
-        if task.action == "createBackup":
-            self.snapshots.rotate_as_owner(server, params["backup_type"], int(params.get("rotation", 0)))
 
     _do_createBackup = _do_createImage
 
