@@ -67,10 +67,13 @@ def token(url: str) -> str:
 
 
 def _wrk(url: str, headers: dict[str, str], connections: int, seconds: float) -> float:
-    cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s"]
+    cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{max(1, round(seconds))}s"]  # whole seconds only
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    run = subprocess.run([*cmd, url], capture_output=True, text=True)
+    if run.returncode:
+        raise RuntimeError(f"wrk failed on {url}: {run.stdout}{run.stderr}")
+    out = run.stdout
     if re.search(r"Non-2xx or 3xx responses", out):
         raise RuntimeError(f"{url} answered errors under load:\n{out}")
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)

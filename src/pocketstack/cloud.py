@@ -126,9 +126,7 @@ class Cloud:
     def close(self) -> None:
         """Stop the task workers and periodic jobs (waiting for running tasks)."""
         self.bus.close()
-        auth = self.__dict__.get("auth")  # built on first use: nothing to close if never used
-        if auth is not None:
-            auth.revision.close()
+        self.db.revisions.close()
 
     # -- identity --------------------------------------------------------------------------
 

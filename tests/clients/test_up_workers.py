@@ -130,3 +130,68 @@ def test_a_revoked_token_and_a_removed_role_are_refused_by_every_worker_at_once(
     status, _ = a.call("DELETE", f"/identity/v3/projects/{project}/users/{user}/roles/{role}", admin)
     assert status == 204
     assert b.call("GET", "/network/v2.0/networks", token)[0] == 401
+
+
+def test_a_kept_answer_is_dropped_once_any_worker_changes_what_it_was_read_from(
+    two_workers: tuple[Server, Conn, Conn],
+) -> None:
+    """Flavor, keypair, image and network reads are kept per worker (api/common/read_cache.py):
+    each is read through both workers, changed through one, and read again through both."""
+    server, a, b = two_workers
+    demo = login(a, "demo", DEMO_PASSWORD)
+    admin = login(a, "admin", ADMIN_PASSWORD)
+
+    def both(path: str, token: str) -> dict:
+        first, second = (conn.call("GET", path, token) for conn in (a, b))
+        assert first == second
+        assert first[0] == 200, first
+        return first[1]
+
+    def names(body: dict, key: str) -> set[str]:
+        return {item["name"] for item in body[key]}
+
+    every = "/compute/v2.1/flavors/detail?is_public=None"  # as Nova, an admin's list is of public ones
+    assert "private" not in names(both(every, admin), "flavors")
+    assert "private" not in names(both("/compute/v2.1/flavors/detail", demo), "flavors")
+    flavor = {
+        "flavor": {"name": "private", "ram": 64, "vcpus": 1, "disk": 1, "os-flavor-access:is_public": False}
+    }
+    status, made = a.call("POST", "/compute/v2.1/flavors", admin, flavor)
+    assert status == 200
+    assert "private" in names(both(every, admin), "flavors")
+    assert "private" not in names(both("/compute/v2.1/flavors/detail", demo), "flavors")
+    status, projects = a.call("GET", "/identity/v3/projects?name=demo", admin)
+    access = {"addTenantAccess": {"tenant": projects["projects"][0]["id"]}}
+    assert b.call("POST", f"/compute/v2.1/flavors/{made['flavor']['id']}/action", admin, access)[0] == 200
+    assert "private" in names(both("/compute/v2.1/flavors/detail", demo), "flavors")
+
+    assert both("/compute/v2.1/os-keypairs", demo)["keypairs"] == []
+    assert a.call("POST", "/compute/v2.1/os-keypairs", demo, {"keypair": {"name": "kept"}})[0] == 200
+    assert [k["keypair"]["name"] for k in both("/compute/v2.1/os-keypairs", demo)["keypairs"]] == ["kept"]
+    assert b.call("DELETE", "/compute/v2.1/os-keypairs/kept", demo)[0] == 202
+    assert both("/compute/v2.1/os-keypairs", demo)["keypairs"] == []
+
+    status, image = a.call(
+        "POST", "/image/v2/images", demo, {"name": "kept", "disk_format": "raw", "container_format": "bare"}
+    )
+    assert status == 201
+    assert both(f"/image/v2/images/{image['id']}", demo)["status"] == "queued"
+    assert "kept" in names(both("/image/v2/images", demo), "images")
+    b.http.request(
+        "PUT",
+        f"/image/v2/images/{image['id']}/file",
+        body=b"x" * 1024,
+        headers={"X-Auth-Token": demo, "Content-Type": "application/octet-stream"},
+    )
+    assert b.http.getresponse().read() == b""
+    assert both(f"/image/v2/images/{image['id']}", demo)["status"] == "active"
+
+    status, net = a.call("POST", "/network/v2.0/networks", demo, {"network": {"name": "kept"}})
+    assert status == 201
+    path = f"/network/v2.0/networks/{net['network']['id']}"
+    assert both(path, demo)["network"]["subnets"] == []
+    subnet = {"subnet": {"network_id": net["network"]["id"], "cidr": "10.9.0.0/24", "ip_version": 4}}
+    status, made_subnet = b.call("POST", "/network/v2.0/subnets", demo, subnet)
+    assert status == 201
+    assert both(path, demo)["network"]["subnets"] == [made_subnet["subnet"]["id"]]
+    assert server.server_errors() == []

@@ -48,6 +48,10 @@ class Database:
         # SQLite lets one writer in at a time and makes the others poll with growing sleeps;
         # queueing this process's writers on a lock wakes each as soon as the last is done.
         self._writers = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        from pocketstack.store.table_revisions import TableRevisions  # noqa: PLC0415 - it imports this module
+
+        # Watched from the first statement: a write the counters missed would leave copies stale.
+        self.revisions = TableRevisions(engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

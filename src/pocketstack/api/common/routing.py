@@ -14,6 +14,7 @@ import inspect
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -26,6 +27,7 @@ from starlette.types import Receive, Scope, Send
 
 from pocketstack.api.common.access_rules import check_access_rules
 from pocketstack.api.common.logs import ACCESS, LOG, kv
+from pocketstack.api.common.read_cache import ReadCache
 from pocketstack.core.context import RequestContext, new_request_id
 from pocketstack.core.errors import (
     BadRequest,
@@ -61,6 +63,10 @@ class Endpoint:
     policy: str | None
     authenticated: bool = True
     stream: bool = False
+    # The table groups (besides identity) its answer is read from, when it may be kept while
+    # they do not change (see read_cache.py); only for GET routes whose answer depends on
+    # nothing else but the request.
+    cached: tuple[str, ...] = ()
 
 
 class ApiRequest:
@@ -188,6 +194,7 @@ def _make_route(
     cloud: Cloud,
     render_error: ErrorRenderer,
     media_check: MediaCheck | None,
+    read_cache: ReadCache,
 ) -> Route:
     by_method = {e.method: e for e in endpoints}
     if "GET" in by_method and "HEAD" not in by_method:
@@ -206,6 +213,8 @@ def _make_route(
                 raise MethodNotAllowed(f"The method {request.method} is not allowed here.")
             _check_request_text(request)
             inline = request.method in _INLINE_METHODS
+            kept = endpoint.cached and inline
+            stamp = read_cache.stamp(endpoint.cached) if kept else ()  # before the token's check
             if not endpoint.authenticated:
                 ctx = RequestContext(request_id=request_id)
             elif inline:
@@ -218,6 +227,10 @@ def _make_route(
             api_req = ApiRequest(request, endpoint, cloud, ctx, body)
             if is_coroutine:
                 response = await endpoint.handler(api_req)
+            elif kept:
+                scope = request.scope
+                key = (request.method, scope["path"], scope["query_string"], tuple(scope["headers"]))
+                response = read_cache.serve(key, stamp, partial(endpoint.handler, api_req))
             elif inline:
                 response = endpoint.handler(api_req)
             else:
@@ -269,7 +282,11 @@ def build_router(
     grouped: dict[str, list[Endpoint]] = {}
     for e in endpoints:
         grouped.setdefault(e.path, []).append(e)
-    routes = [_make_route(path, group, cloud, render_error, media_check) for path, group in grouped.items()]
+    read_cache = ReadCache(cloud.db.revisions)
+    routes = [
+        _make_route(path, group, cloud, render_error, media_check, read_cache)
+        for path, group in grouped.items()
+    ]
 
     async def not_found(scope, receive, send) -> None:  # noqa: ANN001 - ASGI callable
         request = Request(scope, receive)

@@ -27,10 +27,10 @@ from pocketstack.core.identity.catalog import CatalogEntry, build_catalog
 from pocketstack.core.identity.common import as_utc
 from pocketstack.core.identity.endpoint_filters import restrict_catalog
 from pocketstack.core.identity.passwords import PasswordVerifier
-from pocketstack.core.identity.revision import IdentityRevision
 from pocketstack.core.identity.revocation import is_revoked, revoke
 from pocketstack.core.identity.tokens import TokenFormatter, TokenPayload, new_audit_id
 from pocketstack.core.identity.trust_tokens import consume_use, resolve_trust, trust_for_auth
+from pocketstack.store.coordination import SharedRevision
 from pocketstack.store.db import Database
 from pocketstack.store.identity_delegation_models import Trust
 from pocketstack.store.models import ApplicationCredential, Domain, Project, Role, User
@@ -125,7 +125,7 @@ class AuthService:
         self.verifier = verifier
         self.lifetime = timedelta(seconds=token_expiration)
         self.max_password_length = max_password_length
-        self.revision = IdentityRevision(db)
+        self.revision = db.revisions.counter("identity")  # see store/table_revisions.py
         self._cache: OrderedDict[str, tuple[int, object, TokenInfo]] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -341,7 +341,7 @@ class AuthService:
         """The token's holder, scope and current roles. Raises Unauthorized when the token is
         malformed, tampered, expired, revoked, or its user, project or roles are gone.
 
-        A validation is cached until identity state or the key ring changes (see revision.py).
+        A validation is cached until identity state or the key ring changes (see store/table_revisions.py).
         """
         fernet = self.formatter.keys.fernet
         revision = self.revision.value
@@ -406,24 +406,30 @@ class AuthService:
 class AuthScopes:
     """What a token holder may scope to, and the catalog: the /v3/auth/* read calls."""
 
-    def __init__(self, db: Database, revision: IdentityRevision) -> None:
+    def __init__(self, db: Database, revision: SharedRevision) -> None:
         self.db = db
         self.revision = revision
-        self._catalog: tuple[int, list[CatalogEntry]] | None = None
+        # The whole catalog and each project's (restricted by its endpoint filter), as of one
+        # identity revision.
+        self._catalog: tuple[int, list[CatalogEntry], dict[str, list[CatalogEntry]]] | None = None
 
     def catalog(self, project_id: str | None = None) -> list[CatalogEntry]:
-        """The catalog, rebuilt only after the identity revision moved (catalog writes move it);
-        for a project, restricted by its endpoint filter (OS-EP-FILTER) when it has one."""
+        """The catalog, rebuilt only after the identity revision moved (catalog and endpoint
+        filter writes move it); for a project, restricted by its endpoint filter (OS-EP-FILTER)
+        when it has one."""
         revision = self.revision.value
         cached = self._catalog
         if cached is None or cached[0] != revision:
             with self.db.read() as s:
-                cached = (revision, build_catalog(s))
+                cached = (revision, build_catalog(s), {})
             self._catalog = cached
         if project_id is None:
             return cached[1]
-        with self.db.read() as s:
-            return restrict_catalog(s, project_id, cached[1])
+        restricted = cached[2].get(project_id)
+        if restricted is None:
+            with self.db.read() as s:
+                restricted = cached[2][project_id] = restrict_catalog(s, project_id, cached[1])
+        return restricted
 
     def projects(self, user_id: str) -> list[tuple[Project, Domain]]:
         with self.db.read() as s:

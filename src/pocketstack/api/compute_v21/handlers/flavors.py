@@ -205,11 +205,13 @@ def delete_flavor(req: ApiRequest) -> Response:
     return empty_response(202)  # COMPAT: Nova's status for a finished delete
 
 
+_FLAVORS = ("flavors",)  # the answers read only flavors and their access (routing.Endpoint)
+
 ROUTES: list[Endpoint] = [
-    Endpoint("GET", "/flavors", list_flavors, "os_compute_api:flavors:index"),
+    Endpoint("GET", "/flavors", list_flavors, "os_compute_api:flavors:index", cached=_FLAVORS),
     Endpoint("POST", "/flavors", create_flavor, "os_compute_api:os-flavor-manage:create"),
-    Endpoint("GET", "/flavors/detail", list_flavors_detail, "os_compute_api:flavors:index"),
-    Endpoint("GET", "/flavors/{flavor_id}", show_flavor, "os_compute_api:flavors:show"),
+    Endpoint("GET", "/flavors/detail", list_flavors_detail, "os_compute_api:flavors:index", cached=_FLAVORS),
+    Endpoint("GET", "/flavors/{flavor_id}", show_flavor, "os_compute_api:flavors:show", cached=_FLAVORS),
     Endpoint("PUT", "/flavors/{flavor_id}", update_flavor, "os_compute_api:os-flavor-manage:update"),
     Endpoint("DELETE", "/flavors/{flavor_id}", delete_flavor, "os_compute_api:os-flavor-manage:delete"),
 ]

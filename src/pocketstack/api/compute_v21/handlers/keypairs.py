@@ -79,8 +79,8 @@ def delete_keypair(req: ApiRequest) -> Response:
 
 
 ROUTES: list[Endpoint] = [
-    Endpoint("GET", "/os-keypairs", list_keypairs, f"{P}index"),
+    Endpoint("GET", "/os-keypairs", list_keypairs, f"{P}index", cached=("keypairs",)),
     Endpoint("POST", "/os-keypairs", create_keypair, f"{P}create"),
-    Endpoint("GET", "/os-keypairs/{name}", show_keypair, f"{P}show"),
+    Endpoint("GET", "/os-keypairs/{name}", show_keypair, f"{P}show", cached=("keypairs",)),
     Endpoint("DELETE", "/os-keypairs/{name}", delete_keypair, f"{P}delete"),
 ]

@@ -267,8 +267,8 @@ def reactivate_image(req: ApiRequest) -> Response:
 
 ROUTES: list[Endpoint] = [
     Endpoint("POST", "/v2/images", create_image, "image:images:create"),
-    Endpoint("GET", "/v2/images", list_images, "image:images:list"),
-    Endpoint("GET", "/v2/images/{image_id}", show_image, "image:images:get"),
+    Endpoint("GET", "/v2/images", list_images, "image:images:list", cached=("images",)),
+    Endpoint("GET", "/v2/images/{image_id}", show_image, "image:images:get", cached=("images",)),
     # The core enforces these rules once it has loaded the image (they need its owner).
     Endpoint("PATCH", "/v2/images/{image_id}", update_image, "image:images:update"),
     Endpoint("DELETE", "/v2/images/{image_id}", delete_image, "image:images:delete"),

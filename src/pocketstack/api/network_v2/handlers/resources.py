@@ -169,8 +169,17 @@ def _routes(spec: Spec, view: View) -> list[Endpoint]:
         for row in rows
         if (spec.updatable or row[0] != "PUT" or "/tags" in row[1]) and (spec.tagged or "/tags" not in row[1])
     ]
+    # Networks and subnets are read from the network tables only (routing.Endpoint.cached).
+    cached = ("network",) if spec.collection in ("networks", "subnets") else ()
     return [
-        Endpoint(method, path, partial(handler, spec, view), rule) for method, path, handler, rule in served
+        Endpoint(
+            method,
+            path,
+            partial(handler, spec, view),
+            rule,
+            cached=cached if handler in (list_items, show_item) else (),
+        )
+        for method, path, handler, rule in served
     ]
 
 
