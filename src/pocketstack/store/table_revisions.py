@@ -13,66 +13,40 @@ session's connection.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
-from types import ModuleType
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.sql.dml import UpdateBase
 
-from pocketstack.store import (
-    compute_models,
-    identity_catalog_models,
-    identity_delegation_models,
-    identity_group_models,
-    image_models,
-    models,
-    network_l3_models,
-    network_models,
-    network_security_models,
-)
 from pocketstack.store.coordination import SharedRevision
 
 
-def _tables_of(*modules: ModuleType, leave_out: Iterable[str] = ()) -> frozenset[str]:
-    return frozenset(
-        table.name
-        for module in modules
-        for obj in vars(module).values()
-        if isinstance(table := getattr(obj, "__table__", None), Table) and obj.__module__ == module.__name__
-    ) - frozenset(leave_out)
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
-def _tables(*classes: Any) -> frozenset[str]:  # noqa: ANN401 - mapped classes
-    return frozenset(cls.__table__.name for cls in classes)
-
-
+# Table names, not model classes: importing every model module would cost a start a tenth of a
+# second. tests/unit/test_table_revisions.py checks them against the models.
 GROUPS: Mapping[str, frozenset[str]] = {
-    # Whatever a token's validation and the catalog are read from.
-    "identity": _tables(
-        models.Domain,
-        models.Project,
-        models.User,
-        models.Role,
-        models.ImpliedRole,
-        models.Assignment,
-        identity_group_models.Group,
-        identity_group_models.GroupMembership,
-        models.ApplicationCredential,
-        models.RevocationEvent,
-        models.Service,
-        models.Endpoint,
-        models.Region,
-        identity_delegation_models.Trust,
-        identity_catalog_models.ProjectEndpoint,
-        identity_catalog_models.EndpointGroup,
-        identity_catalog_models.ProjectEndpointGroup,
+    # Whatever a token's validation and the catalog (with its endpoint filters) are read from.
+    "identity": _names(
+        "access_rules application_credential_access_rules application_credentials assignments"
+        " domains endpoint_groups endpoints group_memberships groups implied_roles"
+        " project_endpoint_groups project_endpoints projects regions"
+        " revocation_events roles services trusts users"
     ),
-    "flavors": _tables(compute_models.Flavor, compute_models.FlavorAccess),
-    "keypairs": _tables(compute_models.Keypair),
-    # The image cache's records are not part of any image's API view.
-    "images": _tables_of(image_models, leave_out={"image_cache"}),
-    "network": _tables_of(network_models, network_l3_models, network_security_models),
+    "flavors": _names("flavors flavor_access"),
+    "keypairs": _names("keypairs"),
+    # Every image table but the image cache's records, which no image view shows.
+    "images": _names("images image_locations image_members image_tags"),
+    # Every Network v2 table.
+    "network": _names(
+        "address_scopes auto_allocated_topologies default_security_groups floatingips"
+        " ip_allocations network_quota_limits network_quota_locks network_resource_tags networks"
+        " port_forwardings port_security_groups ports rbac_policies router_ports routers"
+        " security_group_rules security_groups subnetpools subnets"
+    ),
 }
 
 _MOVED = "pocketstack.revisions_moved"
