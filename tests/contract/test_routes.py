@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from pocketstack.api.compute_vnext.routes import ROUTES as VNEXT_ROUTES
 from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
 from pocketstack.api.image_v2.routes import ROUTES as IMAGE_ROUTES
 from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
+from pocketstack.core.compute.policies import COMPUTE_RULES
 from pocketstack.core.identity.policies import IDENTITY_RULES
 from pocketstack.core.image.policies import IMAGE_RULES
 from pocketstack.core.network.policies import NETWORK_POLICY
 from pocketstack.core.policy import Enforcer
 
-RULES = Enforcer([*IDENTITY_RULES, *IMAGE_RULES, *NETWORK_POLICY]).rules
+RULES = Enforcer([*IDENTITY_RULES, *IMAGE_RULES, *NETWORK_POLICY, *COMPUTE_RULES]).rules
 # Only discovery and logging in may be reached without a token (federated logging in among
 # them: it answers 501, OS-FEDERATION is not served).
 _FEDERATED_LOGIN = (
@@ -37,11 +39,13 @@ ANONYMOUS = {
     ("network", "GET", "/"),
     ("network", "GET", "/v2.0"),
     ("network", "GET", "/v2.0/"),
+    *(("compute-vnext", "GET", path) for path in ("/", "/schemas", "/schemas/{name}", "/openapi.json")),
 }
 ALL = (
     [("identity", r) for r in IDENTITY_ROUTES]
     + [("image", r) for r in IMAGE_ROUTES]
     + [("network", r) for r in NETWORK_ROUTES]
+    + [("compute-vnext", r) for r in VNEXT_ROUTES]
 )
 
 

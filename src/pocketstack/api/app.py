@@ -16,6 +16,7 @@ from pocketstack.api.common.middleware import RequestIdMiddleware, ServiceRootMi
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import Endpoint, build_router, service_root
 from pocketstack.api.compute_v21 import errors as compute_errors
+from pocketstack.api.compute_vnext import errors as vnext_errors
 from pocketstack.api.identity_v3 import errors as identity_errors
 from pocketstack.api.image_v2 import errors as image_errors
 from pocketstack.api.network_v2 import errors as network_errors
@@ -32,6 +33,7 @@ def build_app(cloud: Cloud) -> Starlette:
     mounts = {
         "/identity": _OnFirstRequest(lambda: _identity(cloud)),
         "/image": _OnFirstRequest(lambda: _image(cloud)),
+        "/compute/vnext": _OnFirstRequest(lambda: _compute_vnext(cloud)),  # before /compute takes it
         "/compute": _OnFirstRequest(lambda: _compute(cloud)),
         "/network": _OnFirstRequest(lambda: _network(cloud)),
     }
@@ -42,6 +44,7 @@ def build_app(cloud: Cloud) -> Starlette:
         Middleware(ServiceRootMiddleware, prefixes=frozenset(roots)),
     ]
     renderers = {
+        "/compute/vnext/": vnext_errors.render_error,
         "/identity/": identity_errors.render_error,
         "/image/": image_errors.render_error,
         "/compute/": compute_errors.render_error,
@@ -106,6 +109,13 @@ def _network(cloud: Cloud) -> Router:
     from pocketstack.api.network_v2.routes import ROUTES
 
     return build_router(ROUTES, cloud, network_errors.render_error)
+
+
+def _compute_vnext(cloud: Cloud) -> ASGIApp:
+    from pocketstack.api.compute_vnext.routes import ROUTES
+
+    router = build_router(ROUTES, cloud, vnext_errors.render_error, vnext_errors.check_media_type)
+    return vnext_errors.JsonOnly(router)
 
 
 def _compute(cloud: Cloud) -> Router:

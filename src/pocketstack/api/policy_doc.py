@@ -20,6 +20,7 @@ from typing import Any
 from pocketstack.api.common.routing import Endpoint
 from pocketstack.api.compute_v21.handlers import aggregates, flavor_access, server_actions
 from pocketstack.api.compute_v21.routes import ROUTES as COMPUTE_ROUTES
+from pocketstack.api.compute_vnext.routes import ROUTES as VNEXT_ROUTES
 from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
 from pocketstack.api.image_v2.routes import ROUTES as IMAGE_ROUTES
 from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
@@ -32,6 +33,7 @@ REGENERATE = "python -m pocketstack.api.policy_doc"
 SERVICES: Sequence[tuple[str, str, Sequence[Endpoint]]] = (
     ("Identity v3", "/identity", IDENTITY_ROUTES),
     ("Compute v2.1", "/compute/v2.1", COMPUTE_ROUTES),
+    ("Compute vNext", "/compute/vnext", VNEXT_ROUTES),
     ("Image v2", "/image", IMAGE_ROUTES),
     ("Network v2", "/network", NETWORK_ROUTES),
 )

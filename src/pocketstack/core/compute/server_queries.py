@@ -80,6 +80,12 @@ class ServerQuery:
     sort: list[tuple[str, str]] = field(default_factory=list)
     limit: int | None = None
     marker: str | None = None
+    # Any of these values (vNext's list filters). ``project_ids`` replaces the context's scope:
+    # the API layer names only projects the caller may read.
+    vm_states: list[str] = field(default_factory=list)
+    power_states: list[int] = field(default_factory=list)
+    user_ids: list[str] = field(default_factory=list)
+    project_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -220,6 +226,8 @@ class ServerLister:
 
     @staticmethod
     def _scoped(stmt: Any, ctx: RequestContext, q: ServerQuery) -> Any:
+        if q.project_ids:
+            return stmt  # the caller chose projects it may read (vNext); _exact_filters keeps them
         if not (q.all_projects and is_admin(ctx)):
             return stmt.where(Server.project_id == ctx.project_id)
         if q.project_id:
@@ -288,6 +296,15 @@ class ServerLister:
             stmt = stmt.where(Server.updated_at <= q.changes_before)
         if q.locked is not None:
             stmt = stmt.where(Server.locked.is_(q.locked))
+        any_of = (
+            (Server.vm_state, q.vm_states),
+            (Server.power_state, q.power_states),
+            (Server.user_id, q.user_ids),
+            (Server.project_id, q.project_ids),
+        )
+        for column, values in any_of:
+            if values:
+                stmt = stmt.where(column.in_(values))
         if q.status:
             stmt = stmt.where(status_condition(q.status))
         return stmt

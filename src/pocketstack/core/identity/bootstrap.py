@@ -37,6 +37,7 @@ CATALOG = [
     ("identity", "keystone", "/identity"),
     ("image", "glance", "/image"),
     ("compute", "nova", "/compute/v2.1"),
+    ("compute-vnext", "nova-vnext", "/compute/vnext"),
     ("network", "neutron", "/network"),
 ]
 _BASE_URL_KEY = "catalog_base_url"
