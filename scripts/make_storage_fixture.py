@@ -22,7 +22,9 @@ gateway and an interface, and a floating IP on the port; from revision 0006 on, 
 booted on that port (so its addresses show the floating IP) and one on a network by id with a
 device tag; from revision 0007 on, the identity, image and compute objects of the conformance
 work (``conformance_0007``), each listed under ``survivors`` with the fields it must keep; from
-revision 0008 on, an image in the image cache (``workers_0008``), a survivor too.
+revision 0008 on, an image in the image cache (``workers_0008``), a survivor too; from revision
+0009 on, a private server type with a tag shared with a user and a project, and a tagged
+placement under another (``compute_vnext_0009``), survivors too.
 ``manifest.json`` lists them with the sha512 of the bytes that were sent (computed here, not
 read back), which is what the upgrade test compares downloads against.
 """
@@ -53,6 +55,7 @@ from pocketstack.config import Settings  # noqa: E402
 from pocketstack.core.identity.bootstrap import Account, bootstrap  # noqa: E402
 from pocketstack.core.identity.passwords import PasswordVerifier  # noqa: E402
 from pocketstack.core.network.seed import seed_public_network  # noqa: E402
+from pocketstack.core.placement.placements import PlacementService  # noqa: E402
 from pocketstack.store import migrate  # noqa: E402
 from pocketstack.store.db import Database, make_engine  # noqa: E402
 
@@ -454,6 +457,46 @@ def workers_0008(maker: Maker) -> None:
     maker.survivors.append(["admin", "/image/v2/cache", "", {"cached_images.0.image_id": image_id}])
 
 
+def compute_vnext_0009(maker: Maker, db: Database) -> None:
+    """The content revision 0009 adds: a private server type of the admin project with a tag,
+    shared with the user demo (who sees it only through that share) and with the admin project
+    (v2.1's flavor access), and a placement under another with a tag (placements are made by
+    operators through the core: no API makes them yet)."""
+    v3, vnext = "/identity/v3", "/compute/vnext"
+    demo = maker.call(
+        "demo", "GET", f"{v3}/auth/tokens", 200, headers={"X-Subject-Token": maker.tokens["demo"]}
+    )
+    demo_user = demo.json()["token"]["user"]["id"]
+    admin = maker.call(
+        "admin", "GET", f"{v3}/auth/tokens", 200, headers={"X-Subject-Token": maker.tokens["admin"]}
+    )
+    admin_project = admin.json()["token"]["project"]["id"]
+    spec = {
+        "name": "fixture-type",
+        "vcpus": 1,
+        "ram_mb": 256,
+        "root_disk_gb": 1,
+        "tags": ["fixture"],
+        "shares": {"users": [demo_user], "projects": [admin_project]},
+    }
+    made = maker.call("admin", "POST", f"{vnext}/server_types", 201, json=spec).json()
+    path = f"{vnext}/server_types/{made['id']}"
+    maker.survivors.append(["demo", path, "", {"name": "fixture-type", "tags.0": "fixture"}])
+    maker.survivors.append(
+        ["admin", path, "", {"shares.users.0": demo_user, "owner_project_id": admin_project}]
+    )
+    access = f"/compute/v2.1/flavors/{made['id']}/os-flavor-access"
+    maker.survivors.append(["admin", access, "flavor_access", {"0.tenant_id": admin_project}])
+    placements = PlacementService(db)
+    hall = placements.create("fixture-hall", "made by the 0009 fixture")
+    rack = placements.create("fixture-rack", parents=[hall])
+    placements.tag(rack, "fixture")
+    maker.survivors.append(
+        ["demo", f"{vnext}/placements/{rack}", "", {"tags.0": "fixture", "parent_ids.0": hall}]
+    )
+    maker.survivors.append(["demo", f"{vnext}/placements/{hall}", "", {"children.0.id": rack}])
+
+
 def _identity_only(settings: Settings, revision: str) -> None:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine, revision)
@@ -482,6 +525,8 @@ def _with_images(settings: Settings, revision: str) -> Maker:
             conformance_0007(maker)
         if revision >= "0008":
             workers_0008(maker)
+        if revision >= "0009":
+            compute_vnext_0009(maker, cloud.db)
     cloud.close()
     cloud.db.engine.dispose()
     return maker

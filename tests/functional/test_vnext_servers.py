@@ -98,7 +98,7 @@ def test_another_projects_server_is_404_and_admins_see_elevated_fields(
 def test_no_delete_json_only_and_no_token(client: TestClient, demo_token: str, image_id: str) -> None:
     sid = boot(client, demo_token, image_id)
     resp = client.delete(f"{V}/servers/{sid}", headers=auth_headers(demo_token))
-    assert resp.status_code == 405 and resp.headers["Allow"] == "GET, HEAD"
+    assert resp.status_code == 405 and resp.headers["Allow"] == "GET, HEAD, PATCH"
     resp = client.get(f"{V}/servers", headers={**auth_headers(demo_token), "Accept": "text/html"})
     assert resp.status_code == 406 and resp.json()["errors"][0]["status"] == 406
     assert client.get(f"{V}/servers").status_code == 401

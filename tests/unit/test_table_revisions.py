@@ -107,7 +107,7 @@ def test_the_groups_name_the_tables_their_reads_come_from() -> None:
     identity -= {"credentials", "meta"}  # EC2 credentials and the schema's own notes: no token reads them
     identity |= {"project_endpoints", "endpoint_groups", "project_endpoint_groups"}
     assert GROUPS["identity"] == identity
-    assert GROUPS["flavors"] == {"flavors", "flavor_access"}
+    assert GROUPS["flavors"] == {"flavors", "flavor_access", "flavor_user_access", "flavor_tags"}
     assert GROUPS["keypairs"] == {compute_models.Keypair.__tablename__}
     assert GROUPS["images"] == _tables_of(image_models) - {"image_cache"}
     assert GROUPS["network"] == _tables_of(network_models, network_l3_models, network_security_models)

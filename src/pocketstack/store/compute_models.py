@@ -42,12 +42,30 @@ class Flavor(Base):
     extra_specs: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Who made it (revision 0009): null for an operator's type, else the member's project and user.
+    owner_project_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    owner_user_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class FlavorAccess(Base):
     __tablename__ = "flavor_access"
     flavor_id: Mapped[str] = mapped_column(ForeignKey("flavors.id", ondelete="CASCADE"), primary_key=True)
     project_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class FlavorUserAccess(Base):
+    """A private server type shared with one user (revision 0009; project shares are
+    ``flavor_access`` rows)."""
+
+    __tablename__ = "flavor_user_access"
+    flavor_id: Mapped[str] = mapped_column(ForeignKey("flavors.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class FlavorTag(Base):
+    __tablename__ = "flavor_tags"
+    flavor_id: Mapped[str] = mapped_column(ForeignKey("flavors.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
 class Keypair(Base):
@@ -205,6 +223,14 @@ class PlacementParent(Base):
     parent_id: Mapped[str] = mapped_column(
         ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class PlacementTag(Base):
+    __tablename__ = "placement_tags"
+    placement_id: Mapped[str] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
 
 
 class PlacementHost(Base):

@@ -36,7 +36,7 @@ GROUPS: Mapping[str, frozenset[str]] = {
         " project_endpoint_groups project_endpoints projects regions"
         " revocation_events roles services trusts users"
     ),
-    "flavors": _names("flavors flavor_access"),
+    "flavors": _names("flavors flavor_access flavor_user_access flavor_tags"),
     "keypairs": _names("keypairs"),
     # Every image table but the image cache's records, which no image view shows.
     "images": _names("images image_locations image_members image_tags"),

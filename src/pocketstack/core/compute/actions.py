@@ -29,6 +29,8 @@ _DONE_EVENTS = {
     "confirmResize": "compute_confirm_resize",
     "trigger_crash_dump": "compute_trigger_crash_dump",
 }
+# What a task finished at once keeps of its parameters (vNext shows a LOCK's reason).
+_DONE_PARAMS = ("locked_reason", "state")
 
 
 class ServerActions:
@@ -52,9 +54,9 @@ class ServerActions:
 
     def run(
         self, ctx: RequestContext, server_id: str, action: str, params: dict[str, Any] | None = None
-    ) -> str | None:
-        """Start ``action``; returns the task id (None for the ones finished at once).
-        ``params`` is filled in (e.g. with the snapshot's ``image_id``)."""
+    ) -> str:
+        """Start ``action``; returns the id of the task recorded (for the ones finished at once,
+        a finished task). ``params`` is filled in (e.g. with the snapshot's ``image_id``)."""
         params = params if params is not None else {}
         if action not in ("createImage", "createBackup", "shelve"):
             return self._run(ctx, server_id, action, params)
@@ -80,7 +82,7 @@ class ServerActions:
         name = params.get("name") or f"{server.name}-shelved"
         return self.svc.snapshots.register(ctx, server, name, extra)
 
-    def _run(self, ctx: RequestContext, server_id: str, action: str, params: dict[str, Any]) -> str | None:
+    def _run(self, ctx: RequestContext, server_id: str, action: str, params: dict[str, Any]) -> str:
         with self.db.transaction() as s:
             server = get_visible(s, ctx, server_id)
             admin = is_admin(ctx)
@@ -92,8 +94,11 @@ class ServerActions:
                 self.require(act.capability, action)
             if action in _DONE_EVENTS:
                 self._now(s, ctx, server, act, params, guard_lock)
-                tasks.record_done(s, server.id, server.project_id, action, ctx, _DONE_EVENTS[action])
-                return None
+                shown = {k: v for k, v in params.items() if k in _DONE_PARAMS}
+                done = tasks.record_done(
+                    s, server.id, server.project_id, action, ctx, _DONE_EVENTS[action], shown
+                )
+                return done.id
             # The claim comes first: of concurrent requests only one gets past it.
             claims.claim(s, server, act, guard_lock=guard_lock, task_state=act.task_state)
             prepare = getattr(self, f"_prepare_{action.replace('-', '_')}", None)
@@ -143,7 +148,7 @@ class ServerActions:
     ) -> None:
         try:
             flavor = self.svc.flavors.get_for_project(
-                s, params.pop("flavor_id"), ctx.project_id, is_admin(ctx)
+                s, params.pop("flavor_id"), ctx.project_id, is_admin(ctx), ctx.user_id
             )
         except NotFound:
             raise BadRequest("Unable to locate requested flavor.") from None

@@ -1,8 +1,9 @@
 """Server types (Nova's flavors): the catalogue, who may use a private one, and extra specs.
 
 Visibility follows Nova: everyone sees public flavors; a private flavor is visible to the
-projects it is shared with; an administrator sees every flavor. A flavor a caller may not see
-does not exist for that caller (404, never 403).
+projects it is shared with; an administrator sees every flavor. Compute vNext adds (revision
+0009) the project that owns a type and the users it is shared with, so both APIs see the same
+types. A flavor a caller may not see does not exist for that caller (404, never 403).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.errors import BadRequest, Conflict, NotFound
 from pocketstack.core.identity.common import utcnow
-from pocketstack.store.compute_models import Flavor, FlavorAccess
+from pocketstack.store.compute_models import Flavor, FlavorAccess, FlavorTag, FlavorUserAccess
 from pocketstack.store.db import Database
 from pocketstack.store.models import Meta, Project
 
@@ -88,12 +89,24 @@ def not_found(flavor_id: str) -> NotFound:
     )
 
 
-def _shared_with(project_id: str | None | BindParameter[Any]) -> ColumnElement[bool]:
+Ident = str | None | BindParameter[Any]
+
+
+def _shared_with(project_id: Ident) -> ColumnElement[bool]:
     return exists().where(FlavorAccess.flavor_id == Flavor.id, FlavorAccess.project_id == project_id)
 
 
-def _visible(project_id: str | None | BindParameter[Any], is_admin: bool) -> ColumnElement[bool] | None:
-    return None if is_admin else or_(Flavor.is_public.is_(True), _shared_with(project_id))
+def _granted(project_id: Ident, user_id: Ident) -> ColumnElement[bool]:
+    """A type is public, or shared with the user (checked first), owned by the project, or
+    shared with it."""
+    with_user = exists().where(FlavorUserAccess.flavor_id == Flavor.id, FlavorUserAccess.user_id == user_id)
+    return or_(
+        Flavor.is_public.is_(True), with_user, Flavor.owner_project_id == project_id, _shared_with(project_id)
+    )
+
+
+def _visible(project_id: Ident, is_admin: bool, user_id: Ident = None) -> ColumnElement[bool] | None:
+    return None if is_admin else _granted(project_id, user_id)
 
 
 def _sort_value(flavor: Flavor, key: str | None) -> tuple[Any, ...]:
@@ -131,14 +144,14 @@ def _list_statement(
     is_admin: bool, is_public: bool | None, include_disabled: bool, min_memory: bool, min_root: bool
 ) -> Select[Any]:
     """The list's statement for one shape of query, built once (parameters: ``project_id``,
-    ``min_memory_mb``, ``min_root_gb``)."""
-    project_id = bindparam("project_id")
+    ``user_id``, ``min_memory_mb``, ``min_root_gb``)."""
+    project_id, user_id = bindparam("project_id"), bindparam("user_id")
     stmt = select(Flavor)
-    visible = _visible(project_id, is_admin)
+    visible = _visible(project_id, is_admin, user_id)
     if visible is not None:
         stmt = stmt.where(visible)
     if is_public is True:
-        stmt = stmt.where(or_(Flavor.is_public.is_(True), _shared_with(project_id)))
+        stmt = stmt.where(_granted(project_id, user_id))
     elif is_public is False:
         stmt = stmt.where(Flavor.is_public.is_(False))
     if not include_disabled:
@@ -156,11 +169,14 @@ class FlavorService:
 
     # -- reading --------------------------------------------------------------------------
     @staticmethod
-    def get_for_project(session: Session, flavor_id: str, project_id: str | None, is_admin: bool) -> Flavor:
-        """The flavor if ``project_id`` may use it (public, shared with it, or the caller is
-        an admin); NotFound otherwise, as for a flavor that does not exist."""
+    def get_for_project(
+        session: Session, flavor_id: str, project_id: str | None, is_admin: bool, user_id: str | None = None
+    ) -> Flavor:
+        """The flavor if ``project_id`` (or ``user_id``) may use it (public, owned by or shared
+        with the project, shared with the user, or the caller is an admin); NotFound otherwise,
+        as for a flavor that does not exist."""
         stmt = select(Flavor).where(Flavor.id == flavor_id)
-        visible = _visible(project_id, is_admin)
+        visible = _visible(project_id, is_admin, user_id)
         if visible is not None:
             stmt = stmt.where(visible)
         flavor = session.scalar(stmt)
@@ -168,18 +184,27 @@ class FlavorService:
             raise not_found(flavor_id)
         return flavor
 
-    def get(self, flavor_id: str, project_id: str | None, is_admin: bool) -> Flavor:
+    def get(
+        self, flavor_id: str, project_id: str | None, is_admin: bool, user_id: str | None = None
+    ) -> Flavor:
         """One flavor; NotFound when missing or not visible to the caller."""
         with self.db.read() as s:
-            return self.get_for_project(s, flavor_id, project_id, is_admin)
+            return self.get_for_project(s, flavor_id, project_id, is_admin, user_id)
 
-    def list(self, q: FlavorQuery, project_id: str | None, is_admin: bool) -> list[Any]:
+    def list(
+        self, q: FlavorQuery, project_id: str | None, is_admin: bool, user_id: str | None = None
+    ) -> list[Any]:
         """Flavors matching ``q`` (rows with a Flavor's attributes), sorted and paged as Nova
         does. BadRequest when the marker is not a flavor the caller can see."""
         stmt = _list_statement(
             is_admin, q.is_public, q.include_disabled, q.min_memory_mb is not None, q.min_root_gb is not None
         )
-        params = {"project_id": project_id, "min_memory_mb": q.min_memory_mb, "min_root_gb": q.min_root_gb}
+        params = {
+            "project_id": project_id,
+            "user_id": user_id,
+            "min_memory_mb": q.min_memory_mb,
+            "min_root_gb": q.min_root_gb,
+        }
         flavors = sorted(self.db.rows(stmt, params), key=lambda f: _sort_value(f, q.sort_key))
         if q.name is not None:
             pattern = _name_pattern(q.name)
@@ -190,7 +215,7 @@ class FlavorService:
             # COMPAT: Nova finds the marker among all flavors the caller can see, not only
             # those the filters keep, and pages on from its place in the order.
             try:
-                marker = self.get(q.marker, project_id, is_admin)
+                marker = self.get(q.marker, project_id, is_admin, user_id)
             except NotFound:
                 raise BadRequest(f"marker [{q.marker}] not found") from None
             after = _sort_value(marker, q.sort_key)
@@ -238,7 +263,8 @@ class FlavorService:
         """Delete a flavor and its access list. Servers keep their own copy of it."""
         with self.db.transaction() as s:
             flavor = self.get_for_project(s, flavor_id, project_id, is_admin)
-            s.execute(delete(FlavorAccess).where(FlavorAccess.flavor_id == flavor.id))
+            for table in (FlavorAccess, FlavorUserAccess, FlavorTag):
+                s.execute(delete(table).where(table.flavor_id == flavor.id))
             s.delete(flavor)
 
     # -- access (private flavors) ---------------------------------------------------------

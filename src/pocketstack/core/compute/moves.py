@@ -17,6 +17,7 @@ from pocketstack.core.compute import claims, states
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.placement.scheduler import NoValidHost
+from pocketstack.core.tasks import tasks
 from pocketstack.store.compute_models import Migration, Server, Task
 
 
@@ -61,6 +62,11 @@ def _shelve_image(s: Session, server_id: str, before_task: str) -> str | None:
     return (last.params or {}).get("image_id") if last is not None else None
 
 
+def _zone(params: dict[str, Any]) -> dict[str, Any]:
+    """A move to a named placement makes it the server's requested one."""
+    return {"requested_zone": params["zone"]} if params.get("zone") else {}
+
+
 class MovesMixin:
     """Mixed into Conductor (which provides db, driver, scheduler, step, settle, ...).
 
@@ -77,6 +83,8 @@ class MovesMixin:
             spec = self._spec(s, server, flavor)
         if params.get("host"):
             spec.force_host = params["host"]
+        if params.get("zone"):  # vNext's MOVE to a placement: it or one below it
+            spec.zone = params["zone"]
         if kind != "resize" or not params.get("allow_same_host", True):
             spec.exclude_hosts = {server.host} if server.host else set()
         try:
@@ -93,7 +101,10 @@ class MovesMixin:
         return host, migration
 
     def _do_resize(self, task: Task, server: Server) -> None:
-        new_flavor = (task.params or {}).get("flavor") or server.flavor
+        """Resize or cold-migrate, ending in VERIFY_RESIZE; with ``confirm`` in the task's
+        parameters (vNext), confirmed in the same transaction, so no request sees it between."""
+        params = task.params or {}
+        new_flavor = params.get("flavor") or server.flavor
         kind = "resize" if task.action == "resize" else "migration"
         host, migration = self._moved_claim(task, server, new_flavor, kind)
         with self.step(task, "compute_resize_instance", host):
@@ -109,12 +120,17 @@ class MovesMixin:
                 flavor=new_flavor,
                 flavor_id=new_flavor["id"],
                 old_flavor=server.flavor,
+                **_zone(params),
             )
             if not moved:
                 self._undo_resize_claim(s, task, s.get(Server, server.id))
                 return
             m = s.get(Migration, migration.id)
             m.status, m.updated_at = "finished", utcnow()
+            if params.get("confirm"):
+                item = tasks.begin_item(s, task.id, "compute_confirm_resize", host)
+                self.confirm_resize(s, s.get(Server, server.id))
+                tasks.end_item(s, item.id, True)
 
     _do_migrate = _do_resize
 
@@ -175,7 +191,7 @@ class MovesMixin:
             self._inject(server, "fail_next_action", "fail_actions", "Injected failure of live-migration")
             self.driver.live_migrate(self._guest(server), host)
         with self.db.transaction() as s:
-            if not self.settle(s, task, task_state=None, host=host):
+            if not self.settle(s, task, task_state=None, host=host, **_zone(task.params or {})):
                 self._undo_resize_claim(s, task, s.get(Server, server.id))
                 return
             sched.free(s, migration.uuid)

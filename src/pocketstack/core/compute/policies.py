@@ -162,3 +162,21 @@ COMPUTE_RULES = [
     replace(rule, scope_types=PROJECT_SCOPE)
     for rule in (*SERVER_RULES, *CATALOG_RULES, *OPERATOR_RULES, *NETWORK_RULES)
 ]
+
+# Compute vNext (server types, placements): members make private types owned by their project;
+# the owner project's members (admins for an operator's type, which has no owner) change, share,
+# tag and delete them; publishing a type to everyone is the operator's to open.
+V = "compute_vnext:"
+COMPUTE_RULES += [
+    replace(rule, scope_types=PROJECT_SCOPE)
+    for rule in (
+        Rule(f"{V}server_types:create", ANY_MEMBER, "Make a private server type owned by one's project."),
+        Rule(f"{V}server_types:publish", ADMIN, "Make a server type PUBLIC (visible to everyone)."),
+        Rule(f"{V}server_types:update", PROJECT_MEMBER, "Rename, describe or tag a type."),
+        Rule(f"{V}server_types:delete", PROJECT_MEMBER, "Delete a server type."),
+        Rule(f"{V}server_type_shares:list", PROJECT_MEMBER, "List whom a server type is shared with."),
+        Rule(f"{V}server_type_shares:update", PROJECT_MEMBER, "Share a server type or stop sharing it."),
+        Rule(f"{V}placements:list", ANY_READER, "List placements."),
+        Rule(f"{V}placements:show", ANY_READER, "Show a placement and its children."),
+    )
+]

@@ -172,7 +172,9 @@ class ServerService:
         # a time): the flavor, the key and the zone; the group and the quota under it.
         with self.db.read() as s:
             try:
-                flavor = self.svc.flavors.get_for_project(s, req.flavor_id, ctx.project_id, is_admin(ctx))
+                flavor = self.svc.flavors.get_for_project(
+                    s, req.flavor_id, ctx.project_id, is_admin(ctx), ctx.user_id
+                )
             except NotFound:
                 raise BadRequest(f"Flavor {req.flavor_id} could not be found.") from None
             if flavor.disabled:
@@ -396,21 +398,24 @@ class ServerService:
         server.requested_zone = requested
 
     # -- delete ------------------------------------------------------------------------------
-    def delete(self, ctx: RequestContext, server_id: str, soft_delete: bool) -> None:
+    def delete(self, ctx: RequestContext, server_id: str, soft_delete: bool) -> str | None:
         """Delete (or, with a reclaim interval, soft-delete) a server; 409 when locked for a
-        non-admin. A server being deleted already is answered again without a second task."""
+        non-admin. A server being deleted already is answered again without a second task.
+        Returns the id of the delete task: the new one, or the one running already (None only
+        when none is recorded as running)."""
         with self.db.transaction() as s:
             server = get_visible(s, ctx, server_id)
             if server.locked and not is_admin(ctx):
                 raise Conflict(f"Instance {server_id} is locked", code="compute.server.locked")
             if server.task_state == "deleting":
-                return
+                return tasks.running_of(s, server.id, "delete")
             soft = soft_delete and server.vm_state not in (states.SOFT_DELETED, states.BUILDING)
             action = "softDelete" if soft else "delete"
             # One conditional write: of two deletes, or a delete and an action, one claims it.
             if not claims.claim_delete(s, server, states.ACTIONS[action], guard_lock=not is_admin(ctx)):
-                return  # another delete got there first
+                return tasks.running_of(s, server.id, "delete")  # another delete got there first
             task = tasks.start(
                 s, server.id, server.project_id, "delete", ctx, {"soft": action == "softDelete"}
             )
         self.publish(task.id)
+        return task.id

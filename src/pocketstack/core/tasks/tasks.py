@@ -8,10 +8,11 @@ events are a view of them, and so will be vNext's tasks.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
@@ -49,10 +50,16 @@ def start(
 
 
 def record_done(
-    s: Session, server_id: str, project_id: str, action: str, ctx: RequestContext, event: str
+    s: Session,
+    server_id: str,
+    project_id: str,
+    action: str,
+    ctx: RequestContext,
+    event: str,
+    params: Mapping[str, Any] | None = None,
 ) -> Task:
     """A task that completes in the request itself (lock, unlock, reset state)."""
-    task = start(s, server_id, project_id, action, ctx)
+    task = start(s, server_id, project_id, action, ctx, params)
     task.status = SUCCEEDED
     task.finished_at = task.created_at
     s.add(
@@ -105,3 +112,43 @@ def of_server(s: Session, server_id: str) -> list[Task]:
 
 def items_of(s: Session, task_id: str) -> list[TaskItem]:
     return list(s.scalars(select(TaskItem).where(TaskItem.task_id == task_id).order_by(TaskItem.id)))
+
+
+def get(s: Session, task_id: str) -> Task | None:
+    return s.get(Task, task_id) if len(task_id) <= 36 else None
+
+
+def running_of(s: Session, server_id: str, action: str) -> str | None:
+    """The id of the newest running task of ``action`` on the server, if any."""
+    stmt = (
+        select(Task.id)
+        .where(Task.server_id == server_id, Task.action == action, Task.status == RUNNING)
+        .order_by(Task.created_at.desc())
+        .limit(1)
+    )
+    return s.scalars(stmt).first()
+
+
+def page_of_server(
+    s: Session,
+    server_id: str,
+    limit: int,
+    after: Task | None = None,
+    since: datetime | None = None,
+    statuses: Collection[str] = (),
+) -> list[Task]:
+    """At most ``limit`` of the server's tasks, newest first (as of_server), after ``after``
+    in that order; only those created at or after ``since`` and in ``statuses`` when given."""
+    stmt = select(Task).where(Task.server_id == server_id)
+    if since is not None:
+        stmt = stmt.where(Task.created_at >= since)
+    if statuses:
+        stmt = stmt.where(Task.status.in_(sorted(statuses)))
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                Task.created_at < after.created_at,
+                and_(Task.created_at == after.created_at, Task.id > after.id),
+            )
+        )
+    return list(s.scalars(stmt.order_by(Task.created_at.desc(), Task.id).limit(limit)))

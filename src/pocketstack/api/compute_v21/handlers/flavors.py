@@ -132,7 +132,7 @@ def _list(req: ApiRequest, detail: bool) -> Response:
     req.enforce()
     admin = is_admin(req)
     query = _list_query(req, admin)
-    flavors = req.cloud.flavors.list(query, req.ctx.project_id, admin)
+    flavors = req.cloud.flavors.list(query, req.ctx.project_id, admin, req.ctx.user_id)
     if detail:
         specs = with_extra_specs(req)
         items = [views.full(req, f, specs) for f in flavors]
@@ -155,7 +155,9 @@ def list_flavors_detail(req: ApiRequest) -> Response:
 
 def show_flavor(req: ApiRequest) -> Response:
     req.enforce()
-    flavor = req.cloud.flavors.get(req.params["flavor_id"], req.ctx.project_id, is_admin(req))
+    flavor = req.cloud.flavors.get(
+        req.params["flavor_id"], req.ctx.project_id, is_admin(req), req.ctx.user_id
+    )
     return json_response({"flavor": views.full(req, flavor, with_extra_specs(req))})
 
 

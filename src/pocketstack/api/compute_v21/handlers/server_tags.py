@@ -1,23 +1,19 @@
-"""Compute v2.1: /servers/{id}/tags (2.26+)."""
+"""Compute v2.1: /servers/{id}/tags (2.26+); the tags themselves are core/compute/server_tags.py."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from sqlalchemy import delete, select
 from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.request import at_least, body
 from pocketstack.api.compute_v21.schemas.server_meta import ReplaceTags
-from pocketstack.core.compute.servers import MAX_TAGS, get_visible
-from pocketstack.core.errors import BadRequest, NotFound
-from pocketstack.store.compute_models import ServerTag
+from pocketstack.core.compute.server_tags import ServerTags, tag_not_found
+from pocketstack.core.errors import NotFound
 
 P = "os_compute_api:os-server-tags:"
-_TAG = re.compile(r"^[^,/]{1,60}$")
 
 
 def _check_version(req: ApiRequest) -> None:
@@ -32,70 +28,42 @@ def _server(req: ApiRequest, rule: str) -> Any:
     return server
 
 
-def _tag(value: Any) -> str:
-    if not isinstance(value, str) or not _TAG.match(value):
-        raise BadRequest(f"Invalid tag {value!r}: 1 to 60 characters, without ',' or '/'.")
-    return value
-
-
-def _tags(req: ApiRequest, server_id: str) -> list[str]:
-    with req.cloud.db.read() as s:
-        return list(
-            s.scalars(select(ServerTag.tag).where(ServerTag.server_id == server_id).order_by(ServerTag.tag))
-        )
-
-
 def list_tags(req: ApiRequest) -> Response:
     server = _server(req, "index")
-    return json_response({"tags": _tags(req, server.id)})
+    return json_response({"tags": ServerTags(req.cloud.db).list(req.ctx, server.id)})
 
 
 def replace_tags(req: ApiRequest) -> Response:
     server = _server(req, "update_all")
-    tags = list(dict.fromkeys(body(req, ReplaceTags).tags))
-    with req.cloud.db.transaction() as s:
-        get_visible(s, req.ctx, server.id)
-        s.execute(delete(ServerTag).where(ServerTag.server_id == server.id))
-        s.add_all(ServerTag(server_id=server.id, tag=t) for t in tags)
-    return json_response({"tags": sorted(tags)})
+    tags = ServerTags(req.cloud.db).replace(req.ctx, server.id, body(req, ReplaceTags).tags)
+    return json_response({"tags": tags})
 
 
 def check_tag(req: ApiRequest) -> Response:
     server = _server(req, "show")
-    if req.params["tag"] not in _tags(req, server.id):
-        raise NotFound("tag", req.params["tag"], message=f"Tag {req.params['tag']} does not exist on server.")
+    if not ServerTags(req.cloud.db).has(req.ctx, server.id, req.params["tag"]):
+        raise tag_not_found(req.params["tag"])
     return empty_response(204)
 
 
 def add_tag(req: ApiRequest) -> Response:
     server = _server(req, "update")
-    tag = _tag(req.params["tag"])
-    existing = _tags(req, server.id)
-    if tag in existing:
+    tag = req.params["tag"]
+    if not ServerTags(req.cloud.db).add(req.ctx, server.id, tag):
         return empty_response(204)
-    if len(existing) >= MAX_TAGS:
-        raise BadRequest(f"A server can have at most {MAX_TAGS} tags.")
-    with req.cloud.db.transaction() as s:
-        s.add(ServerTag(server_id=server.id, tag=tag))
     location = f"{req.base_url}/servers/{server.id}/tags/{tag}"
     return empty_response(201, {"Location": location})
 
 
 def delete_tag(req: ApiRequest) -> Response:
     server = _server(req, "delete")
-    with req.cloud.db.transaction() as s:
-        gone = s.execute(
-            delete(ServerTag).where(ServerTag.server_id == server.id, ServerTag.tag == req.params["tag"])
-        ).rowcount
-    if not gone:
-        raise NotFound("tag", req.params["tag"], message=f"Tag {req.params['tag']} does not exist on server.")
+    ServerTags(req.cloud.db).remove(req.ctx, server.id, req.params["tag"])
     return empty_response(204)
 
 
 def delete_tags(req: ApiRequest) -> Response:
     server = _server(req, "delete_all")
-    with req.cloud.db.transaction() as s:
-        s.execute(delete(ServerTag).where(ServerTag.server_id == server.id))
+    ServerTags(req.cloud.db).clear(req.ctx, server.id)
     return empty_response(204)
 
 

@@ -1,7 +1,246 @@
-"""Changing a server: PATCH, tags, console log and consoles."""
+"""Changing a server: PATCH, tags, console log and consoles (docs/compute-vnext.md §2)."""
 
 from __future__ import annotations
 
-from pocketstack.api.compute_vnext.common import Route
+from typing import Annotated
 
-ROUTES: list[Route] = []
+from pydantic import BaseModel, Field, StrictStr, StringConstraints
+from starlette.responses import Response
+
+from pocketstack.api.common.responses import empty_response, json_response
+from pocketstack.api.common.routing import ApiRequest
+from pocketstack.api.common.validation import Wire
+from pocketstack.api.compute_vnext.common import Param, Route, body, links
+from pocketstack.api.compute_vnext.handlers.servers import Links, ServerShape, ServerView
+from pocketstack.core.compute.server_edits import ServerEdits
+from pocketstack.core.compute.server_queries import ServerLister
+from pocketstack.core.compute.server_tags import ServerTags, tag_not_found
+from pocketstack.core.compute.servers import MAX_TAGS, get_visible
+from pocketstack.core.errors import BadRequest, NotImplementedYet
+from pocketstack.store.compute_models import Server
+
+P = "os_compute_api:"
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+CONSOLE_TYPES = ("novnc", "spice", "serial", "rdp", "mks")
+
+
+# -- bodies ---------------------------------------------------------------------------------
+Hostname = Annotated[StrictStr, StringConstraints(max_length=253, pattern=rf"^{_LABEL}(\.{_LABEL})*$")]
+Key = Annotated[StrictStr, StringConstraints(min_length=1, max_length=255)]
+Value = Annotated[StrictStr, StringConstraints(max_length=255)]
+Tag = Annotated[StrictStr, StringConstraints(min_length=1, max_length=60, pattern=r"^[^,/]*$")]
+
+
+class ServerUpdate(Wire):
+    """What to change in a server (application/json or application/merge-patch+json); what is
+    left out stays as it is."""
+
+    hostname: Hostname = Field(
+        None, description="A new hostname (RFC 1123), unique among the project's live servers."
+    )
+    properties: dict[Key, Value] | None = Field(
+        None, description="The server's properties, replaced as a whole (null clears them)."
+    )
+    project_id: StrictStr = Field(
+        None, description="Another project to own the server (not implemented yet: 501)."
+    )
+
+
+class ServerTagSet(Wire):
+    """A server's tags."""
+
+    tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)]
+
+
+class ServerTagList(BaseModel):
+    """A server's tags."""
+
+    tags: list[str]
+    links: Links = Field(alias="_links")
+
+
+class ConsoleLog(BaseModel):
+    """The last lines of a server's console log."""
+
+    lines: list[str]
+    links: Links = Field(alias="_links")
+
+
+class RemoteConsole(BaseModel):
+    type: str
+    url: str
+
+
+class ConsoleShape(BaseModel):
+    """A remote console's address."""
+
+    console: RemoteConsole
+    links: Links = Field(alias="_links")
+
+
+# -- handlers -------------------------------------------------------------------------------
+def _server(req: ApiRequest) -> Server:
+    """The server the path names, as the caller sees it (another project's is a 404), once the
+    route's rule allows on the server's project."""
+    with req.cloud.db.read() as s:
+        server = get_visible(s, req.ctx, req.params["server_id"])
+    req.enforce({"project_id": server.project_id})
+    return server
+
+
+def update_server(req: ApiRequest) -> Response:
+    doc = body(req, ServerUpdate)
+    server = _server(req)
+    given = doc.model_fields_set
+    if "project_id" in given and doc.project_id != server.project_id:
+        raise NotImplementedYet(
+            "Transferring a server to another project is not implemented yet (project_id "
+            f"{doc.project_id}); only the server's own project is accepted."
+        )
+    properties = (doc.properties or {}) if "properties" in given else None
+    edits = ServerEdits(req.cloud.db, req.cloud.quotas)
+    server = edits.edit(req.ctx, server.id, hostname=doc.hostname, properties=properties)
+    with req.cloud.db.read() as s:
+        facts = ServerLister(req.cloud.db).facts(s, [server])
+    return json_response(ServerView(req, [server], facts).show(server))
+
+
+def _tags_response(req: ApiRequest, server_id: str, tags: list[str]) -> Response:
+    return json_response({"tags": tags, "_links": links(req, f"/servers/{server_id}/tags", "ServerTagList")})
+
+
+def list_tags(req: ApiRequest) -> Response:
+    server = _server(req)
+    return _tags_response(req, server.id, ServerTags(req.cloud.db).list(req.ctx, server.id))
+
+
+def replace_tags(req: ApiRequest) -> Response:
+    doc = body(req, ServerTagSet)
+    server = _server(req)
+    return _tags_response(req, server.id, ServerTags(req.cloud.db).replace(req.ctx, server.id, doc.tags))
+
+
+def check_tag(req: ApiRequest) -> Response:
+    server = _server(req)
+    if not ServerTags(req.cloud.db).has(req.ctx, server.id, req.params["tag"]):
+        raise tag_not_found(req.params["tag"])
+    return empty_response(204)
+
+
+def add_tag(req: ApiRequest) -> Response:
+    server = _server(req)
+    ServerTags(req.cloud.db).add(req.ctx, server.id, req.params["tag"])
+    return empty_response(204)
+
+
+def delete_tag(req: ApiRequest) -> Response:
+    server = _server(req)
+    ServerTags(req.cloud.db).remove(req.ctx, server.id, req.params["tag"])
+    return empty_response(204)
+
+
+def console_log(req: ApiRequest) -> Response:
+    raw = req.query.get("lines")
+    if raw is not None and not (raw.isascii() and raw.isdigit()):
+        raise BadRequest(f"lines must be a whole number, not {raw!r}.")
+    server = _server(req)
+    log = req.cloud.server_actions.console_output(req.ctx, server.id, None)
+    lines = log.splitlines()
+    if raw is not None:
+        lines = lines[-int(raw) :] if int(raw) else []
+    return json_response(
+        {"lines": lines, "_links": links(req, f"/servers/{server.id}/console_log", "ConsoleLog")}
+    )
+
+
+def console(req: ApiRequest) -> Response:
+    server = _server(req)
+    kind = req.params["type"]
+    if kind not in CONSOLE_TYPES:
+        raise BadRequest(f"Unknown console type {kind!r}: one of {', '.join(CONSOLE_TYPES)}.")
+    req.cloud.server_actions.require("remote_console", f"remote consoles ({kind})")
+    raise NotImplementedYet(f"Remote consoles ({kind}) of server {server.id} are not implemented yet.")
+
+
+SERVER = "/servers/{server_id}"
+ROUTES = [
+    Route(
+        "PATCH",
+        SERVER,
+        update_server,
+        P + "servers:update",
+        "server",
+        "Change a server's hostname or properties.",
+        body=ServerUpdate,
+        returns=ServerShape,
+        errors=(400, 401, 403, 404, 409, 415, 501),
+    ),
+    Route(
+        "GET",
+        SERVER + "/tags",
+        list_tags,
+        P + "os-server-tags:index",
+        "server-tags",
+        "A server's tags.",
+        returns=ServerTagList,
+    ),
+    Route(
+        "PUT",
+        SERVER + "/tags",
+        replace_tags,
+        P + "os-server-tags:update_all",
+        "server-tags",
+        f"Replace a server's tags (at most {MAX_TAGS}).",
+        body=ServerTagSet,
+        returns=ServerTagList,
+        errors=(400, 401, 403, 404, 415),
+    ),
+    Route(
+        "GET",
+        SERVER + "/tags/{tag}",
+        check_tag,
+        P + "os-server-tags:show",
+        "server-tag",
+        "Whether a server has a tag (204) or not (404).",
+        status=204,
+    ),
+    Route(
+        "PUT",
+        SERVER + "/tags/{tag}",
+        add_tag,
+        P + "os-server-tags:update",
+        "server-tag",
+        "Add a tag to a server.",
+        status=204,
+    ),
+    Route(
+        "DELETE",
+        SERVER + "/tags/{tag}",
+        delete_tag,
+        P + "os-server-tags:delete",
+        "server-tag",
+        "Remove a tag from a server.",
+        status=204,
+    ),
+    Route(
+        "GET",
+        SERVER + "/console_log",
+        console_log,
+        P + "os-console-output",
+        "server-console-log",
+        "The last lines of a server's console log.",
+        returns=ConsoleLog,
+        query=(Param("lines", "Only the last this many lines (default: all).", "integer"),),
+        errors=(400, 401, 403, 404, 409, 501),
+    ),
+    Route(
+        "GET",
+        SERVER + "/consoles/{type}",
+        console,
+        P + "os-remote-consoles",
+        "server-console",
+        f"A remote console of a server ({', '.join(CONSOLE_TYPES)}).",
+        returns=ConsoleShape,
+        errors=(400, 401, 403, 404, 409, 501),
+    ),
+]
