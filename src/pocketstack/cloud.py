@@ -364,6 +364,7 @@ def build_cloud(settings: Settings, *, primary: bool = True) -> Cloud:
         migrate.upgrade_if_needed(engine)
     db = Database(engine)
     if primary:
+        db.revisions.ensure_all()
         with db.transaction() as session:
             # Older events can match no live token: none lives longer than token_expiration.
             prune(session, timedelta(seconds=settings.token_expiration))

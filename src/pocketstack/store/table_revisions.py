@@ -16,10 +16,11 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.sql.dml import UpdateBase
 
 from pocketstack.store.coordination import SharedRevision
+from pocketstack.store.coordination_models import Revision
 
 
 def _names(text: str) -> frozenset[str]:
@@ -79,6 +80,17 @@ class TableRevisions:
                     counter.ensure()
                     self._ensured.add(name)
         return counter
+
+    def ensure_all(self) -> None:
+        """Make every group's row now (a start does, so that no read ever writes one)."""
+        with self.engine.connect() as conn:
+            present = set(
+                conn.execute(select(Revision.name).where(Revision.name.in_(list(self._counters)))).scalars()
+            )
+        for name in self._counters.keys() - present:
+            self.counter(name)
+        with self._lock:
+            self._ensured.update(self._counters)
 
     def close(self) -> None:
         for counter in self._counters.values():
