@@ -8,7 +8,8 @@ from starlette.testclient import TestClient
 from pocketstack.api.compute_vnext.routes import TABLE
 from pocketstack.cloud import Cloud
 from pocketstack.core.image.seed import seed_first_image
-from tests.functional.conftest import auth_headers
+from tests.conftest import DEMO_PASSWORD
+from tests.functional.conftest import auth_headers, issue_token
 from tests.functional.test_compute_servers import API, boot, hdr, wait
 
 V = "/compute/vnext"
@@ -124,3 +125,35 @@ def test_discovery_names_every_route(client: TestClient) -> None:
     server = client.get(f"{V}/schemas/ServerShape").json()
     assert "hostname" in server["properties"] and any(link["rel"] == "server" for link in server["links"])
     assert client.get(f"{V}/schemas/Nope").status_code == 404
+
+
+def test_reads_cover_every_project_the_user_has_a_role_in(
+    client: TestClient, demo_token: str, admin_token: str, image_id: str
+) -> None:
+    """The caller's projects (seed 001): a server of another project where the user is a member
+    is read with a token scoped elsewhere; writes and v2.1 stay with the token's project."""
+    admin = auth_headers(admin_token)
+    other = client.post("/identity/v3/projects", json={"project": {"name": "other"}}, headers=admin)
+    other_id = other.json()["project"]["id"]
+    user = client.get("/identity/v3/users?name=demo", headers=admin).json()["users"][0]["id"]
+    role = client.get("/identity/v3/roles?name=member", headers=admin).json()["roles"][0]["id"]
+    grant = f"/identity/v3/projects/{other_id}/users/{user}/roles/{role}"
+    assert client.put(grant, headers=admin).status_code == 204
+    there = issue_token(client, "demo", DEMO_PASSWORD, "other")
+    sid = boot(client, there, image_id, "elsewhere")
+    wait(client, there, sid, "ACTIVE")
+
+    h = auth_headers(demo_token)  # scoped to demo, not to other
+    assert sid in {s["id"] for s in client.get(f"{V}/servers", headers=h).json()["servers"]}
+    only_other = client.get(f"{V}/servers?project={other_id}", headers=h).json()["servers"]
+    assert [s["id"] for s in only_other] == [sid]
+    assert client.get(f"{V}/servers/{sid}", headers=h).json()["project_id"] == other_id
+    assert client.get(f"{V}/projects/{other_id}/servers", headers=h).status_code == 200
+    assert client.get(f"{V}/servers/{sid}/tasks", headers=h).status_code == 200
+    assert client.get(f"{API}/servers/{sid}", headers=hdr(demo_token)).status_code == 404  # v2.1: the token's
+    stop = client.post(f"{V}/servers/{sid}/tasks", json={"action": "STOP"}, headers=h)
+    assert stop.status_code == 404  # a write acts in the token's project only
+
+    assert client.delete(grant, headers=admin).status_code == 204
+    assert client.get(f"{V}/servers/{sid}", headers=h).status_code == 404
+    assert sid not in {s["id"] for s in client.get(f"{V}/servers", headers=h).json()["servers"]}

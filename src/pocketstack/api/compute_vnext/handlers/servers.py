@@ -16,7 +16,8 @@ from pocketstack.api.compute_vnext.common import PAGING, Param, Route, links, pa
 from pocketstack.core.compute import states
 from pocketstack.core.compute.server_queries import PageFacts, ServerLister, ServerQuery, zone_of
 from pocketstack.core.compute.server_types import type_uuid
-from pocketstack.core.compute.servers import get_visible, not_found
+from pocketstack.core.compute.servers import not_found
+from pocketstack.core.compute.visibility import readable_projects, readable_server
 from pocketstack.core.context import is_admin
 from pocketstack.core.errors import BadRequest, NotFound
 from pocketstack.core.tasks.tasks import RUNNING
@@ -260,29 +261,48 @@ def _render_page(req: ApiRequest, path: str, q: ServerQuery) -> Response:
     return page_response(req, path, "servers", [view.show(sv) for sv in servers], next_marker, "ServerList")
 
 
+def _readable_projects(req: ApiRequest, rule: str) -> set[str]:
+    with req.cloud.db.read() as s:
+        return readable_projects(s, req.cloud.policy, req.ctx, rule)
+
+
+def readable(req: ApiRequest, server_id: str, rule: str, *, include_deleted: bool = False) -> Server:
+    """A server the caller may read under ``rule`` in any of its projects (core/compute/
+    visibility.py); in the token's own project the rule is enforced as usual (403)."""
+    with req.cloud.db.read() as s:
+        server = readable_server(
+            s, req.cloud.policy, req.ctx, server_id, rule, include_deleted=include_deleted
+        )
+    if server.project_id == req.ctx.project_id or is_admin(req.ctx):
+        req.cloud.policy.enforce(rule, req.ctx, {"project_id": server.project_id})
+    return server
+
+
 def list_servers(req: ApiRequest) -> Response:
     req.enforce({"project_id": req.ctx.project_id})
     asked = _values(req, "project")
     if is_admin(req.ctx):
         projects = asked
     else:
-        own = req.ctx.project_id or ""
-        if asked and own not in asked:
+        mine = _readable_projects(req, P + "index")
+        projects = sorted(mine & set(asked)) if asked else sorted(mine)
+        if not projects:
             return page_response(req, "/servers", "servers", [], None, "ServerList")
-        projects = [own]
     return _render_page(req, "/servers", _query(req, projects))
 
 
-def _own_project(req: ApiRequest) -> str:
+def _project(req: ApiRequest, rule: str) -> str:
+    """The path's project, when the caller may read it under ``rule`` (or is an admin)."""
     project = req.params["project_id"]
-    if project != req.ctx.project_id and not is_admin(req.ctx):
+    if project == req.ctx.project_id or is_admin(req.ctx):
+        req.enforce({"project_id": project})
+    elif project not in _readable_projects(req, rule):
         raise NotFound("project", project, message=f"Project {project} could not be found.")
     return project
 
 
 def list_project_servers(req: ApiRequest) -> Response:
-    project = _own_project(req)
-    req.enforce({"project_id": project})
+    project = _project(req, P + "index")
     return _render_page(req, f"/projects/{project}/servers", _query(req, [project]))
 
 
@@ -293,15 +313,11 @@ def _one(req: ApiRequest, server: Server) -> Response:
 
 
 def show_server(req: ApiRequest) -> Response:
-    with req.cloud.db.read() as s:
-        server = get_visible(s, req.ctx, req.params["server_id"])
-    req.enforce({"project_id": server.project_id})
-    return _one(req, server)
+    return _one(req, readable(req, req.params["server_id"], P + "show"))
 
 
 def show_by_hostname(req: ApiRequest) -> Response:
-    project, hostname = _own_project(req), req.params["hostname"]
-    req.enforce({"project_id": project})
+    project, hostname = _project(req, P + "show"), req.params["hostname"]
     with req.cloud.db.read() as s:
         found = list(
             s.scalars(
@@ -321,9 +337,7 @@ def show_by_hostname(req: ApiRequest) -> Response:
 
 
 def head_server(req: ApiRequest) -> Response:
-    with req.cloud.db.read() as s:
-        server = get_visible(s, req.ctx, req.params["server_id"])
-    req.enforce({"project_id": server.project_id})
+    server = readable(req, req.params["server_id"], P + "show")
     return empty_response(
         200,
         {

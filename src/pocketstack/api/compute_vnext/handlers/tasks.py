@@ -17,10 +17,9 @@ from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire, parse
 from pocketstack.api.compute_vnext.actions import HISTORY, TASKS, shown
 from pocketstack.api.compute_vnext.common import PAGING, Param, Route, links, page, page_response
-from pocketstack.api.compute_vnext.handlers.servers import Links
+from pocketstack.api.compute_vnext.handlers.servers import Links, readable
 from pocketstack.core.compute.flavors import FlavorQuery
 from pocketstack.core.compute.server_types import type_uuid
-from pocketstack.core.compute.servers import get_visible
 from pocketstack.core.context import is_admin
 from pocketstack.core.errors import BadRequest, Conflict, NotFound
 from pocketstack.core.tasks import tasks
@@ -423,11 +422,10 @@ def _visible_task(req: ApiRequest, rule: str) -> tuple[Task, Server]:
         task = tasks.get(s, task_id)
         if task is None:
             raise missing
-        try:
-            server = get_visible(s, req.ctx, task.server_id, include_deleted=True)
-        except NotFound:
-            raise missing from None
-    req.cloud.policy.enforce(P + rule, req.ctx, {"project_id": server.project_id})
+    try:
+        server = readable(req, task.server_id, P + rule, include_deleted=True)
+    except NotFound:
+        raise missing from None
     return task, server
 
 
@@ -480,9 +478,7 @@ def _states(req: ApiRequest) -> list[str]:
 
 
 def list_tasks(req: ApiRequest) -> Response:
-    with req.cloud.db.read() as s:
-        server = get_visible(s, req.ctx, req.params["server_id"], include_deleted=True)
-    req.cloud.policy.enforce(P + "os-instance-actions:list", req.ctx, {"project_id": server.project_id})
+    server = readable(req, req.params["server_id"], P + "os-instance-actions:list", include_deleted=True)
     since, statuses = _since(req), _states(req)
 
     def read(limit: int, marker: str | None) -> list[Task]:
