@@ -46,27 +46,42 @@ def login(url: str, user: str) -> dict[str, str]:
     }
 
 
-def boot(url: str, count: int, seconds: float) -> tuple[float, float, dict[int, float], dict[str, Any]]:
-    """(seconds until all accepted, until all ACTIVE, detail requests/s by clients, the body)."""
+def prepare(url: str, servers: int) -> tuple[dict[str, str], str, dict[str, Any]]:
+    """The demo user's headers and project, with room for ``servers`` servers and their ports,
+    and a v2.1 create body."""
     demo, admin = login(url, "demo"), login(url, "admin")
     project = demo.pop("_project")
     admin.pop("_project")
     api = f"{url}/compute/v2.1"
-    limits = {"instances": count, "cores": count, "ram": count * 512}
+    limits = {"instances": servers, "cores": servers, "ram": servers * 512}
     httpx.put(f"{api}/os-quota-sets/{project}", json={"quota_set": limits}, headers=admin).raise_for_status()
-    ports = {"quota": {"port": count + 10}}  # Neutron's default of 500 ports is too few
+    ports = {"quota": {"port": servers + 10}}  # Neutron's default of 500 ports is too few
     httpx.put(f"{url}/network/v2.0/quotas/{project}", json=ports, headers=admin).raise_for_status()
     image = next(i["id"] for i in httpx.get(f"{url}/image/v2/images", headers=demo).json()["images"])
     body = {"server": {"name": "b", "imageRef": image, "flavorRef": "1", "networks": "auto"}}
+    return demo, project, body
 
-    began = time.perf_counter()
-    with httpx.Client(timeout=60) as client, ThreadPoolExecutor(8) as pool:
+
+def post_servers(
+    client: httpx.Client, api: str, body: dict[str, Any], demo: dict[str, str], count: int
+) -> None:
+    """``count`` v2.1 creates from 8 clients at once, every one accepted."""
+    with ThreadPoolExecutor(8) as pool:
         codes = list(
             pool.map(
                 lambda _: client.post(f"{api}/servers", json=body, headers=demo).status_code, range(count)
             )
         )
-        assert codes == [202] * count, sorted(set(codes))
+    assert codes == [202] * count, sorted(set(codes))
+
+
+def boot(url: str, count: int, seconds: float) -> tuple[float, float, dict[int, float], dict[str, Any]]:
+    """(seconds until all accepted, until all ACTIVE, detail requests/s by clients, the body)."""
+    demo, _, body = prepare(url, count)
+    api = f"{url}/compute/v2.1"
+    began = time.perf_counter()
+    with httpx.Client(timeout=60) as client:
+        post_servers(client, api, body, demo, count)
         accepted = time.perf_counter() - began
         while True:
             active = client.get(f"{api}/servers?status=ACTIVE&limit={count}", headers=demo).json()
