@@ -40,17 +40,16 @@ def _models() -> dict[str, type[BaseModel]]:
 @cache
 def _schemas() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """(each model's own schema with its definitions inlined under $defs, OpenAPI components)."""
-    models = _models()
-    own = {}
-    for name, model in models.items():
-        mode = "validation" if any(r.body is model for r in _table()) else "serialization"
-        own[name] = {
+    bodies = {r.body for r in _table()}
+    modes = {m: "validation" if m in bodies else "serialization" for m in _models().values()}
+    own = {
+        model.__name__: {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             **model.model_json_schema(by_alias=True, mode=mode),
         }
-    pairs = [
-        (m, "validation" if any(r.body is m for r in _table()) else "serialization") for m in models.values()
-    ]
+        for model, mode in modes.items()
+    }
+    pairs = list(modes.items())
     _, components = models_json_schema(pairs, by_alias=True, ref_template="#/components/schemas/{model}")
     return own, components.get("$defs", {})
 

@@ -17,11 +17,11 @@ from pocketstack.core.errors import BadRequest, NotFound
 from pocketstack.store.compute_models import ServerTag
 from pocketstack.store.db import Database
 
-TAG = re.compile(r"^[^,/]{1,60}$")
+TAG = re.compile(r"[^,/]{1,60}")
 
 
 def check_tag(value: Any) -> str:  # noqa: ANN401 - a value from a path or a body
-    if not isinstance(value, str) or not TAG.match(value):
+    if not isinstance(value, str) or not TAG.fullmatch(value):
         raise BadRequest(f"Invalid tag {value!r}: 1 to 60 characters, without ',' or '/'.")
     return value
 

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute.flavors import FlavorService, FlavorSpec, _new_flavor, _visible
+from pocketstack.core.compute.server_tags import check_tag
+from pocketstack.core.compute.servers import MAX_TAGS
 from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, NotFound
 from pocketstack.core.identity.common import utcnow
@@ -26,8 +28,6 @@ from pocketstack.store.compute_models import Flavor, FlavorAccess, FlavorTag, Fl
 from pocketstack.store.db import Database
 
 _NAMESPACE = uuid.UUID("5f0c1c5e-3b7e-4a53-9d0e-6f7a2c1d8e41")
-MAX_TAGS = 50
-MAX_TAG_LENGTH = 60
 Allow = Callable[[Flavor], None]
 
 
@@ -84,13 +84,9 @@ def find(s: Session, ctx: RequestContext, ref: str, *, by_name: bool = False) ->
 
 
 def check_tags(tags: Iterable[str]) -> list[str]:
-    """Tags in order, without repeats; BadRequest for a bad one or too many."""
-    out: list[str] = []
-    for tag in tags:
-        if not 1 <= len(tag) <= MAX_TAG_LENGTH or "/" in tag or "," in tag:
-            raise BadRequest(f"Tag {tag!r} is invalid: 1 to {MAX_TAG_LENGTH} characters, no '/' or ','.")
-        if tag not in out:
-            out.append(tag)
+    """Tags in order, without repeats; BadRequest for a bad one or too many. A type's tags
+    follow a server's rules (core/compute/server_tags.py)."""
+    out = list(dict.fromkeys(check_tag(tag) for tag in tags))
     if len(out) > MAX_TAGS:
         raise BadRequest(f"A server type has at most {MAX_TAGS} tags.")
     return out

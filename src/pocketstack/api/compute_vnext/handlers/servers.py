@@ -19,7 +19,7 @@ from pocketstack.core.compute.server_types import type_uuid
 from pocketstack.core.compute.servers import not_found
 from pocketstack.core.compute.visibility import readable_projects, readable_server
 from pocketstack.core.context import is_admin
-from pocketstack.core.errors import BadRequest, NotFound
+from pocketstack.core.errors import BadRequest, Conflict, NotFound
 from pocketstack.core.tasks.tasks import RUNNING
 from pocketstack.store.compute_models import Placement, Server, Task
 
@@ -329,8 +329,6 @@ def show_by_hostname(req: ApiRequest) -> Response:
     if not found:
         raise not_found(hostname)
     if len(found) > 1:
-        from pocketstack.core.errors import Conflict
-
         ids = ", ".join(sorted(sv.id for sv in found))
         raise Conflict(f"Several servers of project {project} have the hostname {hostname}: {ids}.")
     return _one(req, found[0])
