@@ -24,7 +24,9 @@ device tag; from revision 0007 on, the identity, image and compute objects of th
 work (``conformance_0007``), each listed under ``survivors`` with the fields it must keep; from
 revision 0008 on, an image in the image cache (``workers_0008``), a survivor too; from revision
 0009 on, a private server type with a tag shared with a user and a project, and a tagged
-placement under another (``compute_vnext_0009``), survivors too.
+placement under another (``compute_vnext_0009``), survivors too; from revision 0010 on, a server
+made through Compute vNext in a placement inside the zone ``nova`` (a rack holding one host),
+which v2.1 shows in its host's zone and not pinned (``placement_0010``), a survivor too.
 ``manifest.json`` lists them with the sha512 of the bytes that were sent (computed here, not
 read back), which is what the upgrade test compares downloads against.
 """
@@ -47,16 +49,20 @@ from typing import Any
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
+from sqlalchemy import select  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from pocketstack.api.app import build_app  # noqa: E402
 from pocketstack.cloud import build_cloud  # noqa: E402
 from pocketstack.config import Settings  # noqa: E402
+from pocketstack.core.compute.server_types import type_uuid  # noqa: E402
 from pocketstack.core.identity.bootstrap import Account, bootstrap  # noqa: E402
 from pocketstack.core.identity.passwords import PasswordVerifier  # noqa: E402
 from pocketstack.core.network.seed import seed_public_network  # noqa: E402
+from pocketstack.core.placement import dag  # noqa: E402
 from pocketstack.core.placement.placements import PlacementService  # noqa: E402
 from pocketstack.store import migrate  # noqa: E402
+from pocketstack.store.compute_models import Host, PlacementHost  # noqa: E402
 from pocketstack.store.db import Database, make_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -497,6 +503,47 @@ def compute_vnext_0009(maker: Maker, db: Database) -> None:
     maker.survivors.append(["demo", f"{vnext}/placements/{hall}", "", {"children.0.id": rack}])
 
 
+def placement_0010(maker: Maker, db: Database) -> None:
+    """The content revision 0010 adds: a server made through Compute vNext in a placement inside
+    the zone ``nova`` (a rack holding one host), kept as ``servers.placement_id``; v2.1 shows
+    it in its host's zone and not pinned."""
+    vnext = "/compute/vnext"
+    with db.read() as s:
+        nova = dag.placement_id(s, dag.DEFAULT_ZONE)
+        host_id = s.scalar(select(Host.id).order_by(Host.name.desc()).limit(1))
+    rack = PlacementService(db).create("fixture-rack-0010", "made by the 0010 fixture", parents=[nova])
+    with db.transaction() as s:  # no API puts hosts into placements yet
+        s.add(PlacementHost(placement_id=rack, host_id=host_id))
+    demo = maker.call(
+        "demo", "GET", "/identity/v3/auth/tokens", 200, headers={"X-Subject-Token": maker.tokens["demo"]}
+    )
+    project = demo.json()["token"]["project"]["id"]
+    image_id = next(i["id"] for i in maker.images if i["name"] == "fixture-raw")
+    item = {"hostname": "fixture-placed", "placement_id": rack, "networking": {"interfaces": []}}
+    body = {"defaults": {"type_id": type_uuid("1"), "template_id": image_id}, "servers": [item]}
+    made = maker.call("demo", "POST", f"{vnext}/projects/{project}/servers", 202, json=body).json()
+    server_id = made["servers"][0]["id"]
+    shown = _wait(maker, "demo", server_id, "ACTIVE")
+    maker.servers.append(
+        {
+            "id": server_id,
+            "owner": "demo",
+            "name": shown["name"],
+            "status": shown["status"],
+            "flavor": shown["flavor"]["original_name"],
+            "addresses": shown["addresses"],
+            "metadata": shown["metadata"],
+            "tags": shown.get("tags", []),
+        }
+    )
+    maker.survivors.append(
+        ["demo", f"{vnext}/servers/{server_id}", "", {"placement_id": rack, "hostname": "fixture-placed"}]
+    )
+    maker.survivors.append(
+        ["demo", f"{COMPUTE}/servers/{server_id}", "server", {"OS-EXT-AZ:availability_zone": "nova"}]
+    )
+
+
 def _identity_only(settings: Settings, revision: str) -> None:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine, revision)
@@ -527,6 +574,8 @@ def _with_images(settings: Settings, revision: str) -> Maker:
             workers_0008(maker)
         if revision >= "0009":
             compute_vnext_0009(maker, cloud.db)
+        if revision >= "0010":
+            placement_0010(maker, cloud.db)
     cloud.close()
     cloud.db.engine.dispose()
     return maker

@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from pocketstack.core.placement.scheduler import Scheduler
     from pocketstack.core.placement.services import ServiceRegistry
     from pocketstack.core.placement.zones import ZoneService
+    from pocketstack.core.tasks.secrets import TaskSecrets
 
 LOG = logging.getLogger("pocketstack")
 # Held while a part built on first use (a service, an API mount) is built, so that two threads
@@ -324,7 +325,16 @@ class Cloud:
     def conductor(self) -> Conductor:
         from pocketstack.core.compute.conductor import Conductor
 
-        return Conductor(self.db, self.driver, self.scheduler, self.faults, self.nics, self.snapshots)
+        return Conductor(
+            self.db, self.driver, self.scheduler, self.faults, self.nics, self.snapshots, self.task_secrets
+        )
+
+    @_OnFirstUse
+    def task_secrets(self) -> TaskSecrets:
+        from pocketstack.core.identity.credential_keys import CredentialCipher
+        from pocketstack.core.tasks.secrets import TaskSecrets
+
+        return TaskSecrets(CredentialCipher(self.settings.credential_keys_dir))
 
     @_OnFirstUse
     def servers(self) -> ServerService:
@@ -335,8 +345,9 @@ class Cloud:
     @_OnFirstUse
     def server_actions(self) -> ServerActions:
         from pocketstack.core.compute.actions import ServerActions
+        from pocketstack.core.compute.steps.moves import confirm_resize
 
-        return ServerActions(self.db, self, self.driver, self.bus.publish, self.conductor.confirm_resize)
+        return ServerActions(self.db, self, self.driver, self.bus.publish, confirm_resize)
 
     # -- network ---------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from pocketstack.core.compute.server_types import type_uuid
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.image.seed import seed_first_image
 from pocketstack.core.placement import dag
-from pocketstack.store.compute_models import Host, Placement, PlacementHost, PlacementParent, Task
+from pocketstack.store.compute_models import Host, Placement, PlacementHost, PlacementParent, Server, Task
 from tests.functional.conftest import auth_headers
 from tests.functional.test_compute_servers import API, hdr
 
@@ -239,3 +239,85 @@ def test_placement_id_narrows_to_the_placement_or_below(
     unknown = {"hostname": "x", "placement_id": str(uuid.uuid4())}
     body = {"defaults": {"type_id": TINY, "template_id": image_id}, "servers": [unknown]}
     assert "servers[0]" in create(client, demo_token, body, 400)["errors"][0]["detail"]
+
+
+def run_task(client: TestClient, token: str, sid: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The task ``body`` starts on server ``sid``, once finished."""
+    task = client.post(f"{V}/servers/{sid}/tasks", json=body, headers=auth_headers(token))
+    assert task.status_code == 202, task.text
+    deadline = time.monotonic() + 20
+    while (done := client.get(f"{V}/server_tasks/{task.json()['id']}", headers=auth_headers(token)).json())[
+        "state"
+    ] == "RUNNING":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return done
+
+
+def test_a_placement_inside_a_zone_is_kept_by_id_and_is_no_pinned_zone(
+    client: TestClient, cloud: Cloud, demo_token: str, admin_token: str, image_id: str
+) -> None:
+    """Revision 0010: a server asked for in a placement below the zones keeps it as
+    ``servers.placement_id``; v2.1 sees no pinned zone (its zone is its host's), and the server
+    is built and moved only onto hosts of that placement."""
+    with cloud.db.transaction() as s:
+        root = dag.placement_id(s, dag.DEFAULT_ZONE)
+        rack = str(uuid.uuid4())
+        hosts = list(s.scalars(select(Host).order_by(Host.name)))[-2:]  # not the first the spreader picks
+        s.add(Placement(id=rack, name="rack-kept", description="", created_at=utcnow()))
+        s.flush()
+        s.add(PlacementParent(child_id=rack, parent_id=root))
+        s.add_all(PlacementHost(placement_id=rack, host_id=h.id) for h in hosts)
+        in_rack = {h.name for h in hosts}
+    ids = batch(
+        client, demo_token, image_id, *[{"hostname": f"kept-{i}", "placement_id": rack} for i in range(3)]
+    )
+    shown = [settled(client, demo_token, sid) for sid in ids]
+    assert [s["virt_state"] for s in shown] == ["ACTIVE"] * 3
+    assert [s["placement_id"] for s in shown] == [rack] * 3
+    assert {host_of(client, admin_token, sid) for sid in ids} <= in_rack
+    with cloud.db.read() as s:
+        rows = s.execute(select(Server.placement_id, Server.requested_zone).where(Server.id.in_(ids))).all()
+    assert set(rows) == {(rack, None)}
+    for sid in ids:
+        v21 = client.get(f"{API}/servers/{sid}", headers=hdr(demo_token, "2.104")).json()["server"]
+        assert v21["pinned_availability_zone"] is None
+        assert v21["OS-EXT-AZ:availability_zone"] == dag.DEFAULT_ZONE
+    # A move that names no placement re-schedules inside the rack: onto its other host.
+    sid = ids[0]
+    before = host_of(client, admin_token, sid)
+    done = run_task(client, admin_token, sid, {"action": "MOVE"})
+    assert done["state"] == "SUCCEEDED", done
+    moved = settled(client, demo_token, sid)
+    assert host_of(client, admin_token, sid) == (in_rack - {before}).pop()
+    assert moved["placement_id"] == rack
+    # A MOVE to the zone widens what the server asked for to the zone, pinned by name; a MOVE
+    # back into the rack narrows it again, by id alone, and lands there.
+    for target, stored in ((root, (root, dag.DEFAULT_ZONE)), (rack, (rack, None))):
+        done = run_task(client, admin_token, sid, {"action": "MOVE", "placement_id": target})
+        assert done["state"] == "SUCCEEDED", done
+        assert settled(client, demo_token, sid)["placement_id"] == target
+        with cloud.db.read() as s:
+            row = s.execute(select(Server.placement_id, Server.requested_zone).where(Server.id == sid)).one()
+        assert tuple(row) == stored
+    assert host_of(client, admin_token, sid) in in_rack
+
+
+def test_a_zone_asked_for_by_v21_is_its_root_placement(
+    client: TestClient, cloud: Cloud, demo_token: str, image_id: str
+) -> None:
+    """A v2.1 server pinned to a zone keeps the zone's root as ``servers.placement_id``;
+    unpinning it (2.104) lets go of both."""
+    body = {"server": {"name": "pinned", "imageRef": image_id, "flavorRef": "1", "networks": "none"}}
+    body["server"]["availability_zone"] = dag.DEFAULT_ZONE
+    resp = client.post(f"{API}/servers", json=body, headers=hdr(demo_token, "2.104"))
+    assert resp.status_code == 202, resp.text
+    sid = resp.json()["server"]["id"]
+    with cloud.db.read() as s:
+        root = dag.placement_id(s, dag.DEFAULT_ZONE)
+        assert s.get(Server, sid).placement_id == root
+    assert settled(client, demo_token, sid)["placement_id"] == root
+    unpin = {"server": {"pinned_availability_zone": None}}
+    assert client.put(f"{API}/servers/{sid}", json=unpin, headers=hdr(demo_token, "2.104")).status_code == 200
+    with cloud.db.read() as s:
+        assert (s.get(Server, sid).placement_id, s.get(Server, sid).requested_zone) == (None, None)

@@ -152,7 +152,11 @@ def test_reads_cover_every_project_the_user_has_a_role_in(
     assert client.get(f"{V}/servers/{sid}/tasks", headers=h).status_code == 200
     assert client.get(f"{API}/servers/{sid}", headers=hdr(demo_token)).status_code == 404  # v2.1: the token's
     stop = client.post(f"{V}/servers/{sid}/tasks", json={"action": "STOP"}, headers=h)
-    assert stop.status_code == 404  # a write acts in the token's project only
+    assert stop.status_code == 403  # a write acts in the token's project: it says which to scope to
+    assert other_id in stop.json()["errors"][0]["detail"]
+    assert client.patch(f"{V}/servers/{sid}", json={"hostname": "moved"}, headers=h).status_code == 403
+    assert client.put(f"{V}/servers/{sid}/tags/t1", headers=h).status_code == 403
+    assert client.get(f"{V}/servers/{sid}", headers=h).json()["hostname"] != "moved"
 
     assert client.delete(grant, headers=admin).status_code == 204
     assert client.get(f"{V}/servers/{sid}", headers=h).status_code == 404

@@ -18,12 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Integer, MetaData, Table, create_engine, text
+from alembic import command
+from sqlalchemy import Integer, MetaData, Table, create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from starlette.testclient import TestClient
 
 from pocketstack.api.app import build_app
 from pocketstack.cloud import build_cloud
 from pocketstack.config import Settings
+from pocketstack.core.compute.server_types import type_uuid
 from pocketstack.store import migrate
 from pocketstack.store.db import make_engine
 from tests.functional.conftest import auth_headers, issue_token
@@ -353,3 +356,51 @@ def test_revision_0007_objects_survive(upgraded: tuple[TestClient, dict[str, Any
         assert resp.status_code == 200, (path, resp.text)
         body = resp.json()[key] if key else resp.json()
         assert {f: _dig(body, f) for f in fields} == fields, path
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_revision_0010_backfills(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """0009 -> 0010: a server's requested zone becomes ``placement_id`` when it names a root
+    placement (not one inside another, not an unknown name), and stays as it was; every flavor
+    gets its type id as ``flavors.uuid`` (unique, not null); the two indexes are made. A
+    downgrade keeps the rows that point at flavors."""
+    sqlite_db = tmp_path / "pocketstack.db"
+    shutil.copy(FIXTURES / "0009" / "pocketstack.db", sqlite_db)
+    url = f"sqlite:///{sqlite_db}"
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres").create_database()
+        _load_into(url, sqlite_db, "0009")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        ids = list(conn.execute(text("SELECT id FROM servers ORDER BY name")).scalars())
+        zones = {ids[0]: "nova", ids[1]: "fixture-rack", ids[2]: "no-such-zone"}
+        for sid, zone in zones.items():
+            conn.execute(text("UPDATE servers SET requested_zone = :z WHERE id = :i"), {"z": zone, "i": sid})
+        nova = conn.execute(text("SELECT id FROM placements WHERE name = 'nova'")).scalar()
+        flavor_ids = list(conn.execute(text("SELECT id FROM flavors")).scalars())
+        shares = conn.execute(text("SELECT COUNT(*) FROM flavor_access")).scalar()
+    assert len(ids) > 3 and nova is not None and shares
+    migrate.upgrade(engine, "0010")
+    with engine.connect() as conn:
+        rows = {r.id: (r.requested_zone, r.placement_id) for r in conn.execute(text("SELECT * FROM servers"))}
+        uuids = dict(conn.execute(text("SELECT id, uuid FROM flavors")).all())
+    assert rows == {sid: (zones.get(sid), nova if sid == ids[0] else None) for sid in ids}
+    assert uuids == {fid: type_uuid(fid) for fid in flavor_ids}
+    assert any(uuids[fid] == fid for fid in flavor_ids)  # the 0009 fixture's type, a UUID id
+    schema = inspect(engine)
+    indexes = {
+        i["name"]: (i["column_names"], bool(i["unique"]))
+        for table in ("servers", "tasks", "flavors")
+        for i in schema.get_indexes(table)
+    }
+    assert indexes["ix_servers_project_hostname"] == (["project_id", "hostname"], False)
+    assert indexes["ix_tasks_server_created"] == (["server_id", "created_at", "id"], False)
+    assert indexes["ix_flavors_uuid"] == (["uuid"], True)
+    assert not next(c for c in schema.get_columns("flavors") if c["name"] == "uuid")["nullable"]
+    with engine.begin() as conn, pytest.raises(IntegrityError):
+        conn.execute(text("UPDATE flavors SET uuid = :u"), {"u": uuids[flavor_ids[0]]})
+    command.downgrade(migrate.alembic_config(engine), "0009")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM flavor_access")).scalar() == shares
+    assert "uuid" not in {c["name"] for c in inspect(engine).get_columns("flavors")}
+    engine.dispose()

@@ -91,7 +91,7 @@ def _actions(endpoint: Endpoint) -> list[tuple[str, str]]:
     """(label, rule) of each action behind one ``POST .../action`` route."""
     if endpoint.handler is server_actions.server_action:
         p = server_actions.P
-        rows = [(wire, p + rule) for wire, (_, rule, _) in server_actions.ACTIONS.items()]
+        rows = [(a.wire, p + a.rule) for a in server_actions.ACTIONS.values()]
         rows.append(("os-getConsoleOutput", p + "os-console-output"))
         rows += [(wire, p + "os-remote-consoles") for wire in sorted(server_actions.CONSOLES)]
         rows += [(wire, p + rule) for wire, (rule, _, _) in server_actions.NETWORK_ACTIONS.items()]

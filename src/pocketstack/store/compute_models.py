@@ -4,6 +4,7 @@ inventories and allocations, aggregates, migrations, and the tasks that change s
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pocketstack.store.models import Base
+
+# Type ids of flavors whose id is no UUID: version 5 UUIDs in this namespace, the same in every
+# cloud (revision 0010 keeps its own copy for the backfill).
+TYPE_NAMESPACE = uuid.UUID("5f0c1c5e-3b7e-4a53-9d0e-6f7a2c1d8e41")
+
+
+def type_uuid(flavor_id: str) -> str:
+    """The vNext type id of flavor ``flavor_id`` (``flavors.uuid``): the id itself when it is a
+    UUID, else the UUID derived from it."""
+    try:
+        return str(uuid.UUID(flavor_id))
+    except ValueError:
+        return str(uuid.uuid5(TYPE_NAMESPACE, flavor_id))
+
+
+def _uuid_of_row(context: Any) -> str:
+    return type_uuid(str(context.get_current_parameters()["id"]))
 
 
 class Flavor(Base):
@@ -45,6 +63,11 @@ class Flavor(Base):
     # Who made it (revision 0009): null for an operator's type, else the member's project and user.
     owner_project_id: Mapped[str | None] = mapped_column(String(64), index=True)
     owner_user_id: Mapped[str | None] = mapped_column(String(64))
+    # Its vNext type id (revision 0010): ``id`` when that is a UUID, else the UUID derived from
+    # it (``type_uuid``), written by any insert that does not give it. A database migrated to
+    # 0010 on SQLite also has a server default of '' (SQLite adds a NOT NULL column only with
+    # one), never used.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True, default=_uuid_of_row)
 
 
 class FlavorAccess(Base):
@@ -88,6 +111,8 @@ class Server(Base):
     # quota usage counted from the index).
     __table_args__ = (
         Index("ix_servers_project_deleted_created", "project_id", "deleted", "created_at", "id"),
+        # Hostname lookups and vNext's uniqueness check (revision 0010); v2.1 may duplicate.
+        Index("ix_servers_project_hostname", "project_id", "hostname"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     project_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -104,6 +129,9 @@ class Server(Base):
     power_state: Mapped[int] = mapped_column(Integer, default=0)
     host: Mapped[str | None] = mapped_column(String(255), index=True)
     requested_zone: Mapped[str | None] = mapped_column(String(255))
+    # The placement the server asked for (revision 0010): a root, whose name is then
+    # ``requested_zone`` too, or one inside another (vNext), which is not a zone.
+    placement_id: Mapped[str | None] = mapped_column(String(36))
     key_name: Mapped[str | None] = mapped_column(String(255))
     key_data: Mapped[str | None] = mapped_column(Text)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
@@ -337,6 +365,8 @@ class Task(Base):
     """A state-changing action on a server (seed 001): Nova's instance action, vNext's task."""
 
     __tablename__ = "tasks"
+    # A server's tasks paged newest first (revision 0010).
+    __table_args__ = (Index("ix_tasks_server_created", "server_id", "created_at", "id"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     server_id: Mapped[str] = mapped_column(String(36), index=True)
     project_id: Mapped[str] = mapped_column(String(64))

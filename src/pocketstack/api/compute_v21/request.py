@@ -34,6 +34,13 @@ def at_least(req: ApiRequest, major: int, minor: int) -> bool:
     return version(req) >= (major, minor)
 
 
+def _gated(req: ApiRequest, name: str) -> bool:
+    """``version_ranges.gated``, imported late: version_ranges builds on this module."""
+    from pocketstack.api.compute_v21.version_ranges import gated
+
+    return gated(req, name)
+
+
 def is_legacy(req: ApiRequest) -> bool:
     return bool(req.request.scope.get(LEGACY_KEY))
 
@@ -75,7 +82,8 @@ def unexpected(name: str, container: str = "server") -> BadRequest:
 def check_gated(
     req: ApiRequest, given: Iterable[str], gates: Mapping[str, tuple[Version, Version | None]]
 ) -> None:
-    """400 for each given field outside the microversion range ``gates[field]`` (since, until)."""
+    """400 for each given field outside the microversion range ``gates[field]``: a (since,
+    until) pair or a ``version_ranges.Gate`` (a NamedTuple of the same two)."""
     current = version(req)
     for name in given:
         if name in gates:
@@ -84,10 +92,21 @@ def check_gated(
                 raise unexpected(name)
 
 
-def check_query(req: ApiRequest, allowed: Iterable[str], since: tuple[int, int] = (2, 75)) -> None:
-    """COMPAT: from ``since`` (2.75 for most of Nova; earlier where Nova closed a query schema
-    sooner) a query parameter the API does not know is a 400; before it, one is ignored."""
-    if not at_least(req, *since):
+def check_query(
+    req: ApiRequest,
+    allowed: Iterable[str],
+    since: tuple[int, int] | None = None,
+    *,
+    gate: str = "query.strict",
+) -> None:
+    """COMPAT: where the behaviour ``gate`` of ``version_ranges.GATES`` is on ("query.strict":
+    from 2.75 for most of Nova; a resource's own gate where Nova closed a query schema sooner
+    or later) a query parameter the API does not know is a 400; elsewhere one is ignored.
+    ``since`` (a version) is the older spelling of a gate's start and wins when given."""
+    if since is not None:
+        if not at_least(req, *since):
+            return
+    elif not _gated(req, gate):
         return
     unknown = sorted(set(req.query.keys()) - set(allowed))
     if unknown:
@@ -128,7 +147,7 @@ def query_time(req: ApiRequest, name: str) -> datetime | None:
 def changes_window(req: ApiRequest) -> tuple[datetime | None, datetime | None]:
     """``changes-since`` and (from 2.66) ``changes-before``; 400 when before is earlier."""
     since = query_time(req, "changes-since")
-    before = query_time(req, "changes-before") if at_least(req, 2, 66) else None
+    before = query_time(req, "changes-before") if _gated(req, "query.changes_before") else None
     if since and before and before < since:
         raise BadRequest("The value of changes-since must be less than or equal to changes-before.")
     return since, before

@@ -87,7 +87,7 @@ QUERY_CLOSED_AT_2_102 = frozenset(
 
 def _closed_query(handler: Handler) -> Handler:
     def checked(req: ApiRequest) -> Response:
-        check_query(req, (), since=(2, 102))
+        check_query(req, (), gate="query.strict_everywhere")
         return handler(req)  # type: ignore[return-value] # these handlers are plain functions
 
     return checked

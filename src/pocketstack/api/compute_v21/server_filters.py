@@ -17,7 +17,8 @@ from collections.abc import Iterable
 
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import query_bool
-from pocketstack.api.compute_v21.request import at_least, check_query, effective_limit, page, query_time
+from pocketstack.api.compute_v21.request import check_query, effective_limit, page, query_time
+from pocketstack.api.compute_v21.version_ranges import Gate, allows, gated, since
 from pocketstack.core.compute import states
 from pocketstack.core.compute.server_queries import TEXT_FILTERS, ServerQuery
 from pocketstack.core.context import is_admin
@@ -51,13 +52,15 @@ OTHERS = (
 # Nova's index_query (2.75): from 2.75 anything else is a 400.
 KNOWN_QUERY = frozenset((*TEXT_FILTERS, *EXACT, *TAG_FILTERS, *JOINED, *PAGING, *OTHERS))
 # What a caller without ``allow_all_filters`` may filter on, and from which microversion.
-OPEN_FILTERS: dict[str, tuple[int, int]] = {
-    **dict.fromkeys(("reservation_id", "name", "status", "image", "flavor", "ip", "changes-since"), (2, 1)),
-    "all_tenants": (2, 1),
-    "ip6": (2, 5),
-    **dict.fromkeys(TAG_FILTERS, (2, 26)),
-    "changes-before": (2, 66),
-    "locked": (2, 73),
+OPEN_FILTERS: dict[str, Gate] = {
+    **dict.fromkeys(
+        ("reservation_id", "name", "status", "image", "flavor", "ip", "changes-since"), since("2.1")
+    ),
+    "all_tenants": since("2.1"),
+    "ip6": since("2.5"),
+    **dict.fromkeys(TAG_FILTERS, since("2.26")),
+    "changes-before": since("2.66"),
+    "locked": since("2.73"),
     **dict.fromkeys(
         (
             "availability_zone",
@@ -72,9 +75,9 @@ OPEN_FILTERS: dict[str, tuple[int, int]] = {
             "progress",
             "user_id",
         ),
-        (2, 83),
+        since("2.83"),
     ),
-    "hostname": (2, 90),
+    "hostname": since("2.90"),
 }
 
 
@@ -95,7 +98,7 @@ def _usable(req: ApiRequest) -> Iterable[str]:
     """The filters given that this caller may use at this microversion."""
     every = req.cloud.policy.check(P + "allow_all_filters", req.ctx, {"project_id": req.ctx.project_id})
     for name in req.query:
-        if every or (name in OPEN_FILTERS and at_least(req, *OPEN_FILTERS[name])):
+        if every or (name in OPEN_FILTERS and allows(req, OPEN_FILTERS[name])):
             yield name
 
 
@@ -142,7 +145,7 @@ def server_query(req: ApiRequest) -> ServerQuery:
     _status(req, query, given("status"))
     if query.changes_since and query.changes_before and query.changes_before < query.changes_since:
         raise BadRequest("The value of changes-since must be less than or equal to changes-before.")
-    if at_least(req, 2, 26):
+    if gated(req, "server.tags"):
         query.tags, query.tags_any = _csv(given("tags")), _csv(given("tags-any"))
         query.not_tags, query.not_tags_any = _csv(given("not-tags")), _csv(given("not-tags-any"))
     if "locked" in usable:
@@ -155,7 +158,7 @@ def _status(req: ApiRequest, query: ServerQuery, status: str | None) -> None:
     unknown status is a 400 from 2.38 (an empty list before, as in Nova)."""
     if status is not None:
         pairs = states.vm_states_for_status(status.upper())
-        if not pairs and at_least(req, 2, 38):
+        if not pairs and gated(req, "server.list.unknown_status_refused"):
             raise BadRequest("Invalid status value")
         query.status = status.upper()
         query.vm_state = query.task_state = None

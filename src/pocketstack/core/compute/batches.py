@@ -28,7 +28,8 @@ from pocketstack.core.compute.quotas import refuse_over
 from pocketstack.core.compute.servers import CreateRequest, ServerService, _columns_of
 from pocketstack.core.compute.user_quotas import UserQuotas
 from pocketstack.core.context import RequestContext
-from pocketstack.core.errors import BadRequest, NotFound, PocketstackError
+from pocketstack.core.errors import BadRequest, PocketstackError
+from pocketstack.core.placement import dag
 from pocketstack.core.tasks import tasks
 from pocketstack.store.compute_models import Flavor, Placement, Server, ServerTag
 
@@ -77,6 +78,7 @@ class _Ready:
     plan: list[NicRequest]
     metadata: dict[str, str]
     injected: dict[str, Any]
+    placement_id: str | None = None
 
 
 def _memo(table: dict[K, V], key: K, make: Callable[[], V]) -> V:
@@ -150,17 +152,17 @@ class Batches:
             name = hostnames.check_pattern(item.hostname_pattern or "")
             name = name.prefix if not name.digits else name
         image = _memo(seen["image"], item.template_id, lambda: self.servers._image(ctx, item.template_id))
-        flavor = _memo(seen["flavor"], item.type_id, lambda: _flavor(s, ctx, item.type_id))
+        flavor = _memo(seen["flavor"], item.type_id, lambda: server_types.usable(s, ctx, item.type_id))
         self.servers._check_image_fits(image, flavor)
         key = _memo(seen["key"], item.keypair_id, lambda: self.servers._key(s, ctx, item.keypair_id))
-        zone = _memo(seen["place"], item.placement_id, lambda: _placement(s, item.placement_id))
+        placement_id, zone = _memo(seen["place"], item.placement_id, lambda: _placement(s, item.placement_id))
         hints = _memo(
             seen["affinity"],
             item.affinity,
             lambda: affinity.hints(s, ctx, ctx.project_id or "", item.affinity),
         )
         metadata, injected = faults.split_metadata(item.properties)
-        return _Ready(item, name, flavor, image, key, zone, hints, [], metadata, injected)
+        return _Ready(item, name, flavor, image, key, zone, hints, [], metadata, injected, placement_id)
 
     def _plan(
         self, ctx: RequestContext, item: BatchItem, seen: dict[str, dict[Any, Any]]
@@ -234,19 +236,9 @@ class Batches:
         server.metadata_ = r.metadata
         server.injected_faults = r.injected
         server.requested_zone = r.zone
+        server.placement_id = r.placement_id
         server.scheduler_hints = dict(r.hints)
         return server
-
-
-def _flavor(s: Session, ctx: RequestContext, type_id: str) -> Flavor:
-    """The flavor of server type ``type_id``, if the caller may use it (400 otherwise)."""
-    try:
-        flavor = server_types.find(s, ctx, type_id)
-    except NotFound:
-        raise BadRequest(f"Server type {type_id} could not be found.") from None
-    if flavor.disabled:
-        raise BadRequest(f"Server type {type_id} is disabled and cannot be used.")
-    return flavor
 
 
 @contextmanager
@@ -258,13 +250,15 @@ def _naming(index: int) -> Iterator[None]:
         raise BadRequest(f"servers[{index}]: {exc.message}", code=exc.code) from None
 
 
-def _placement(s: Session, placement_id: str | None) -> str | None:
-    """The name of the placement ``placement_id``, which becomes the server's requested zone:
-    the scheduler narrows to that placement and those below it (``dag.hosts_in``), as vNext's
-    MOVE does. A root placement is a v2.1 availability zone, so v2.1 shows the server pinned."""
+def _placement(s: Session, placement_id: str | None) -> tuple[str | None, str | None]:
+    """The placement ``placement_id`` as the server keeps it: its id (``servers.placement_id``,
+    which keeps the scheduler in that placement and those below it) and, for a root, its name
+    as the requested zone: a root is a v2.1 availability zone, so v2.1 shows the server pinned
+    to it. A placement inside another is no zone: v2.1 shows no pinned zone, and the server's
+    zone is its host's."""
     if placement_id is None:
-        return None
+        return None, None
     name = s.scalar(select(Placement.name).where(Placement.id == placement_id))
     if name is None:
         raise BadRequest(f"Placement {placement_id} could not be found.")
-    return name
+    return placement_id, (name if dag.is_root(s, placement_id) else None)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.errors import BadRequest, Conflict, NotFound
 from pocketstack.core.identity.common import utcnow
-from pocketstack.store.compute_models import Flavor, FlavorAccess, FlavorTag, FlavorUserAccess
+from pocketstack.store.compute_models import Flavor, FlavorAccess, FlavorTag, FlavorUserAccess, type_uuid
 from pocketstack.store.db import Database
 from pocketstack.store.models import Meta, Project
 
@@ -35,8 +35,8 @@ DEFAULT_FLAVORS = (
     ("4", "m1.large", 4, 8192, 80),
     ("5", "m1.xlarge", 8, 16384, 160),
 )
-# Attributes a list may be sorted by (any column but the extra specs).
-SORT_ATTRIBUTES = frozenset(column.key for column in Flavor.__table__.columns) - {"extra_specs"}
+# Attributes a list may be sorted by (any column but the extra specs and vNext's type id).
+SORT_ATTRIBUTES = frozenset(column.key for column in Flavor.__table__.columns) - {"extra_specs", "uuid"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,7 @@ def _sort_value(flavor: Flavor, key: str | None) -> tuple[Any, ...]:
 def _new_flavor(spec: FlavorSpec, flavor_id: str, now: datetime | None = None) -> Flavor:
     return Flavor(
         id=flavor_id,
+        uuid=type_uuid(flavor_id),
         name=spec.name,
         vcpus=spec.vcpus,
         memory_mb=spec.memory_mb,
@@ -246,7 +247,10 @@ class FlavorService:
     def _check_unique(s: Session, flavor_id: str, name: str) -> None:
         if s.scalar(select(Flavor.id).where(Flavor.name == name)) is not None:
             raise Conflict(f"Flavor with name {name} already exists.", code="compute.flavor.name_exists")
-        if s.get(Flavor, flavor_id) is not None:
+        if s.get(Flavor, flavor_id) is not None or s.scalar(
+            select(Flavor.id).where(Flavor.uuid == type_uuid(flavor_id))
+        ):
+            # Also an id that is another flavor's type id (a UUID derived from its id).
             raise Conflict(f"Flavor with ID {flavor_id} already exists.", code="compute.flavor.id_exists")
 
     def set_description(

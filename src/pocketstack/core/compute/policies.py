@@ -165,7 +165,8 @@ COMPUTE_RULES = [
 
 # Compute vNext (server types, placements): members make private types owned by their project;
 # the owner project's members (admins for an operator's type, which has no owner) change, share,
-# tag and delete them; publishing a type to everyone is the operator's to open.
+# tag and delete them; publishing a type to everyone is the operator's to open. A server's
+# project members transfer it (the core also wants a member role on the destination).
 V = "compute_vnext:"
 COMPUTE_RULES += [
     replace(rule, scope_types=PROJECT_SCOPE)
@@ -176,6 +177,12 @@ COMPUTE_RULES += [
         Rule(f"{V}server_types:delete", PROJECT_MEMBER, "Delete a server type."),
         Rule(f"{V}server_type_shares:list", PROJECT_MEMBER, "List whom a server type is shared with."),
         Rule(f"{V}server_type_shares:update", PROJECT_MEMBER, "Share a server type or stop sharing it."),
+        Rule(
+            f"{V}servers:transfer",
+            PROJECT_MEMBER,
+            "Transfer a server to another project (the caller also needs a role implying member "
+            "on the destination, checked by the core).",
+        ),
         Rule(f"{V}placements:list", ANY_READER, "List placements."),
         Rule(f"{V}placements:show", ANY_READER, "Show a placement and its children."),
     )

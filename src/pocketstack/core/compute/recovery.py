@@ -22,6 +22,7 @@ from pocketstack.core.compute.states import fault_record
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.tasks import tasks
+from pocketstack.core.tasks.secrets import erased
 from pocketstack.store.compute_models import Server, Task
 from pocketstack.store.db import Database
 
@@ -73,7 +74,7 @@ def _resolve(conductor: Conductor, s, task: Task, server: Server | None) -> None
             ok = True
         else:
             _settle(conductor, s, server, task)
-    tasks.finish(s, task.id, ok, None if ok else INTERRUPTED)
+    tasks.finish(s, task.id, ok, None if ok else INTERRUPTED, erased(task.params))
 
 
 def _settle(conductor: Conductor, s, server: Server, task: Task | None = None) -> None:  # noqa: ANN001
@@ -84,9 +85,19 @@ def _settle(conductor: Conductor, s, server: Server, task: Task | None = None) -
     elif server.task_state == "deleting":
         conductor.finish_delete(s, server.id)
         return
-    elif task is not None and task.action in ("resize", "migrate", "live-migration", "evacuate"):
-        conductor._undo_resize_claim(s, task, server)
+    elif task is not None and _undoes_claim(task.action):
+        from pocketstack.core.compute.steps.moves import undo_resize_claim  # as the conductor's
+
+        undo_resize_claim(conductor, s, task, server)
     conductor.set_server(s, server.id, **values)
+
+
+def _undoes_claim(action: str) -> bool:
+    """Whether an interrupted task of ``action`` gives its move's destination back, as a failed
+    one does (the action table's ``on_failure``)."""
+    from pocketstack.core.compute import action_table  # the compute machinery: not needed at start
+
+    return action_table.failure_of(action).undo_claim
 
 
 def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
@@ -119,7 +130,7 @@ def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
             for task in s.scalars(
                 select(Task).where(Task.server_id == server_id, Task.status == tasks.RUNNING)
             ):
-                tasks.finish(s, task.id, False, message)
+                tasks.finish(s, task.id, False, message, erased(task.params))
             count += 1
     return count
 

@@ -5,7 +5,8 @@ them (revision 0009): an owner project, shares with users, and tags. Project sha
 
 A flavor id is any string (the built-in ones are ``1`` to ``5``); vNext ids are UUIDs, so a
 flavor whose id is not one shows as the UUID derived from it (version 5, in a namespace of this
-project's), the same in every cloud. Shares and tags: core/compute/type_shares.py."""
+project's), the same in every cloud; it is stored as ``flavors.uuid`` (revision 0010), so a type
+is found by one indexed read. Shares and tags: core/compute/type_shares.py."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute.flavors import FlavorService, FlavorSpec, _new_flavor, _visible
+from pocketstack.core.compute.flavors import type_uuid as type_uuid  # its callers import it from here
 from pocketstack.core.compute.server_tags import check_tag
 from pocketstack.core.compute.servers import MAX_TAGS
 from pocketstack.core.context import RequestContext, is_admin
@@ -27,15 +29,7 @@ from pocketstack.core.identity.common import utcnow
 from pocketstack.store.compute_models import Flavor, FlavorAccess, FlavorTag, FlavorUserAccess
 from pocketstack.store.db import Database
 
-_NAMESPACE = uuid.UUID("5f0c1c5e-3b7e-4a53-9d0e-6f7a2c1d8e41")
 Allow = Callable[[Flavor], None]
-
-
-def type_uuid(flavor_id: str) -> str:
-    try:
-        return str(uuid.UUID(flavor_id))
-    except ValueError:
-        return str(uuid.uuid5(_NAMESPACE, flavor_id))
 
 
 def _is_uuid(value: str) -> bool:
@@ -48,13 +42,11 @@ def _is_uuid(value: str) -> bool:
 
 def flavor_id_of(s: Session, type_id: str) -> str | None:
     """The id of the flavor whose type id is ``type_id``, visible or not; None when none is.
-    A flavor with a UUID id is its own type; the others are found by their derived UUID."""
+    One indexed read of ``flavors.uuid`` (revision 0010), which holds a UUID id itself and
+    the derived UUID of any other."""
     if not _is_uuid(type_id):
         return None
-    if s.get(Flavor, type_id) is not None:
-        return type_id
-    wanted = str(uuid.UUID(type_id))
-    return next((fid for fid in s.scalars(select(Flavor.id)) if type_uuid(fid) == wanted), None)
+    return s.scalar(select(Flavor.id).where(Flavor.uuid == str(uuid.UUID(type_id))))
 
 
 def not_found(ref: str) -> NotFound:
@@ -83,6 +75,18 @@ def find(s: Session, ctx: RequestContext, ref: str, *, by_name: bool = False) ->
     return flavor
 
 
+def usable(s: Session, ctx: RequestContext, type_id: str) -> Flavor:
+    """The flavor of server type ``type_id`` for a new server or a resize, if the caller may use
+    it: 400 for one it cannot see or one disabled."""
+    try:
+        flavor = find(s, ctx, type_id)
+    except NotFound:
+        raise BadRequest(f"Server type {type_id} could not be found.") from None
+    if flavor.disabled:
+        raise BadRequest(f"Server type {type_id} is disabled and cannot be used.")
+    return flavor
+
+
 def check_tags(tags: Iterable[str]) -> list[str]:
     """Tags in order, without repeats; BadRequest for a bad one or too many. A type's tags
     follow a server's rules (core/compute/server_tags.py)."""
@@ -103,7 +107,7 @@ class ServerType:
 
     @property
     def id(self) -> str:
-        return type_uuid(self.flavor.id)
+        return self.flavor.uuid
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ class ServerTypes:
         with self.db.read() as s:
             flavors = list(s.scalars(stmt))
             if q.marker is not None:
-                at = [i for i, f in enumerate(flavors) if type_uuid(f.id) == q.marker]
+                at = [i for i, f in enumerate(flavors) if f.uuid == q.marker]
                 if not at:
                     raise BadRequest(f"The marker {q.marker} is no server type of this list.")
                 flavors = flavors[at[0] + 1 :]

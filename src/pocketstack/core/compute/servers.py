@@ -182,6 +182,9 @@ class ServerService:
             self._check_image_fits(image, flavor)
             key_data = self._key(s, ctx, req.key_name)
             zone, forced_host = self._zone(s, ctx, req.zone)
+            # The zone's root placement, kept as servers.placement_id (revision 0010); none for
+            # a placement inside another named as a zone, which is found by name as before.
+            zone_id = dag.root_id(s, zone) if zone else None
         with self.db.transaction() as s:
             group = self._group(s, ctx, req.hints)
             count = self._reserve_quota(s, ctx.project_id, ctx.user_id, flavor, req.min_count, most)
@@ -193,6 +196,7 @@ class ServerService:
                 server.metadata_ = metadata
                 server.injected_faults = injected
                 server.requested_zone = zone
+                server.placement_id = zone_id
                 server.scheduler_hints = {**req.hints, **({"force_host": forced_host} if forced_host else {})}
                 servers.append(server)
             # Inserted as rows, not through the unit of work: the objects answer the caller.
@@ -377,6 +381,8 @@ class ServerService:
         zone it is in now; the same zone again is a no-op."""
         pinned = server.requested_zone
         if requested is None:
+            if pinned is not None:
+                server.placement_id = None  # the zone it asked for; a placement inside one stays
             server.requested_zone = None
             return
         if pinned is not None:
@@ -396,6 +402,7 @@ class ServerService:
                 f"'{requested}' was requested."
             )
         server.requested_zone = requested
+        server.placement_id = dag.root_id(s, requested)
 
     # -- delete ------------------------------------------------------------------------------
     def delete(self, ctx: RequestContext, server_id: str, soft_delete: bool) -> str | None:

@@ -174,6 +174,7 @@ ACTIONS: dict[str, Action] = {
         _a("lock", _ANY_LIVE | {SOFT_DELETED}, None, None, {ANY_TASK}),
         _a("unlock", _ANY_LIVE | {SOFT_DELETED}, None, None, {ANY_TASK}),
         _a("resetState", _ANY_LIVE | {SOFT_DELETED}, None, None, {ANY_TASK}),
+        _a("transfer", _ANY_LIVE - {BUILDING}, None),
     ]
 }
 # A hard reboot is recorded as "reboot" too but starts from more states and may cut into a

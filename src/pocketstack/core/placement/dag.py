@@ -5,7 +5,7 @@ roots, and a host's zone is the first root (by name) it is in."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,6 +49,61 @@ def hosts_in(s: Session, name: str) -> set[str] | None:
     ids = descendants(children, by_name[name])
     rows = s.execute(select(PlacementHost.host_id).where(PlacementHost.placement_id.in_(ids)))
     return set(rows.scalars())
+
+
+def hosts_in_placement(s: Session, pid: str) -> set[str] | None:
+    """Host ids in the placement ``pid`` or below it (``hosts_in`` by id); None when there is
+    no such placement."""
+    names, children, _ = _graph(s)
+    if pid not in names:
+        return None
+    ids = descendants(children, pid)
+    rows = s.execute(select(PlacementHost.host_id).where(PlacementHost.placement_id.in_(ids)))
+    return set(rows.scalars())
+
+
+def root_id(s: Session, name: str) -> str | None:
+    """The id of the root placement (availability zone) called ``name``; None when the
+    placement of that name is inside another, or there is none."""
+    return s.scalar(
+        select(Placement.id).where(
+            Placement.name == name,
+            ~select(PlacementParent.child_id).where(PlacementParent.child_id == Placement.id).exists(),
+        )
+    )
+
+
+def is_root(s: Session, pid: str) -> bool:
+    """Whether placement ``pid`` has no parent (an existing one: see ``root_id``)."""
+    return s.scalar(select(PlacementParent.parent_id).where(PlacementParent.child_id == pid).limit(1)) is None
+
+
+def asked_placement(
+    placement_id: str | None,
+    requested_zone: str | None,
+    names: Mapping[str, str],
+    inner: Container[str],
+) -> str | None:
+    """The placement a server asked for (``servers.placement_id``, revision 0010) while that
+    still stands: a root the server is still pinned to by name (``requested_zone``), or a
+    placement inside another while no zone was asked for since. ``names`` maps ids to names,
+    ``inner`` holds the ids of placements with a parent. None otherwise: the placement is gone,
+    or a zone asked for later (v2.1's unshelve or 2.104 pinning, a vNext MOVE) replaced it, and
+    the requested zone is what counts."""
+    if placement_id is None or placement_id not in names:
+        return None
+    if placement_id in inner:
+        return placement_id if requested_zone is None else None
+    return placement_id if requested_zone == names[placement_id] else None
+
+
+def inner_placement(s: Session, placement_id: str | None, requested_zone: str | None) -> str | None:
+    """The placement inside another that a server asked for and is still kept in
+    (``asked_placement``); None for a root, which the scheduler finds by the zone's name."""
+    if placement_id is None or requested_zone is not None:
+        return None
+    exists_inside = select(PlacementParent.child_id).where(PlacementParent.child_id == placement_id).limit(1)
+    return placement_id if s.scalar(exists_inside) is not None else None
 
 
 def zones_of_hosts(s: Session, host_ids: Iterable[str] | None = None) -> dict[str, str]:

@@ -60,7 +60,10 @@ class RequestSpec:
     """What a server needs from a host."""
 
     resources: Resources
-    zone: str | None = None
+    zone: str | None = None  # a placement by name (an availability zone, or a MOVE's target)
+    # A placement inside another that the server asked for (``servers.placement_id``, see
+    # ``dag.inner_placement``); ``zone``, when set, wins.
+    placement_id: str | None = None
     force_host: str | None = None
     exclude_hosts: set[str] = field(default_factory=set)
     group_policy: str | None = None
@@ -335,7 +338,11 @@ class Scheduler:
         return self._candidates(s, self.hosts(s), spec, enough)
 
     def _candidates(self, s: Session, hosts: HostCache, spec: RequestSpec, enough: int) -> list[HostState]:
-        inside = (dag.hosts_in(s, spec.zone) or set()) if spec.zone else None
+        inside = None
+        if spec.zone:
+            inside = dag.hosts_in(s, spec.zone) or set()
+        elif spec.placement_id:
+            inside = dag.hosts_in_placement(s, spec.placement_id) or set()
         near = _host_names_of(s, spec.same_host) if spec.same_host else None
         far = _host_names_of(s, spec.different_host) if spec.different_host else Counter()
         group_hosts = _host_names_of(s, spec.group_members)

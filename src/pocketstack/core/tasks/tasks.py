@@ -91,12 +91,22 @@ def end_item(s: Session, item_id: int, ok: bool, details: str | None = None) -> 
     )
 
 
-def finish(s: Session, task_id: str, ok: bool, message: str | None = None) -> None:
+def finish(
+    s: Session,
+    task_id: str,
+    ok: bool,
+    message: str | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> None:
+    """End a running task; ``params``, when given, replace its parameters (secrets.erased)."""
     now = utcnow()
+    values: dict[str, Any] = {"status": SUCCEEDED if ok else FAILED, "message": message}
+    if params is not None:
+        values["params"] = dict(params)
     s.execute(
         update(Task)
         .where(Task.id == task_id, Task.status == RUNNING)
-        .values(status=SUCCEEDED if ok else FAILED, message=message, updated_at=now, finished_at=now)
+        .values(**values, updated_at=now, finished_at=now)
     )
 
 

@@ -15,8 +15,9 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.handlers.hypervisors import gone
-from pocketstack.api.compute_v21.request import at_least, body, is_legacy
+from pocketstack.api.compute_v21.request import body, is_legacy
 from pocketstack.api.compute_v21.schemas import aggregates as schemas
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views.aggregates import aggregate as view
 from pocketstack.core.errors import BadRequest, NotFound, NotImplementedYet
 from pocketstack.core.placement.aggregates import AggregateRecord
@@ -109,7 +110,7 @@ def aggregate_action(req: ApiRequest) -> Response:
 def cache_images(req: ApiRequest) -> Response:
     """COMPAT: drivers here keep no image cache to fill, so this checks the request as Nova
     does and then answers 501."""
-    if not at_least(req, 2, 81):
+    if not gated(req, "aggregate.cache_images"):
         raise gone()
     req.enforce()
     images = [image.id for image in body(req, schemas.CacheImages).cache]

@@ -13,22 +13,23 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.request import body
+from pocketstack.api.compute_v21.version_ranges import Gate, allows, since
 from pocketstack.core.compute import external_events
 from pocketstack.core.compute.external_events import ACCEPTED, Event
 from pocketstack.core.errors import BadRequest, NotFound
 
 RULE = "os_compute_api:os-server-external-events:create"
 # Each name from the microversion that brought it.
-_NAMES: dict[str, tuple[int, int]] = {
-    "network-changed": (2, 1),
-    "network-vif-plugged": (2, 1),
-    "network-vif-unplugged": (2, 1),
-    "network-vif-deleted": (2, 1),
-    "volume-extended": (2, 51),
-    "power-update": (2, 76),
-    "accelerator-request-bound": (2, 82),
-    "volume-reimaged": (2, 93),
+_NAMES: dict[str, Gate] = {
+    "network-changed": since("2.1"),
+    "network-vif-plugged": since("2.1"),
+    "network-vif-unplugged": since("2.1"),
+    "network-vif-deleted": since("2.1"),
+    "volume-extended": since("2.51"),
+    "power-update": since("2.76"),
+    "accelerator-request-bound": since("2.82"),
+    "volume-reimaged": since("2.93"),
 }
 
 
@@ -47,8 +48,8 @@ def create_events(req: ApiRequest) -> Response:
     req.enforce({})
     doc = body(req, _Events)
     for e in doc.events:
-        since = _NAMES.get(e.name)
-        if since is None or not at_least(req, *since):
+        gate = _NAMES.get(e.name)
+        if gate is None or not allows(req, gate):
             raise BadRequest(f"Invalid input for field/attribute name. Value: {e.name}.")
         if e.name == "power-update" and e.tag not in ("POWER_ON", "POWER_OFF"):
             raise BadRequest(f"Invalid input for field/attribute tag. Value: {e.tag}.")

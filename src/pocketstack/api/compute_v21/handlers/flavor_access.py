@@ -7,8 +7,9 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.handlers.flavors import is_admin
-from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.request import body
 from pocketstack.api.compute_v21.schemas import flavors as schemas
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views import flavors as views
 from pocketstack.core.errors import BadRequest
 
@@ -28,7 +29,11 @@ def _add(req: ApiRequest, data: dict[str, object]) -> list[str]:
     tenant = body(req, schemas.AddTenantAccess, data).addTenantAccess.tenant
     # COMPAT: from 2.7 sharing a public flavor is a conflict; before, it was recorded.
     return req.cloud.flavors.add_access(
-        req.params["flavor_id"], tenant, req.ctx.project_id, is_admin(req), refuse_public=at_least(req, 2, 7)
+        req.params["flavor_id"],
+        tenant,
+        req.ctx.project_id,
+        is_admin(req),
+        refuse_public=gated(req, "flavor_access.refuse_public"),
     )
 
 

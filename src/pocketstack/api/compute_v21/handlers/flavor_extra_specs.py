@@ -12,8 +12,9 @@ from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import parse
 from pocketstack.api.compute_v21.handlers.flavors import is_admin
-from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.request import body
 from pocketstack.api.compute_v21.schemas import flavors as schemas
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.core.errors import BadRequest, NotFound
 
 P = "os_compute_api:os-flavor-extra-specs:"
@@ -155,7 +156,7 @@ def check_extra_spec(name: str, value: str) -> str | None:
 
 def _check_values(req: ApiRequest, specs: dict[str, str]) -> None:
     """From 2.86, Nova checks the specs it knows (``hw:cpu_policy``, ``quota:*``, ...)."""
-    if not at_least(req, 2, 86):
+    if not gated(req, "flavor_extra_specs.checked_values"):
         return
     for name, value in specs.items():
         reason = check_extra_spec(name, value)

@@ -9,16 +9,17 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.request import (
-    at_least,
     body,
     effective_limit,
     is_legacy,
     next_links,
     page,
     unexpected,
+    version,
 )
 from pocketstack.api.compute_v21.schemas import flavors as schemas
 from pocketstack.api.compute_v21.schemas.parameters import MAX_INT
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views import flavors as views
 from pocketstack.core.compute.flavors import FlavorQuery, FlavorSpec
 from pocketstack.core.errors import BadRequest, NotFound
@@ -57,7 +58,7 @@ def is_admin(req: ApiRequest) -> bool:
 
 def refuse_unknown_query(req: ApiRequest, allowed: Collection[str]) -> None:
     """From 2.75 Nova refuses query parameters it does not know; before, it ignores them."""
-    if not at_least(req, 2, 75):
+    if not gated(req, "query.strict"):
         return
     unknown = sorted(set(req.query.keys()) - set(allowed))
     if unknown:
@@ -69,7 +70,7 @@ def refuse_unknown_query(req: ApiRequest, allowed: Collection[str]) -> None:
 def with_extra_specs(req: ApiRequest) -> bool:
     """2.61+: flavors carry their extra specs when the caller may read them."""
     target = {"project_id": req.ctx.project_id}
-    return at_least(req, 2, 61) and req.cloud.policy.check(EXTRA_SPECS_READ, req.ctx, target)
+    return gated(req, "flavor.extra_specs") and req.cloud.policy.check(EXTRA_SPECS_READ, req.ctx, target)
 
 
 def _is_public(raw: str | None) -> bool | None:
@@ -110,9 +111,11 @@ def _choice(req: ApiRequest, name: str, allowed: Collection[str], default: str) 
 
 def _list_query(req: ApiRequest, admin: bool) -> FlavorQuery:
     # 2.102: a ``name`` filter (a regular expression), and no more sorting by rxtx_factor.
-    since_2_102 = at_least(req, 2, 102)
-    refuse_unknown_query(req, LIST_QUERY | {"name"} if since_2_102 else LIST_QUERY)
-    sort_keys = [k for k in SORT_KEYS if k != "rxtx_factor"] if since_2_102 else SORT_KEYS
+    name_filter = gated(req, "flavor.list.name_filter")
+    refuse_unknown_query(req, LIST_QUERY | {"name"} if name_filter else LIST_QUERY)
+    sort_keys = (
+        SORT_KEYS if gated(req, "flavor.rxtx_factor") else [k for k in SORT_KEYS if k != "rxtx_factor"]
+    )
     limit, marker = page(req)
     return FlavorQuery(
         # Only admins may ask for private flavors; others see public and shared ones.
@@ -124,7 +127,7 @@ def _list_query(req: ApiRequest, admin: bool) -> FlavorQuery:
         sort_dir=_choice(req, "sort_dir", SORT_DIRS, "asc"),
         limit=effective_limit(limit),
         marker=marker,
-        name=req.query.get("name") if since_2_102 else None,
+        name=req.query.get("name") if name_filter else None,
     )
 
 
@@ -167,10 +170,10 @@ def create_flavor(req: ApiRequest) -> Response:
         model: type[schemas.CreateFlavor | schemas.CreateFlavorLegacy | schemas.CreateFlavorV255]
         model = schemas.CreateFlavorLegacy
     else:
-        model = schemas.CreateFlavorV255 if at_least(req, 2, 55) else schemas.CreateFlavor
+        model = schemas.CREATE_BODY.at(version(req))
     data = req.json()
     given = data.get("flavor") if isinstance(data, dict) else None
-    if at_least(req, 2, 102) and isinstance(given, dict) and "rxtx_factor" in given:
+    if not gated(req, "flavor.rxtx_factor") and isinstance(given, dict) and "rxtx_factor" in given:
         raise unexpected("rxtx_factor", "flavor")  # 2.102 removed it
     new = body(req, model, data).flavor
     spec = FlavorSpec(
@@ -191,7 +194,7 @@ def create_flavor(req: ApiRequest) -> Response:
 
 
 def update_flavor(req: ApiRequest) -> Response:
-    if not at_least(req, 2, 55):
+    if not gated(req, "flavor.update"):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
     req.enforce()
     description = body(req, schemas.UpdateFlavor).flavor.description

@@ -14,8 +14,9 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.request import body
 from pocketstack.api.compute_v21.schemas.hosts import UpdateHost
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.core.compute.host_resources import host_report
 from pocketstack.core.errors import BadRequest, NotFound, NotImplementedYet
 from pocketstack.core.placement.services import ServiceRecord
@@ -26,7 +27,7 @@ _API_BINARIES = ("nova-osapi_compute", "nova-metadata")
 
 
 def _gate(req: ApiRequest) -> None:
-    if at_least(req, 2, 43):
+    if not gated(req, "host.api"):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
     req.enforce()
 

@@ -16,7 +16,8 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import query_bool
-from pocketstack.api.compute_v21.request import at_least, check_query, effective_limit, next_links, page
+from pocketstack.api.compute_v21.request import check_query, effective_limit, next_links, page
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views import hypervisors as views
 from pocketstack.core.errors import BadRequest, NotFound, NotImplementedYet
 from pocketstack.core.placement.hosts import HostRecord, uptime
@@ -32,12 +33,12 @@ def gone() -> NotFound:
 
 
 def _with_servers(req: ApiRequest) -> bool:
-    return bool(at_least(req, 2, 53) and query_bool(req.query.get("with_servers")))
+    return bool(gated(req, "hypervisor.with_servers_query") and query_bool(req.query.get("with_servers")))
 
 
 def _ident(req: ApiRequest, raw: str) -> str | int:
     """A UUID from 2.53 (400 otherwise), an integer below (404 otherwise), as Nova checks."""
-    if at_least(req, 2, 53):
+    if gated(req, "hypervisor.uuid_ids"):
         try:
             return str(uuid.UUID(raw))
         except ValueError:
@@ -48,7 +49,7 @@ def _ident(req: ApiRequest, raw: str) -> str | int:
 
 
 def _marker(req: ApiRequest, marker: str | None) -> str | int | None:
-    if marker is None or at_least(req, 2, 53):
+    if marker is None or gated(req, "hypervisor.uuid_ids"):
         return marker
     if not (marker.isascii() and marker.isdigit()):
         raise BadRequest(f"marker [{marker}] not found")
@@ -69,7 +70,7 @@ def _search(req: ApiRequest, pattern: str) -> list[HostRecord]:
 
 def _render(req: ApiRequest, records: list[HostRecord], detail: bool, with_servers: bool) -> list[dict]:
     servers = req.cloud.hosts.servers_on([r.host.name for r in records]) if with_servers else {}
-    up = uptime() if detail and at_least(req, 2, 88) else None
+    up = uptime() if detail and gated(req, "hypervisor.uptime_in_detail") else None
     return [
         views.hypervisor(
             req, r, detail=detail, servers=servers.get(r.host.name) if with_servers else None, uptime=up
@@ -80,12 +81,16 @@ def _render(req: ApiRequest, records: list[HostRecord], detail: bool, with_serve
 
 def _list(req: ApiRequest, detail: bool) -> Response:
     req.enforce()
-    limit, marker, paged = None, None, at_least(req, 2, 33)
-    check_query(req, LIST_QUERY, since=(2, 53))
+    limit, marker, paged = None, None, gated(req, "hypervisor.paging")
+    check_query(req, LIST_QUERY, gate="hypervisor.strict_query")
     if paged:
         limit, raw_marker = page(req)
         limit, marker = effective_limit(limit), _marker(req, raw_marker)
-    pattern = req.query.get("hypervisor_hostname_pattern") if at_least(req, 2, 53) else None
+    pattern = (
+        req.query.get("hypervisor_hostname_pattern")
+        if gated(req, "hypervisor.hostname_pattern_query")
+        else None
+    )
     if pattern is not None:
         if "limit" in req.query or marker is not None:
             raise BadRequest(
@@ -115,14 +120,14 @@ def list_hypervisors_detail(req: ApiRequest) -> Response:
 
 def show_hypervisor(req: ApiRequest) -> Response:
     req.enforce()
-    check_query(req, {"with_servers"}, since=(2, 53))
+    check_query(req, {"with_servers"}, gate="hypervisor.strict_query")
     record = req.cloud.hosts.get(_ident(req, req.params["hypervisor_id"]))
     (item,) = _render(req, [record], True, _with_servers(req))
     return json_response({"hypervisor": item})
 
 
 def show_uptime(req: ApiRequest) -> Response:
-    if at_least(req, 2, 88):
+    if not gated(req, "hypervisor.uptime_and_statistics_routes"):
         raise gone()
     req.enforce()
     record = req.cloud.hosts.get(_ident(req, req.params["hypervisor_id"]))
@@ -134,7 +139,7 @@ def show_uptime(req: ApiRequest) -> Response:
 
 def show_statistics(req: ApiRequest) -> Response:
     """Totals over the enabled hosts (Nova counts no disabled one)."""
-    if at_least(req, 2, 88):
+    if not gated(req, "hypervisor.uptime_and_statistics_routes"):
         raise gone()
     req.enforce()
     count, total = req.cloud.hosts.statistics()
@@ -142,7 +147,7 @@ def show_statistics(req: ApiRequest) -> Response:
 
 
 def search_hypervisors(req: ApiRequest) -> Response:
-    if at_least(req, 2, 53):
+    if not gated(req, "hypervisor.search_routes"):
         raise gone()
     req.enforce()
     items = _render(req, _search(req, req.params["pattern"]), False, False)
@@ -151,7 +156,7 @@ def search_hypervisors(req: ApiRequest) -> Response:
 
 def list_hypervisor_servers(req: ApiRequest) -> Response:
     """COMPAT: a hypervisor without servers has no ``servers`` key here, as in Nova."""
-    if at_least(req, 2, 53):
+    if not gated(req, "hypervisor.search_routes"):
         raise gone()
     req.enforce()
     items = _render(req, _search(req, req.params["pattern"]), False, True)

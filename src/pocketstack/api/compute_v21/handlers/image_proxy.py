@@ -11,19 +11,21 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, body, next_links, page, query_int, query_time
+from pocketstack.api.compute_v21.request import body, next_links, page, query_int, query_time
 from pocketstack.api.compute_v21.schemas.server_meta import MetadataBody, MetaItem
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views import image_proxy as views
 from pocketstack.core.compute.image_proxy import ImageFilters, ImageProxy
 from pocketstack.core.errors import BadRequest, NotFound
 
 RULE = "os_compute_api:images"
-IMAGES_UNTIL = (2, 35)
-METADATA_UNTIL = (2, 38)
+# The gates of the two halves of the proxy (GATES): the images go after 2.35, their metadata after 2.38.
+IMAGES = "image_proxy.images"
+METADATA = "image_proxy.metadata"
 
 
-def _proxy(req: ApiRequest, until: tuple[int, int]) -> ImageProxy:
-    if at_least(req, until[0], until[1] + 1):
+def _proxy(req: ApiRequest, gate: str) -> ImageProxy:
+    if not gated(req, gate):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
     req.enforce({"project_id": req.ctx.project_id})
     return ImageProxy(req.cloud.images, req.cloud.quotas)
@@ -53,7 +55,7 @@ def _filters(req: ApiRequest) -> ImageFilters:
 
 
 def _list(req: ApiRequest, detail: bool) -> Response:
-    proxy = _proxy(req, IMAGES_UNTIL)
+    proxy = _proxy(req, IMAGES)
     filters = _filters(req)
     found = proxy.list(req.ctx, filters)
     render = views.detail if detail else views.brief
@@ -74,43 +76,43 @@ def list_images_detail(req: ApiRequest) -> Response:
 
 
 def show_image(req: ApiRequest) -> Response:
-    image = _proxy(req, IMAGES_UNTIL).get(req.ctx, req.params["image_id"])
+    image = _proxy(req, IMAGES).get(req.ctx, req.params["image_id"])
     return json_response({"image": views.detail(req, image)})
 
 
 def delete_image(req: ApiRequest) -> Response:
-    _proxy(req, IMAGES_UNTIL).delete(req.ctx, req.params["image_id"])
+    _proxy(req, IMAGES).delete(req.ctx, req.params["image_id"])
     return empty_response(204)
 
 
 def list_metadata(req: ApiRequest) -> Response:
-    props = _proxy(req, METADATA_UNTIL).metadata(req.ctx, req.params["image_id"])
+    props = _proxy(req, METADATA).metadata(req.ctx, req.params["image_id"])
     return json_response({"metadata": props})
 
 
 def show_metadata_item(req: ApiRequest) -> Response:
     key = req.params["key"]
-    value = _proxy(req, METADATA_UNTIL).metadata_item(req.ctx, req.params["image_id"], key)
+    value = _proxy(req, METADATA).metadata_item(req.ctx, req.params["image_id"], key)
     return json_response({"meta": {key: value}})
 
 
 def merge_metadata(req: ApiRequest) -> Response:
     """POST: add or change; answers every property afterwards."""
-    proxy = _proxy(req, METADATA_UNTIL)
+    proxy = _proxy(req, METADATA)
     given = body(req, MetadataBody).metadata
     return json_response({"metadata": proxy.merge_metadata(req.ctx, req.params["image_id"], given)})
 
 
 def replace_metadata(req: ApiRequest) -> Response:
     """PUT: replace all; answers what was given."""
-    proxy = _proxy(req, METADATA_UNTIL)
+    proxy = _proxy(req, METADATA)
     given = body(req, MetadataBody).metadata
     proxy.replace_metadata(req.ctx, req.params["image_id"], given)
     return json_response({"metadata": given})
 
 
 def set_metadata_item(req: ApiRequest) -> Response:
-    proxy = _proxy(req, METADATA_UNTIL)
+    proxy = _proxy(req, METADATA)
     key = req.params["key"]
     meta = body(req, MetaItem).meta
     if key not in meta:
@@ -120,7 +122,7 @@ def set_metadata_item(req: ApiRequest) -> Response:
 
 
 def delete_metadata_item(req: ApiRequest) -> Response:
-    _proxy(req, METADATA_UNTIL).delete_metadata_item(req.ctx, req.params["image_id"], req.params["key"])
+    _proxy(req, METADATA).delete_metadata_item(req.ctx, req.params["image_id"], req.params["key"])
     return empty_response(204)
 
 

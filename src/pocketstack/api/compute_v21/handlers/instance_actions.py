@@ -10,13 +10,13 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import isotime, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.request import (
-    at_least,
     changes_window,
     check_query,
     effective_limit,
     next_links,
     page,
 )
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views.servers import host_id
 from pocketstack.core.compute.servers import get_visible
 from pocketstack.core.errors import BadRequest, NotFound
@@ -28,7 +28,8 @@ P = "os_compute_api:os-instance-actions:"
 
 def _server(req: ApiRequest, rule: str) -> Server:
     with req.cloud.db.read() as s:
-        server = get_visible(s, req.ctx, req.params["server_id"], include_deleted=at_least(req, 2, 21))
+        deleted = gated(req, "instance_actions.deleted_servers")
+        server = get_visible(s, req.ctx, req.params["server_id"], include_deleted=deleted)
     req.cloud.policy.enforce(P + rule, req.ctx, {"project_id": server.project_id})
     return server
 
@@ -43,7 +44,7 @@ def _action(req: ApiRequest, task: Task) -> dict[str, Any]:
         "start_time": isotime(task.created_at),
         "user_id": task.user_id,
     }
-    if at_least(req, 2, 58):
+    if gated(req, "instance_actions.updated_at"):
         out["updated_at"] = isotime(task.updated_at)
     return out
 
@@ -57,11 +58,11 @@ def _event(req: ApiRequest, item: TaskItem, server: Server, admin: bool) -> dict
     }
     if admin:
         out["traceback"] = item.details if item.status == tasks.ITEM_ERROR else None
-    if at_least(req, 2, 62):
+    if gated(req, "instance_actions.event_host"):
         if admin:
             out["host"] = item.host or ""
         out["hostId"] = host_id(Server(project_id=server.project_id, host=item.host)) if item.host else ""
-    if at_least(req, 2, 84) and admin:
+    if admin and gated(req, "instance_actions.event_details"):
         out["details"] = item.details
     return out
 
@@ -69,7 +70,7 @@ def _event(req: ApiRequest, item: TaskItem, server: Server, admin: bool) -> dict
 def list_actions(req: ApiRequest) -> Response:
     server = _server(req, "list")
     limit, marker, since, before = None, None, None, None
-    if at_least(req, 2, 58):
+    if gated(req, "instance_actions.paging"):
         check_query(req, ("limit", "marker", "changes-since", "changes-before"), since=(2, 58))
         (limit, marker), (since, before) = page(req), changes_window(req)
         limit = effective_limit(limit)
@@ -104,7 +105,7 @@ def show_action(req: ApiRequest) -> Response:
         items = tasks.items_of(s, task.id)
     body = _action(req, task)
     admin = req.cloud.policy.check(P + "events", req.ctx, {"project_id": server.project_id})
-    if admin or at_least(req, 2, 51):
+    if admin or gated(req, "instance_actions.events_for_all"):
         body["events"] = [_event(req, i, server, admin) for i in items]
     return json_response({"instanceAction": body})
 

@@ -8,8 +8,9 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, body, check_gated
+from pocketstack.api.compute_v21.request import body, check_gated
 from pocketstack.api.compute_v21.schemas.interfaces import ATTACH_GATES, AttachRequest
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.core.compute import nics
 from pocketstack.core.compute.nics import Attachment
 
@@ -30,7 +31,7 @@ def _view(req: ApiRequest, a: Attachment) -> dict[str, Any]:
         "net_id": a.network_id,
         "mac_addr": a.mac,
     }
-    if at_least(req, 2, 70):
+    if gated(req, "interface.tag_shown"):
         out["tag"] = a.tag
     return out
 

@@ -8,20 +8,24 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.handlers.flavors import refuse_unknown_query
-from pocketstack.api.compute_v21.request import at_least, body, effective_limit, next_links, page, version
+from pocketstack.api.compute_v21.request import body, effective_limit, next_links, page, version
 from pocketstack.api.compute_v21.schemas.keypairs import create_schema
+from pocketstack.api.compute_v21.version_ranges import Ranged, gated
 from pocketstack.api.compute_v21.views import keypairs as views
 from pocketstack.core.compute.keypairs import DEFAULT_LIMIT
 from pocketstack.core.errors import Forbidden
 
 P = "os_compute_api:os-keypairs:"
 OTHER_USER = f"{P}other_user"
+# The answer codes of a create and a delete (2.2 made them 201 and 204).
+CREATE_STATUS: Ranged[int] = Ranged("keypair.create_status", ("2.0", "2.1", 200), ("2.2", None, 201))
+DELETE_STATUS: Ranged[int] = Ranged("keypair.delete_status", ("2.0", "2.1", 202), ("2.2", None, 204))
 
 
 def _owner(req: ApiRequest, requested: str | None) -> str:
     """Whose keypairs the call is about: the caller's, or (2.10+) the ``user_id`` given,
     which needs the other-user rule unless it is the caller's own."""
-    user_id = (requested if at_least(req, 2, 10) else None) or req.ctx.user_id
+    user_id = (requested if gated(req, "keypair.other_users") else None) or req.ctx.user_id
     if user_id is None:
         raise Forbidden("Keypairs belong to users; this token names none.")
     req.enforce({"user_id": user_id})
@@ -39,7 +43,7 @@ def _query_user(req: ApiRequest) -> str | None:
 def list_keypairs(req: ApiRequest) -> Response:
     refuse_unknown_query(req, ("user_id", "limit", "marker"))
     user_id = _owner(req, _query_user(req))
-    paged = at_least(req, 2, 35)
+    paged = gated(req, "keypair.paging")
     limit, marker = page(req) if paged else (None, None)
     if paged:
         limit = effective_limit(limit)
@@ -68,14 +72,14 @@ def create_keypair(req: ApiRequest) -> Response:
     keypair, private_key = req.cloud.keypairs.create(
         user_id, new.name, key_type=getattr(new, "type", "ssh"), public_key=new.public_key, limit=limit
     )
-    return json_response(views.created(req, keypair, private_key), 201 if at_least(req, 2, 2) else 200)
+    return json_response(views.created(req, keypair, private_key), CREATE_STATUS.at(version(req)))
 
 
 def delete_keypair(req: ApiRequest) -> Response:
     refuse_unknown_query(req, ("user_id",))
     user_id = _owner(req, _query_user(req))
     req.cloud.keypairs.delete(user_id, req.params["name"])
-    return empty_response(204 if at_least(req, 2, 2) else 202)
+    return empty_response(DELETE_STATUS.at(version(req)))
 
 
 ROUTES: list[Endpoint] = [

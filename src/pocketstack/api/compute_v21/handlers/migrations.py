@@ -15,13 +15,13 @@ from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import query_bool
 from pocketstack.api.compute_v21.request import (
-    at_least,
     changes_window,
     check_query,
     effective_limit,
     next_links,
     page,
 )
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views.flavors import links
 from pocketstack.api.compute_v21.views.services import nova_time
 from pocketstack.core.compute.usage import MigrationQuery
@@ -40,18 +40,18 @@ def _flavor_id(flavor_id: str) -> int | None:
 
 def _query(req: ApiRequest) -> MigrationQuery:
     q = req.query
-    paged = at_least(req, 2, 59)
+    paged = gated(req, "migration.paging")
     allowed = set(FILTERS)
     if paged:
         allowed |= {"limit", "marker", "changes-since"}
-    if at_least(req, 2, 66):
+    if gated(req, "query.changes_before"):
         allowed |= {"changes-before"}
-    if at_least(req, 2, 80):
+    if gated(req, "migration.owner_ids"):
         allowed |= {"user_id", "project_id"}
-    check_query(req, allowed, since=(2, 59))
+    check_query(req, allowed, gate="migration.strict_query")
     limit, marker = page(req) if paged else (None, None)
     since, before = changes_window(req) if paged else (None, None)
-    by_owner = at_least(req, 2, 80)
+    by_owner = gated(req, "migration.owner_ids")
     return MigrationQuery(
         host=q.get("host"),
         source_host=q.get("source_compute"),
@@ -83,7 +83,7 @@ def _migration(req: ApiRequest, m: Migration, dest_ip: str | None) -> dict[str, 
         "status": m.status,
         "updated_at": nova_time(m.updated_at),
     }
-    if at_least(req, 2, 23):
+    if gated(req, "migration.type"):
         body["migration_type"] = m.migration_type
         if m.migration_type == "live-migration" and m.status in LIVE_IN_PROGRESS:
             body["links"] = links(req, f"servers/{m.server_id}/migrations", str(m.id))
@@ -92,9 +92,9 @@ def _migration(req: ApiRequest, m: Migration, dest_ip: str | None) -> dict[str, 
 
 def with_owner_ids(req: ApiRequest, m: Migration, body: dict[str, Any]) -> dict[str, Any]:
     """A migration's ``uuid`` (from 2.59) and its server's owners (from 2.80), in both views."""
-    if at_least(req, 2, 59):
+    if gated(req, "migration.uuid"):
         body["uuid"] = m.uuid
-    if at_least(req, 2, 80):
+    if gated(req, "migration.owner_ids"):
         body["user_id"] = m.user_id
         body["project_id"] = m.project_id
     return body

@@ -14,8 +14,9 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.request import body
 from pocketstack.api.compute_v21.schemas.network_proxies import FloatingIpBody
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views import network_proxies as views
 from pocketstack.core.compute.network_proxy import NetworkProxy, ProxyNetwork
 from pocketstack.core.context import is_admin
@@ -35,7 +36,7 @@ class Gone(PocketstackError):
 def gate(req: ApiRequest) -> None:
     """A proxy's checks: 404 from 2.36, as Nova, then the route's rule (about the caller's
     own project: Nova's target for every proxy)."""
-    if at_least(req, 2, 36):
+    if not gated(req, "network_proxy.api"):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
     req.enforce({"project_id": req.ctx.project_id})
 

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views.servers import addresses
 from pocketstack.core.compute import nics
 from pocketstack.core.errors import NotFound
@@ -46,7 +46,7 @@ def show_network_ips(req: ApiRequest) -> Response:
 def diagnostics(req: ApiRequest) -> Response:
     server = _server(req, "os-server-diagnostics")
     data = req.cloud.server_actions.diagnostics(req.ctx, server.id)
-    if not at_least(req, 2, 48):
+    if not gated(req, "server.diagnostics_standard"):
         return json_response(
             {"cpu0_time": 17300000000, "memory": data["memory_details"]["maximum"] * 1024 * 1024}
         )

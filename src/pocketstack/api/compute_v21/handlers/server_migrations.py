@@ -12,7 +12,7 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.handlers.migrations import with_owner_ids
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views.services import nova_time
 from pocketstack.core.compute.server_migrations import RULE, ServerMigrations
 from pocketstack.core.errors import BadRequest, NotFound
@@ -21,8 +21,8 @@ from pocketstack.store.compute_models import Migration
 PATH = "/servers/{server_id}/migrations"
 
 
-def _since(req: ApiRequest, minor: int) -> ServerMigrations:
-    if not at_least(req, 2, minor):
+def _since(req: ApiRequest, gate: str) -> ServerMigrations:
+    if not gated(req, gate):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
     return ServerMigrations(req.cloud.db, req.cloud.policy)
 
@@ -50,17 +50,19 @@ def _view(req: ApiRequest, m: Migration, dest_ip: str | None) -> dict[str, Any]:
 
 
 def list_server_migrations(req: ApiRequest) -> Response:
-    found = _since(req, 23).list(req.ctx, req.params["server_id"])
+    found = _since(req, "server_migration.list").list(req.ctx, req.params["server_id"])
     return json_response({"migrations": [_view(req, m, ip) for m, ip in found]})
 
 
 def show_server_migration(req: ApiRequest) -> Response:
-    m, ip = _since(req, 23).get(req.ctx, req.params["server_id"], req.params["migration_id"])
+    m, ip = _since(req, "server_migration.list").get(
+        req.ctx, req.params["server_id"], req.params["migration_id"]
+    )
     return json_response({"migration": _view(req, m, ip)})
 
 
 def migration_action(req: ApiRequest) -> Response:
-    service = _since(req, 22)
+    service = _since(req, "server_migration.force_complete")
     doc = req.json()
     if not isinstance(doc, dict) or set(doc) != {"force_complete"} or doc["force_complete"] is not None:
         raise BadRequest(
@@ -71,9 +73,12 @@ def migration_action(req: ApiRequest) -> Response:
 
 
 def abort_migration(req: ApiRequest) -> Response:
-    service = _since(req, 24)
+    service = _since(req, "server_migration.abort")
     service.abort(
-        req.ctx, req.params["server_id"], req.params["migration_id"], queued_too=at_least(req, 2, 65)
+        req.ctx,
+        req.params["server_id"],
+        req.params["migration_id"],
+        queued_too=gated(req, "server_migration.abort_queued"),
     )
     return empty_response(202)
 

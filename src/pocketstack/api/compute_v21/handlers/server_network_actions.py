@@ -11,27 +11,27 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_v21.microversions import Version
-from pocketstack.api.compute_v21.request import body, version
+from pocketstack.api.compute_v21.request import body
 from pocketstack.api.compute_v21.schemas import network_proxies as schemas
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.core.compute.server_floating_ips import ServerFloatingIps
 from pocketstack.core.compute.server_security_groups import ServerSecurityGroups
 from pocketstack.core.errors import BadRequest, NotFound
 
 P = "os_compute_api:"
-# wire action -> (policy rule, body schema, the last microversion that has it)
-ACTIONS: dict[str, tuple[str, type[Wire], Version | None]] = {
+# wire action -> (policy rule, body schema, the gate of the microversions that have it)
+ACTIONS: dict[str, tuple[str, type[Wire], str | None]] = {
     "addSecurityGroup": ("os-security-groups:add", schemas.AddSecurityGroup, None),
     "removeSecurityGroup": ("os-security-groups:remove", schemas.RemoveSecurityGroup, None),
-    "addFloatingIp": ("os-floating-ips:add", schemas.AddFloatingIp, Version(2, 43)),
-    "removeFloatingIp": ("os-floating-ips:remove", schemas.RemoveFloatingIp, Version(2, 43)),
+    "addFloatingIp": ("os-floating-ips:add", schemas.AddFloatingIp, "server.floating_ip_actions"),
+    "removeFloatingIp": ("os-floating-ips:remove", schemas.RemoveFloatingIp, "server.floating_ip_actions"),
 }
 
 
 def network_action(req: ApiRequest, wire: str, raw: object) -> Response:
     """As Nova: the microversion, then the body, then the server (404), then the rule."""
-    rule, schema, until = ACTIONS[wire]
-    if until is not None and version(req) > until:
+    rule, schema, gate = ACTIONS[wire]
+    if gate is not None and not gated(req, gate):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
     value = body(req, schema, {wire: raw}).value  # type: ignore[attr-defined]
     server = req.cloud.servers.get(req.ctx, req.params["server_id"])

@@ -22,8 +22,9 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_v21.request import at_least, body, check_query
+from pocketstack.api.compute_v21.request import body, check_query
 from pocketstack.api.compute_v21.schemas.parameters import Uuid
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.core.compute import states
 from pocketstack.core.compute.servers import get_visible
 from pocketstack.core.errors import Conflict, NotFound
@@ -47,7 +48,7 @@ class AttachShare(Wire):
 
 def _server(req: ApiRequest) -> Any:
     """The server (404 when not visible) after the 2.97 gate, with the policy checked."""
-    if not at_least(req, 2, 97):
+    if not gated(req, "server.shares"):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
     with req.cloud.db.read() as s:
         server = get_visible(s, req.ctx, req.params["server_id"])
@@ -65,19 +66,19 @@ def _check_state(server: Any, action: str, allowed: tuple[str, ...]) -> None:
 
 
 def list_shares(req: ApiRequest) -> Response:
-    check_query(req, (), since=(2, 97))
+    check_query(req, (), gate="server.shares")
     _server(req)
     return json_response({"shares": []})
 
 
 def show_share(req: ApiRequest) -> Response:
-    check_query(req, (), since=(2, 97))
+    check_query(req, (), gate="server.shares")
     _server(req)
     raise _share_not_found(req.params["share_id"])
 
 
 def attach_share(req: ApiRequest) -> Response:
-    if not at_least(req, 2, 97):
+    if not gated(req, "server.shares"):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
     body(req, AttachShare)
     server = _server(req)

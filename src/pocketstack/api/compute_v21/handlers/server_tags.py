@@ -8,8 +8,9 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, body
+from pocketstack.api.compute_v21.request import body
 from pocketstack.api.compute_v21.schemas.server_meta import ReplaceTags
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.core.compute.server_tags import ServerTags, tag_not_found
 from pocketstack.core.errors import NotFound
 
@@ -17,7 +18,7 @@ P = "os_compute_api:os-server-tags:"
 
 
 def _check_version(req: ApiRequest) -> None:
-    if not at_least(req, 2, 26):
+    if not gated(req, "server.tags"):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
 
 

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.core.compute.servers import get_visible
 from pocketstack.core.errors import NotFound
 
@@ -16,7 +16,7 @@ RULE = "compute:server:topology:index"
 
 
 def show_topology(req: ApiRequest) -> Response:
-    if not at_least(req, 2, 78):
+    if not gated(req, "server.topology"):
         raise NotFound("resource", req.request.url.path, message="The resource could not be found.")
     with req.cloud.db.read() as s:
         server = get_visible(s, req.ctx, req.params["server_id"])

@@ -11,7 +11,6 @@ from starlette.responses import Response
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
 from pocketstack.api.compute_v21.request import (
-    at_least,
     body,
     check_gated,
     next_links,
@@ -20,6 +19,7 @@ from pocketstack.api.compute_v21.request import (
 from pocketstack.api.compute_v21.schemas import servers as schemas
 from pocketstack.api.compute_v21.schemas.servers import ServerCreate
 from pocketstack.api.compute_v21.server_filters import server_query
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views import servers as view
 from pocketstack.core.compute.server_queries import ServerLister
 from pocketstack.core.compute.servers import CreateRequest
@@ -75,7 +75,7 @@ def _create_request(req: ApiRequest, doc: ServerCreate) -> CreateRequest:
     if b.trusted_image_certificates:
         raise NotImplementedYet("Trusted image certificate validation is not supported.")
     networks: Any = b.networks
-    if networks is None and at_least(req, 2, 37):
+    if networks is None and gated(req, "server.create.networks_required"):
         raise BadRequest("Invalid input for field/attribute server. 'networks' is a required property")
     if isinstance(networks, list):
         # COMPAT: an empty list is a request for no network in particular, as when left out.
@@ -118,7 +118,7 @@ def _disk_config(wire: str | None) -> bool | None:
 def _check_item_gates(req: ApiRequest, item: BaseModel, gates: schemas.Gates) -> None:
     """A network's or block device's ``tag`` (and ``volume_type``) where the version has it;
     COMPAT: the tags Nova lost by mistake in 2.33/2.37 came back in 2.42."""
-    if at_least(req, *schemas.TAGS_AGAIN):
+    if gated(req, "server.device_tags_again"):
         gates = {k: v for k, v in gates.items() if k != "tag"}
     check_gated(req, item.model_fields_set, gates)
 

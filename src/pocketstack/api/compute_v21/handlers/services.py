@@ -16,8 +16,9 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, body, check_query
-from pocketstack.api.compute_v21.schemas.services import UpdateService, UpdateServiceV211, UpdateServiceV253
+from pocketstack.api.compute_v21.request import body, check_query, version
+from pocketstack.api.compute_v21.schemas.services import LEGACY_UPDATE_BODY, UpdateService, UpdateServiceV253
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views import services as views
 from pocketstack.core.errors import BadRequest, NotFound
 from pocketstack.core.placement.services import COMPUTE_BINARY, ServiceRecord
@@ -47,7 +48,7 @@ def list_services(req: ApiRequest) -> Response:
 
 
 def update_service(req: ApiRequest) -> Response:
-    if at_least(req, 2, 53):
+    if gated(req, "service.uuid_ids"):
         return _update(req)
     return _legacy_update(req)
 
@@ -77,8 +78,8 @@ def _update(req: ApiRequest) -> Response:
 def _legacy_update(req: ApiRequest) -> Response:
     """COMPAT: before 2.53 the path names the action, the body the service."""
     action = req.params["service_id"]
-    actions = (*LEGACY_ACTIONS, "force-down") if at_least(req, 2, 11) else LEGACY_ACTIONS
-    given = body(req, UpdateServiceV211 if at_least(req, 2, 11) else UpdateService)
+    actions = (*LEGACY_ACTIONS, "force-down") if gated(req, "service.forced_down") else LEGACY_ACTIONS
+    given = body(req, LEGACY_UPDATE_BODY.at(version(req)))
     req.enforce()
     if action not in actions:
         raise NotFound("action", action, message="Unknown action")
@@ -115,7 +116,7 @@ def _set(
 def delete_service(req: ApiRequest) -> Response:
     req.enforce()
     raw = req.params["service_id"]
-    if at_least(req, 2, 53):
+    if gated(req, "service.uuid_ids"):
         ident: str | int = _uuid(raw)
     else:
         if not (raw.isascii() and raw.lstrip("-").isdigit()):

@@ -13,7 +13,8 @@ from starlette.responses import Response
 
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import ApiRequest, Endpoint
-from pocketstack.api.compute_v21.request import at_least, check_query, effective_limit, next_links, page
+from pocketstack.api.compute_v21.request import check_query, effective_limit, next_links, page
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views.services import nova_time
 from pocketstack.core.compute.usage import ProjectUsage, ServerUsage
 from pocketstack.core.errors import BadRequest
@@ -41,12 +42,12 @@ def parse_time(value: str | None) -> datetime:
 
 def _report(req: ApiRequest, project_id: str | None) -> tuple[list[ProjectUsage], list[ServerUsage], int]:
     allowed = {"start", "end"} | ({"detailed"} if project_id is None else set())
-    if at_least(req, 2, 40):
+    if gated(req, "usage.paging"):
         allowed |= {"limit", "marker"}
     check_query(req, allowed)
     start, stop = parse_time(req.query.get("start")), parse_time(req.query.get("end"))
     # COMPAT: below 2.40 Nova still stops at its max_limit servers, just without a link on.
-    limit, marker = page(req) if at_least(req, 2, 40) else (None, None)
+    limit, marker = page(req) if gated(req, "usage.paging") else (None, None)
     limit = effective_limit(limit)
     projects, servers = req.cloud.usage.report(start, stop, project_id, limit, marker)
     return projects, servers, limit
@@ -85,7 +86,7 @@ def _project(usage: ProjectUsage, detailed: bool) -> dict[str, Any]:
 
 
 def _links(req: ApiRequest, path: str, servers: list[ServerUsage], limit: int) -> list[dict[str, str]]:
-    if not at_least(req, 2, 40):
+    if not gated(req, "usage.paging"):
         return []
     return next_links(req, path, [{"instance_id": s.server.id} for s in servers], limit, key="instance_id")
 

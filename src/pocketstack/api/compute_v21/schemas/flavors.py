@@ -19,6 +19,7 @@ from pocketstack.api.compute_v21.schemas.parameters import (
     description,
     fail,
 )
+from pocketstack.api.compute_v21.version_ranges import Ranged
 
 MAX_FLOAT = 3.40282e38  # Nova's single-precision float limit
 FLAVOR_ID = re.compile(r"^(?! )[a-zA-Z0-9. _-]+(?<! )$")
@@ -81,6 +82,12 @@ class CreateFlavorLegacy(Wire):
 
 class CreateFlavorV255(Wire):
     flavor: NewFlavorV255
+
+
+# The body of POST /flavors outside the legacy v2 mode (which takes CreateFlavorLegacy).
+CREATE_BODY: Ranged[type[CreateFlavor] | type[CreateFlavorV255]] = Ranged(
+    "flavor.create_body", ("2.0", "2.54", CreateFlavor), ("2.55", None, CreateFlavorV255)
+)
 
 
 class FlavorDescription(Wire):

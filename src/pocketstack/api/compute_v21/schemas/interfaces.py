@@ -9,9 +9,9 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_v21.microversions import Version
 from pocketstack.api.compute_v21.schemas.parameters import IPAddress, Tag, Uuid, fail
 from pocketstack.api.compute_v21.schemas.servers import Gates
+from pocketstack.api.compute_v21.version_ranges import since
 
 
 class FixedIp(Wire):
@@ -35,4 +35,4 @@ class AttachRequest(Wire):
     interfaceAttachment: Attachment = None  # type: ignore[assignment]  # noqa: N815
 
 
-ATTACH_GATES: Gates = {"tag": (Version(2, 49), None)}
+ATTACH_GATES: Gates = {"tag": since("2.49")}

@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, StrictStr
 from pocketstack.api.common.validation import Wire
 from pocketstack.api.compute_v21.microversions import Version
 from pocketstack.api.compute_v21.schemas.parameters import LegacyName, check_name, fail
+from pocketstack.api.compute_v21.version_ranges import Ranged
 
 NAME_CHARS = re.compile(r"^[_\- a-zA-Z0-9]+$")
 NAME_CHARS_V292 = re.compile(r"^[_\-@. a-zA-Z0-9]+$")
@@ -79,14 +80,17 @@ class CreateKeypairV292(Wire):
     keypair: NewKeypairV292
 
 
+# The body model per microversion (2.0 stands for the legacy v2 mode).
+CREATE_BODY: Ranged[type[Wire]] = Ranged(
+    "keypair.create_body",
+    ("2.0", "2.0", CreateKeypairLegacy),
+    ("2.1", "2.1", CreateKeypair),
+    ("2.2", "2.9", CreateKeypairV22),
+    ("2.10", "2.91", CreateKeypairV210),
+    ("2.92", None, CreateKeypairV292),
+)
+
+
 def create_schema(version: Version) -> type[Wire]:
     """The body model for ``version`` (2.0 stands for the legacy v2 mode)."""
-    if version >= (2, 92):
-        return CreateKeypairV292
-    if version >= (2, 10):
-        return CreateKeypairV210
-    if version >= (2, 2):
-        return CreateKeypairV22
-    if version >= (2, 1):
-        return CreateKeypair
-    return CreateKeypairLegacy
+    return CREATE_BODY.at(version)

@@ -16,7 +16,8 @@ from pydantic import AfterValidator, create_model
 
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.request import version
+from pocketstack.api.compute_v21.version_ranges import Ranged
 from pocketstack.core.compute.quotas import MAX_LIMIT, NETWORK_RESOURCES, PERSONALITY_RESOURCES, RESOURCES
 
 _DIGITS = re.compile(r"-?[0-9]+")
@@ -47,23 +48,30 @@ Limit = Annotated[Any, AfterValidator(_limit)]
 LooseBool = Annotated[Any, AfterValidator(_loose_bool)]
 
 
+# The resources a quota set (and a quota class) leaves out, per microversion.
+QUOTA_SET_HIDDEN: Ranged[tuple[str, ...]] = Ranged(
+    "quota_set.hidden_resources",
+    ("2.0", "2.35", ()),
+    ("2.36", "2.56", NETWORK_RESOURCES),
+    ("2.57", None, NETWORK_RESOURCES + PERSONALITY_RESOURCES),
+)
+QUOTA_CLASS_HIDDEN: Ranged[tuple[str, ...]] = Ranged(
+    "quota_class.hidden_resources",
+    ("2.0", "2.49", ()),
+    ("2.50", "2.56", NETWORK_RESOURCES),
+    ("2.57", None, NETWORK_RESOURCES + PERSONALITY_RESOURCES),
+)
+
+
 def visible_quota_resources(req: ApiRequest) -> tuple[str, ...]:
     """The resources a quota set has at the request's microversion."""
-    hidden: tuple[str, ...] = ()
-    if at_least(req, 2, 57):
-        hidden = NETWORK_RESOURCES + PERSONALITY_RESOURCES
-    elif at_least(req, 2, 36):
-        hidden = NETWORK_RESOURCES
+    hidden = QUOTA_SET_HIDDEN.at(version(req))
     return tuple(r for r in RESOURCES if r not in hidden)
 
 
 def settable_class_resources(req: ApiRequest) -> tuple[str, ...]:
     """The resources a quota class takes at the request's microversion."""
-    hidden: tuple[str, ...] = ()
-    if at_least(req, 2, 57):
-        hidden = NETWORK_RESOURCES + PERSONALITY_RESOURCES
-    elif at_least(req, 2, 50):
-        hidden = NETWORK_RESOURCES
+    hidden = QUOTA_CLASS_HIDDEN.at(version(req))
     return tuple(r for r in RESOURCES if r not in hidden)
 
 

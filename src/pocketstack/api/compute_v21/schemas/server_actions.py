@@ -1,16 +1,18 @@
 """Bodies of ``POST /servers/{id}/action``, one schema per action and microversion range, as
 Nova's (schemas/servers.py, migrate_server.py, evacuate.py, shelve.py, lock_server.py, ...).
 
-``schema_for(wire, version)`` gives the model that validates ``{wire: value}``, or None for the
-actions whose value Nova takes as it comes (``pause``, ``os-start``, ``shelve``, ...). An action
-whose value may be an object or null says so by a ``Model | None`` field.
+``BODIES`` holds, per action, what its value must be in each microversion range (ranges cover
+every version: tests/unit/test_version_ranges.py); ``schema_for(wire, version)`` gives the model
+that validates ``{wire: value}``, UNCHECKED for the values Nova takes as they come (``pause``,
+``os-start``, ``shelve``, ...) and ABSENT where the action does not exist yet. An action whose
+value may be an object or null says so by ``nullable``.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BeforeValidator, Field, StrictStr, create_model
 
@@ -35,6 +37,7 @@ from pocketstack.api.compute_v21.schemas.parameters import (
     to_bool,
 )
 from pocketstack.api.compute_v21.schemas.servers import DiskConfig, FlavorRef, Personality, TrustedCerts
+from pocketstack.api.compute_v21.version_ranges import Gate, Ranged, since, until
 
 _SIGNED = re.compile(r"-?[0-9]+")
 HARD_OR_SOFT = Literal["HARD", "Hard", "hard", "SOFT", "Soft", "soft"]
@@ -93,13 +96,13 @@ class RebuildLegacy(Rebuild):
     name: LegacyName = None  # type: ignore[assignment]
 
 
-REBUILD_GATES: dict[str, tuple[Version, Version | None]] = {
-    "personality": (Version(2, 0), Version(2, 56)),
-    "description": (Version(2, 19), None),
-    "key_name": (Version(2, 54), None),
-    "user_data": (Version(2, 57), None),
-    "trusted_image_certificates": (Version(2, 63), None),
-    "hostname": (Version(2, 90), None),
+REBUILD_GATES: dict[str, Gate] = {
+    "personality": until("2.56"),
+    "description": since("2.19"),
+    "key_name": since("2.54"),
+    "user_data": since("2.57"),
+    "trusted_image_certificates": since("2.63"),
+    "hostname": since("2.90"),
 }
 
 
@@ -192,45 +195,64 @@ def _console(*types: str) -> type[Wire]:
     return create_model(name, __base__=Wire, type=(Literal[types], ...))  # type: ignore[valid-type]
 
 
-# wire action -> (since, until, model of its value, whether null is accepted too)
-_Row = tuple[Version, Version | None, type[Wire] | None, bool]
-_ANY = Version(2, 0)
-SCHEMAS: dict[str, tuple[_Row, ...]] = {
-    "reboot": ((_ANY, None, Reboot, False),),
-    "rebuild": (
-        (_ANY, _ANY, RebuildLegacy, False),
-        (Version(2, 1), Version(2, 93), RebuildV290, False),
-        (Version(2, 94), None, Rebuild, False),
-    ),
-    "resize": ((_ANY, None, Resize, False),),
-    "createImage": ((_ANY, _ANY, CreateImageLegacy, False), (Version(2, 1), None, CreateImage, False)),
-    "createBackup": ((_ANY, _ANY, CreateBackupLegacy, False), (Version(2, 1), None, CreateBackup, False)),
-    "changePassword": ((_ANY, None, ChangePassword, False),),
-    "lock": ((Version(2, 73), None, Lock, True),),
-    "os-resetState": ((_ANY, None, ResetState, False),),
-    "migrate": ((Version(2, 56), None, Migrate, True),),
-    "os-migrateLive": (
-        (_ANY, Version(2, 24), MigrateLive, False),
-        (Version(2, 25), Version(2, 29), MigrateLiveV225, False),
-        (Version(2, 30), Version(2, 67), MigrateLiveV230, False),
-        (Version(2, 68), None, MigrateLiveV225, False),
-    ),
-    "evacuate": (
-        (_ANY, Version(2, 13), Evacuate, False),
-        (Version(2, 14), Version(2, 28), EvacuateV214, False),
-        (Version(2, 29), Version(2, 67), EvacuateV229, False),
-        (Version(2, 68), None, EvacuateV214, False),
-    ),
-    "unshelve": (
-        (Version(2, 77), Version(2, 90), UnshelveV277, True),
-        (Version(2, 91), None, UnshelveV291, True),
-    ),
-    "rescue": ((_ANY, None, Rescue, True),),
-    "trigger_crash_dump": ((_ANY, None, None, True),),
-    "os-getConsoleOutput": ((_ANY, None, ConsoleOutput, False),),
-    "os-getVNCConsole": ((_ANY, None, _console("novnc", "xvpvnc"), False),),
-    "os-getSPICEConsole": ((_ANY, None, _console("spice-html5"), False),),
-    "os-getSerialConsole": ((_ANY, None, _console("serial"), False),),
+class Body(NamedTuple):
+    """What ``{wire: value}`` must hold at some microversions: ``model`` (None: only null), and
+    whether null is accepted too."""
+
+    model: type[Wire] | None
+    nullable: bool = False
+
+
+# Nova takes the value as it comes (no schema), or there is no such action at that version.
+UNCHECKED, ABSENT = "unchecked", "absent"
+Check = Body | Literal["unchecked", "absent"]
+
+
+def _all(check: Check) -> tuple[str, None, Check]:
+    return ("2.0", None, check)
+
+
+# wire action -> what its value must be, per microversion range (every range from 2.0 covered)
+BODIES: dict[str, Ranged[Check]] = {
+    wire: Ranged(f"action.{wire}.body", *rows)
+    for wire, rows in {
+        "reboot": (_all(Body(Reboot)),),
+        "rebuild": (
+            ("2.0", "2.0", Body(RebuildLegacy)),
+            ("2.1", "2.93", Body(RebuildV290)),
+            ("2.94", None, Body(Rebuild)),
+        ),
+        "resize": (_all(Body(Resize)),),
+        "createImage": (("2.0", "2.0", Body(CreateImageLegacy)), ("2.1", None, Body(CreateImage))),
+        "createBackup": (("2.0", "2.0", Body(CreateBackupLegacy)), ("2.1", None, Body(CreateBackup))),
+        "changePassword": (_all(Body(ChangePassword)),),
+        "lock": (("2.0", "2.72", UNCHECKED), ("2.73", None, Body(Lock, nullable=True))),
+        "os-resetState": (_all(Body(ResetState)),),
+        "migrate": (("2.0", "2.55", UNCHECKED), ("2.56", None, Body(Migrate, nullable=True))),
+        "os-migrateLive": (
+            ("2.0", "2.24", Body(MigrateLive)),
+            ("2.25", "2.29", Body(MigrateLiveV225)),
+            ("2.30", "2.67", Body(MigrateLiveV230)),
+            ("2.68", None, Body(MigrateLiveV225)),
+        ),
+        "evacuate": (
+            ("2.0", "2.13", Body(Evacuate)),
+            ("2.14", "2.28", Body(EvacuateV214)),
+            ("2.29", "2.67", Body(EvacuateV229)),
+            ("2.68", None, Body(EvacuateV214)),
+        ),
+        "unshelve": (
+            ("2.0", "2.76", UNCHECKED),
+            ("2.77", "2.90", Body(UnshelveV277, nullable=True)),
+            ("2.91", None, Body(UnshelveV291, nullable=True)),
+        ),
+        "rescue": (_all(Body(Rescue, nullable=True)),),
+        "trigger_crash_dump": (("2.0", "2.16", ABSENT), ("2.17", None, Body(None, nullable=True))),
+        "os-getConsoleOutput": (_all(Body(ConsoleOutput)),),
+        "os-getVNCConsole": (_all(Body(_console("novnc", "xvpvnc"))),),
+        "os-getSPICEConsole": (_all(Body(_console("spice-html5"))),),
+        "os-getSerialConsole": (_all(Body(_console("serial"))),),
+    }.items()
 }
 
 
@@ -242,9 +264,10 @@ def _wrapper(wire: str, model: type[Wire] | None, nullable: bool) -> type[Wire]:
     return create_model(f"Action_{re.sub(r'[^a-zA-Z0-9]', '_', wire)}", __base__=Wire, value=field)
 
 
-def schema_for(wire: str, version: Version) -> type[Wire] | None:
-    """The model of ``{wire: value}`` at ``version``; None when Nova checks no schema."""
-    for since, until, model, nullable in SCHEMAS.get(wire, ()):
-        if since <= version and (until is None or version <= until):
-            return _wrapper(wire, model, nullable)
-    return None
+def schema_for(wire: str, version: Version) -> type[Wire] | Literal["unchecked", "absent"]:
+    """The model of ``{wire: value}`` at ``version``, UNCHECKED when Nova checks no schema
+    there, ABSENT when the action does not exist at that version."""
+    check = BODIES[wire].at(version) if wire in BODIES else UNCHECKED
+    if isinstance(check, Body):
+        return _wrapper(wire, check.model, check.nullable)
+    return check

@@ -10,8 +10,9 @@ from pydantic import Field
 
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.request import version
 from pocketstack.api.compute_v21.schemas.parameters import Name, PositiveInt
+from pocketstack.api.compute_v21.version_ranges import Ranged
 
 HardPolicy = Literal["anti-affinity", "affinity"]
 AnyPolicy = Literal["anti-affinity", "affinity", "soft-anti-affinity", "soft-affinity"]
@@ -49,10 +50,16 @@ class CreateV264(Wire):
     server_group: _GroupV264
 
 
+CREATE_BODY: Ranged[type[CreateV21] | type[CreateV215] | type[CreateV264]] = Ranged(
+    "server_group.create_body",
+    ("2.0", "2.14", CreateV21),
+    ("2.15", "2.63", CreateV215),
+    ("2.64", None, CreateV264),
+)
+
+
 def create_model(req: ApiRequest) -> type[CreateV21] | type[CreateV215] | type[CreateV264]:
-    if at_least(req, 2, 64):
-        return CreateV264
-    return CreateV215 if at_least(req, 2, 15) else CreateV21
+    return CREATE_BODY.at(version(req))
 
 
 def policy_and_rules(parsed: CreateV21 | CreateV215 | CreateV264) -> tuple[str, str, dict[str, Any]]:

@@ -39,8 +39,9 @@ from pocketstack.api.compute_v21.schemas.parameters import (
     fail,
     integer,
 )
+from pocketstack.api.compute_v21.version_ranges import Gate, Ranged, since, until, v
 
-Gates = dict[str, tuple[Version, Version | None]]
+Gates = dict[str, Gate]
 DiskConfig = Literal["AUTO", "MANUAL"]
 MAX_TAGS = 50  # Nova's instance.MAX_TAG_COUNT
 _SIGNED = re.compile(r"-?[0-9]+")
@@ -197,19 +198,18 @@ class ServerCreateBodyLegacy(ServerCreateBody):
 
 
 CREATE_GATES: Gates = {
-    "personality": (Version(2, 0), Version(2, 56)),
-    "description": (Version(2, 19), None),
-    "tags": (Version(2, 52), None),
-    "trusted_image_certificates": (Version(2, 63), None),
-    "host": (Version(2, 74), None),
-    "hypervisor_hostname": (Version(2, 74), None),
-    "hostname": (Version(2, 90), None),
+    "personality": until("2.56"),
+    "description": since("2.19"),
+    "tags": since("2.52"),
+    "trusted_image_certificates": since("2.63"),
+    "host": since("2.74"),
+    "hypervisor_hostname": since("2.74"),
+    "hostname": since("2.90"),
 }
 # The ``tag`` of networks and block devices: in 2.32, lost by mistake in 2.33 (block devices)
-# and 2.37 (networks), back in 2.42.
-NETWORK_TAG: Gates = {"tag": (Version(2, 32), Version(2, 36))}
-BDM_TAG: Gates = {"tag": (Version(2, 32), Version(2, 32)), "volume_type": (Version(2, 67), None)}
-TAGS_AGAIN = Version(2, 42)
+# and 2.37 (networks), back in 2.42 (GATES["server.device_tags_again"]).
+NETWORK_TAG: Gates = {"tag": Gate(v("2.32"), v("2.36"))}
+BDM_TAG: Gates = {"tag": Gate(v("2.32"), v("2.32")), "volume_type": since("2.67")}
 
 
 class ServerUpdateBody(Wire):
@@ -235,9 +235,9 @@ class ServerUpdateBodyLegacy(ServerUpdateBody):
 
 
 UPDATE_GATES: Gates = {
-    "description": (Version(2, 19), None),
-    "hostname": (Version(2, 90), None),
-    "pinned_availability_zone": (Version(2, 104), None),
+    "description": since("2.19"),
+    "hostname": since("2.90"),
+    "pinned_availability_zone": since("2.104"),
 }
 
 
@@ -251,25 +251,33 @@ class ServerUpdate(Wire):
     server: ServerUpdateBody
 
 
-def _variant(version: Version, legacy: type[Wire], v290: type[Wire], current: type[Wire]) -> type[Wire]:
-    if version < (2, 1):
-        return legacy
-    return current if version >= (2, 94) else v290
+# The ``server`` of a create and of an update, per microversion (2.0: the legacy v2 mode; the
+# 2.90 hostname rules until 2.93, Nova's FQDNs from 2.94).
+CREATE_BODY: Ranged[type[Wire]] = Ranged(
+    "server.create_body",
+    ("2.0", "2.0", ServerCreateBodyLegacy),
+    ("2.1", "2.93", ServerCreateBodyV290),
+    ("2.94", None, ServerCreateBody),
+)
+UPDATE_BODY: Ranged[type[Wire]] = Ranged(
+    "server.update_body",
+    ("2.0", "2.0", ServerUpdateBodyLegacy),
+    ("2.1", "2.93", ServerUpdateBodyV290),
+    ("2.94", "2.103", ServerUpdateBody),
+    ("2.104", None, ServerUpdateBodyV2104),
+)
 
 
 @cache
 def create_schema(version: Version) -> type[ServerCreate]:
     """``{"server": {...}, "os:scheduler_hints": {...}}`` as validated at ``version``."""
-    inner = _variant(version, ServerCreateBodyLegacy, ServerCreateBodyV290, ServerCreateBody)
-    return _container(ServerCreate, inner)
+    return _container(ServerCreate, CREATE_BODY.at(version))
 
 
 @cache
 def update_schema(version: Version) -> type[ServerUpdate]:
     """``{"server": {...}}`` as validated at ``version``."""
-    current = ServerUpdateBodyV2104 if version >= (2, 104) else ServerUpdateBody
-    inner = _variant(version, ServerUpdateBodyLegacy, ServerUpdateBodyV290, current)
-    return _container(ServerUpdate, inner)
+    return _container(ServerUpdate, UPDATE_BODY.at(version))
 
 
 def _container(base: type[Any], inner: type[Wire]) -> Any:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pocketstack.api.common.validation import Wire
 from pocketstack.api.compute_v21.schemas.parameters import Fqdn, NovaBool, ShortText
+from pocketstack.api.compute_v21.version_ranges import Ranged
 
 
 class UpdateService(Wire):
@@ -23,6 +24,12 @@ class UpdateService(Wire):
 
 class UpdateServiceV211(UpdateService):
     forced_down: NovaBool = None  # type: ignore[assignment]
+
+
+# The body of the pre-2.53 PUT /os-services/{action} (``forced_down`` from 2.11).
+LEGACY_UPDATE_BODY: Ranged[type[UpdateService]] = Ranged(
+    "service.legacy_update_body", ("2.0", "2.10", UpdateService), ("2.11", None, UpdateServiceV211)
+)
 
 
 class UpdateServiceV253(Wire):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pocketstack.api.common.routing import ApiRequest
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views.services import nova_time
 from pocketstack.core.placement.aggregates import AggregateRecord
 
@@ -26,6 +26,6 @@ def aggregate(req: ApiRequest, rec: AggregateRecord, *, brief: bool = False) -> 
     if not brief:
         body["hosts"] = rec.hosts
         body["metadata"] = rec.metadata
-    if at_least(req, 2, 41):
+    if gated(req, "aggregate.uuid"):
         body["uuid"] = agg.uuid
     return body

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from pocketstack.api.common.routing import ApiRequest
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.store.compute_models import Flavor
 
 _VERSION_TAIL = re.compile(r"/v\d+(\.\d+)?$")
@@ -25,7 +25,7 @@ def links(req: ApiRequest, collection: str, ident: str) -> list[dict[str, str]]:
 def brief(req: ApiRequest, flavor: Flavor) -> dict[str, Any]:
     """An item of ``GET /flavors``."""
     body: dict[str, Any] = {"id": flavor.id, "name": flavor.name, "links": links(req, "flavors", flavor.id)}
-    if at_least(req, 2, 55):
+    if gated(req, "flavor.description"):
         body["description"] = flavor.description
     return body
 
@@ -39,7 +39,7 @@ def full(req: ApiRequest, flavor: Flavor, with_extra_specs: bool = False) -> dic
         "ram": flavor.memory_mb,
         "disk": flavor.root_gb,
         # COMPAT: below 2.75 Nova writes a swap of 0 as "".
-        "swap": flavor.swap_mb if at_least(req, 2, 75) else (flavor.swap_mb or ""),
+        "swap": flavor.swap_mb if gated(req, "flavor.swap_as_int") else (flavor.swap_mb or ""),
         "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
         "OS-FLV-DISABLED:disabled": flavor.disabled,
         "vcpus": flavor.vcpus,
@@ -47,10 +47,12 @@ def full(req: ApiRequest, flavor: Flavor, with_extra_specs: bool = False) -> dic
         "rxtx_factor": flavor.rxtx_factor or "",
         "links": links(req, "flavors", flavor.id),
     }
-    if at_least(req, 2, 55):
+    if gated(req, "flavor.description"):
         body["description"] = flavor.description
-    if at_least(req, 2, 102):  # 2.102 removed both
-        del body["rxtx_factor"], body["OS-FLV-DISABLED:disabled"]
+    if not gated(req, "flavor.rxtx_factor"):
+        del body["rxtx_factor"]
+    if not gated(req, "flavor.disabled"):
+        del body["OS-FLV-DISABLED:disabled"]
     if with_extra_specs:
         body["extra_specs"] = dict(flavor.extra_specs or {})
     return body

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from pocketstack.api.common.routing import ApiRequest
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.api.compute_v21.views.services import service_id
 from pocketstack.core.placement.hosts import HostRecord, short_id
 
@@ -22,7 +22,7 @@ _TYPES = {"qemu": "QEMU", "kvm": "QEMU"}
 
 
 def hypervisor_id(req: ApiRequest, ident: str) -> str | int:
-    return ident if at_least(req, 2, 53) else short_id(ident)
+    return ident if gated(req, "hypervisor.uuid_ids") else short_id(ident)
 
 
 def cpu_info(rec: HostRecord) -> dict[str, Any]:
@@ -58,15 +58,17 @@ def hypervisor(
                 "disabled_reason": host.disabled_reason,
             },
         }
-        if at_least(req, 2, 88):
+        if gated(req, "hypervisor.uptime_in_detail"):
             body["uptime"] = uptime
         else:
             body |= capacity(rec)
             info = cpu_info(rec)
-            body["cpu_info"] = info if at_least(req, 2, 28) else orjson.dumps(info).decode()
+            body["cpu_info"] = (
+                info if gated(req, "hypervisor.cpu_info_object") else orjson.dumps(info).decode()
+            )
     if servers:
         body["servers"] = [{"name": name, "uuid": ident} for ident, name in servers]
-    elif servers is not None and at_least(req, 2, 75):
+    elif servers is not None and gated(req, "hypervisor.empty_servers_shown"):
         body["servers"] = []  # COMPAT: from 2.75 an asked-for empty list is shown, not left out
     return body
 

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from pocketstack.api.common.routing import ApiRequest
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.store.compute_models import Keypair
 
 # COMPAT: Nova writes keypair times as naive ISO 8601 with microseconds and no zone.
@@ -27,7 +27,7 @@ def brief(req: ApiRequest, keypair: Keypair) -> dict[str, Any]:
         "public_key": keypair.public_key,
         "fingerprint": keypair.fingerprint,
     }
-    if at_least(req, 2, 2):
+    if gated(req, "keypair.type"):
         body["type"] = keypair.type
     return {"keypair": body}
 

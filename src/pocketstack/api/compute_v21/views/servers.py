@@ -8,6 +8,7 @@ from typing import Any
 from pocketstack.api.common.responses import isotime
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.compute_v21.request import version
+from pocketstack.api.compute_v21.version_ranges import gated_at
 from pocketstack.api.compute_v21.versions import compute_root
 from pocketstack.core.compute.nics import Attachment, version_of
 from pocketstack.core.compute.server_queries import ROOT_DEVICE, PageFacts, progress_of, zone_of
@@ -84,7 +85,7 @@ _NOT_IN_CHANGE_ANSWERS = (
 
 def as_changed(body: dict[str, Any], version: tuple[int, int]) -> dict[str, Any]:
     """The server as the answer of an update or rebuild at ``version`` shows it."""
-    if version >= (2, 75):
+    if gated_at(version, "server.full_change_answer"):
         return body
     out = {k: v for k, v in body.items() if not k.startswith(_NOT_IN_CHANGE_ANSWERS)}
     out["addresses"] = {
@@ -100,9 +101,9 @@ def as_rebuilt(server: Server, body: dict[str, Any], version: tuple[int, int]) -
     is the full server less ``OS-EXT-SRV-ATTR:user_data`` (``user_data`` stands in for it)."""
     out = as_changed(body, version)
     out.pop("OS-EXT-SRV-ATTR:user_data", None)
-    if version >= (2, 54):
+    if gated_at(version, "server.rebuild.key_name"):
         out["key_name"] = server.key_name
-    if version >= (2, 57):
+    if gated_at(version, "server.rebuild.user_data"):
         out["user_data"] = server.user_data
     return out
 
@@ -169,7 +170,7 @@ class ServerView:
         self.v = version(req)
         policy, ctx = req.cloud.policy, req.ctx
         self.extra_specs = policy.check("os_compute_api:os-flavor-extra-specs:index", ctx, {})
-        self.host_status = self.v >= (2, 16) and policy.check(
+        self.host_status = gated_at(self.v, "server.host_status") and policy.check(
             "os_compute_api:servers:show:host_status", ctx, {}
         )
 
@@ -181,7 +182,7 @@ class ServerView:
 
     def _flavor(self, server: Server) -> dict[str, Any]:
         f = server.flavor
-        if self.v < (2, 47):
+        if not gated_at(self.v, "server.flavor_embedded"):
             return {"id": f["id"], "links": [{"rel": "bookmark", "href": f"{self.root}/flavors/{f['id']}"}]}
         out = {
             "vcpus": f["vcpus"],
@@ -205,7 +206,7 @@ class ServerView:
                 "id": server.image_id,
                 "links": [{"rel": "bookmark", "href": f"{self.root}/images/{server.image_id}"}],
             }
-            if v >= (2, 98):
+            if gated_at(v, "server.image_properties"):
                 image["properties"] = image_properties(server)
         body: dict[str, Any] = {
             "id": server.id,
@@ -244,7 +245,7 @@ class ServerView:
             body["OS-EXT-SRV-ATTR:host"] = server.host
             body["OS-EXT-SRV-ATTR:hypervisor_hostname"] = server.host
             body["OS-EXT-SRV-ATTR:instance_name"] = f"instance-{server.id[:8]}"
-            if v >= (2, 3):
+            if gated_at(v, "server.extended_attributes"):
                 body.update(
                     {
                         "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
@@ -255,27 +256,27 @@ class ServerView:
                         "OS-EXT-SRV-ATTR:user_data": server.user_data,
                     }
                 )
-        if (admin and v >= (2, 3)) or v >= (2, 90):
+        if (admin and gated_at(v, "server.extended_attributes")) or gated_at(v, "server.hostname_for_all"):
             body["OS-EXT-SRV-ATTR:hostname"] = server.hostname
         fault_body = fault(server, admin)
         if fault_body:
             body["fault"] = fault_body
-        if v >= (2, 9):
+        if gated_at(v, "server.locked"):
             body["locked"] = server.locked
         if self.host_status:
             body["host_status"] = facts.host_status.get(server.host, "UNKNOWN") if server.host else ""
-        if v >= (2, 19):
+        if gated_at(v, "server.description"):
             body["description"] = server.description
-        if v >= (2, 26):
+        if gated_at(v, "server.tags"):
             body["tags"] = facts.tags.get(server.id, [])
-        if v >= (2, 63):
+        if gated_at(v, "server.trusted_image_certificates"):
             body["trusted_image_certificates"] = None
-        if v >= (2, 71) and show_groups:
+        if gated_at(v, "server.server_groups") and show_groups:
             body["server_groups"] = facts.groups.get(server.id, [])
-        if v >= (2, 73):
+        if gated_at(v, "server.locked_reason"):
             body["locked_reason"] = server.locked_reason
-        if v >= (2, 96):
+        if gated_at(v, "server.pinned_availability_zone"):
             body["pinned_availability_zone"] = server.requested_zone
-        if v >= (2, 100):
+        if gated_at(v, "server.scheduler_hints"):
             body["scheduler_hints"] = scheduler_hints(server)
         return body

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pocketstack.api.common.routing import ApiRequest
-from pocketstack.api.compute_v21.request import at_least
+from pocketstack.api.compute_v21.version_ranges import gated
 from pocketstack.core.placement.hosts import short_id
 from pocketstack.core.placement.services import ServiceRecord
 
@@ -21,7 +21,7 @@ def nova_time(when: datetime | None) -> str | None:
 
 def service_id(req: ApiRequest, ident: str) -> str | int:
     """The UUID from 2.53; below, the integer that stands for it (see ``short_id``)."""
-    return ident if at_least(req, 2, 53) else short_id(ident)
+    return ident if gated(req, "service.uuid_ids") else short_id(ident)
 
 
 def service(req: ApiRequest, svc: ServiceRecord) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def service(req: ApiRequest, svc: ServiceRecord) -> dict[str, Any]:
         "updated_at": nova_time(svc.updated_at),
         "disabled_reason": svc.disabled_reason,
     }
-    if at_least(req, 2, 11):
+    if gated(req, "service.forced_down"):
         body["forced_down"] = svc.forced_down
     return body
 

@@ -11,15 +11,17 @@ from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
 from pocketstack.api.compute_vnext.common import Param, Route, body, links
-from pocketstack.api.compute_vnext.handlers.servers import Links, ServerShape, ServerView
+from pocketstack.api.compute_vnext.handlers.servers import Links, ServerShape, ServerView, writable
 from pocketstack.core.compute.server_edits import ServerEdits
 from pocketstack.core.compute.server_queries import ServerLister
 from pocketstack.core.compute.server_tags import ServerTags, tag_not_found
+from pocketstack.core.compute.server_transfer import ServerTransfer
 from pocketstack.core.compute.servers import MAX_TAGS, get_visible
 from pocketstack.core.errors import BadRequest, NotImplementedYet
 from pocketstack.store.compute_models import Server
 
 P = "os_compute_api:"
+V = "compute_vnext:"
 _LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 CONSOLE_TYPES = ("novnc", "spice", "serial", "rdp", "mks")
 
@@ -42,7 +44,12 @@ class ServerUpdate(Wire):
         None, description="The server's properties, replaced as a whole (null clears them)."
     )
     project_id: StrictStr = Field(
-        None, description="Another project to own the server (not implemented yet: 501)."
+        None,
+        description=(
+            "Another project to own the server (compute_vnext:servers:transfer on the server and "
+            "a role implying member on that project); alone, not with hostname or properties. "
+            "The server's own project is no change."
+        ),
     )
 
 
@@ -80,29 +87,52 @@ class ConsoleShape(BaseModel):
 
 # -- handlers -------------------------------------------------------------------------------
 def _server(req: ApiRequest) -> Server:
-    """The server the path names, as the caller sees it (another project's is a 404), once the
-    route's rule allows on the server's project."""
+    """The server the path names, in the token's project (a server of another project is a 404),
+    once the route's rule allows on the server's project."""
     with req.cloud.db.read() as s:
         server = get_visible(s, req.ctx, req.params["server_id"])
     req.enforce({"project_id": server.project_id})
     return server
 
 
+def _written(req: ApiRequest) -> Server:
+    """The server a write names: as ``_server``, but one the caller reads through another of its
+    projects is a 403 naming the project to scope to (``servers.writable``)."""
+    server = writable(req, req.params["server_id"])
+    req.enforce({"project_id": server.project_id})
+    return server
+
+
 def update_server(req: ApiRequest) -> Response:
     doc = body(req, ServerUpdate)
-    server = _server(req)
+    server = _written(req)
     given = doc.model_fields_set
     if "project_id" in given and doc.project_id != server.project_id:
-        raise NotImplementedYet(
-            "Transferring a server to another project is not implemented yet (project_id "
-            f"{doc.project_id}); only the server's own project is accepted."
-        )
+        return _transfer(req, server, doc)
     properties = (doc.properties or {}) if "properties" in given else None
     edits = ServerEdits(req.cloud.db, req.cloud.quotas)
     server = edits.edit(req.ctx, server.id, hostname=doc.hostname, properties=properties)
     with req.cloud.db.read() as s:
         facts = ServerLister(req.cloud.db).facts(s, [server])
     return json_response(ServerView(req, [server], facts).show(server))
+
+
+def _transfer(req: ApiRequest, server: Server, doc: ServerUpdate) -> Response:
+    """Give the server to ``doc.project_id`` (docs/compute-vnext.md §6.7) and show it as it is
+    afterwards, read directly: the caller's token may no longer reach it."""
+    others = sorted(doc.model_fields_set & {"hostname", "properties"})
+    if others:
+        raise BadRequest(
+            f"project_id cannot be changed together with {' or '.join(others)}: transfer the "
+            "server first, then change the rest in its new project."
+        )
+    req.cloud.policy.enforce(V + "servers:transfer", req.ctx, {"project_id": server.project_id})
+    transfer = ServerTransfer(req.cloud.db, req.cloud.quotas, req.cloud.network.quotas)
+    moved = transfer.transfer(req.ctx, server.id, doc.project_id)
+    with req.cloud.db.read() as s:
+        moved = s.get(Server, moved.id) or moved
+        facts = ServerLister(req.cloud.db).facts(s, [moved])
+    return json_response(ServerView(req, [moved], facts).show(moved))
 
 
 def _tags_response(req: ApiRequest, server_id: str, tags: list[str]) -> Response:
@@ -116,7 +146,7 @@ def list_tags(req: ApiRequest) -> Response:
 
 def replace_tags(req: ApiRequest) -> Response:
     doc = body(req, ServerTagSet)
-    server = _server(req)
+    server = _written(req)
     return _tags_response(req, server.id, ServerTags(req.cloud.db).replace(req.ctx, server.id, doc.tags))
 
 
@@ -128,13 +158,13 @@ def check_tag(req: ApiRequest) -> Response:
 
 
 def add_tag(req: ApiRequest) -> Response:
-    server = _server(req)
+    server = _written(req)
     ServerTags(req.cloud.db).add(req.ctx, server.id, req.params["tag"])
     return empty_response(204)
 
 
 def delete_tag(req: ApiRequest) -> Response:
-    server = _server(req)
+    server = _written(req)
     ServerTags(req.cloud.db).remove(req.ctx, server.id, req.params["tag"])
     return empty_response(204)
 
@@ -170,10 +200,10 @@ ROUTES = [
         update_server,
         P + "servers:update",
         "server",
-        "Change a server's hostname or properties.",
+        "Change a server's hostname or properties, or transfer it to another project.",
         body=ServerUpdate,
         returns=ServerShape,
-        errors=(400, 401, 403, 404, 409, 415, 501),
+        errors=(400, 401, 403, 404, 409, 415),
     ),
     Route(
         "GET",

@@ -16,12 +16,13 @@ from pocketstack.api.compute_vnext.common import PAGING, Param, Route, links, pa
 from pocketstack.core.compute import states
 from pocketstack.core.compute.server_queries import PageFacts, ServerLister, ServerQuery, zone_of
 from pocketstack.core.compute.server_types import type_uuid
-from pocketstack.core.compute.servers import not_found
+from pocketstack.core.compute.servers import get_visible, not_found
 from pocketstack.core.compute.visibility import readable_projects, readable_server
 from pocketstack.core.context import is_admin
-from pocketstack.core.errors import BadRequest, Conflict, NotFound
+from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from pocketstack.core.placement import dag
 from pocketstack.core.tasks.tasks import RUNNING
-from pocketstack.store.compute_models import Placement, Server, Task
+from pocketstack.store.compute_models import Placement, PlacementParent, Server, Task
 
 P = "os_compute_api:servers:"
 POWER = {
@@ -138,12 +139,22 @@ class ServerView:
         ids = [sv.id for sv in servers]
         with req.cloud.db.read() as s:
             self.placements = dict(s.execute(select(Placement.name, Placement.id)).all())
+            self.placement_names = {pid: name for name, pid in self.placements.items()}
+            self.inner_placements = set(s.scalars(select(PlacementParent.child_id)))
             running = select(Task.server_id, Task.id, Task.action).where(
                 Task.server_id.in_(ids), Task.status == RUNNING
             )
             self.tasks = {
                 sid: {"id": tid, "action": shown(action)} for sid, tid, action in s.execute(running)
             }
+
+    def placement_of(self, sv: Server, zone: str) -> str | None:
+        """``servers.placement_id`` while it stands (revision 0010; ``dag.asked_placement``),
+        else the root of the server's zone: its host's, or the one it asked for by name."""
+        asked = dag.asked_placement(
+            sv.placement_id, sv.requested_zone, self.placement_names, self.inner_placements
+        )
+        return asked or self.placements.get(zone)
 
     def show(self, sv: Server) -> dict[str, Any]:
         facts = self.facts
@@ -159,7 +170,7 @@ class ServerView:
             "type_id": type_uuid(str((sv.flavor or {}).get("id", sv.flavor_id))),
             "template_id": sv.image_id or None,
             "keypair_id": sv.key_name,
-            "placement_id": self.placements.get(zone),
+            "placement_id": self.placement_of(sv, zone),
             "virt_state": VIRT.get(sv.vm_state, sv.vm_state.upper()),
             "power_state": POWER.get(sv.power_state, "NOSTATE"),
             "task": self.tasks.get(sv.id),
@@ -276,6 +287,22 @@ def readable(req: ApiRequest, server_id: str, rule: str, *, include_deleted: boo
     if server.project_id == req.ctx.project_id or is_admin(req.ctx):
         req.cloud.policy.enforce(rule, req.ctx, {"project_id": server.project_id})
     return server
+
+
+def writable(req: ApiRequest, server_id: str) -> Server:
+    """The server a write names, in the token's project (an admin's: any project). Writes go by
+    the token (section 6.8): a server the caller reads through another of its projects is a 403
+    that says which project to scope to; one it cannot read at all is a 404."""
+    with req.cloud.db.read() as s:
+        try:
+            return get_visible(s, req.ctx, server_id)
+        except NotFound:
+            pass
+    server = readable(req, server_id, P + "show")
+    raise Forbidden(
+        f"Server {server_id} belongs to project {server.project_id}: change it with a token "
+        "scoped to that project."
+    )
 
 
 def list_servers(req: ApiRequest) -> Response:

@@ -6,215 +6,33 @@ as an instance action (by its request id), so whichever API starts an action, bo
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, RootModel
-from sqlalchemy import select
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from pocketstack.api.common.responses import isotime, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire, parse
-from pocketstack.api.compute_vnext.actions import HISTORY, TASKS, shown
+from pocketstack.api.compute_vnext.actions import (
+    ACTION_NAMES,
+    LIVE_MOVE_RULE,
+    TASKS,
+    TaskCreate,
+    core_form,
+    shown,
+    shown_params,
+)
 from pocketstack.api.compute_vnext.common import PAGING, Param, Route, links, page, page_response
-from pocketstack.api.compute_vnext.handlers.servers import Links, readable
-from pocketstack.core.compute.flavors import FlavorQuery
-from pocketstack.core.compute.server_types import type_uuid
-from pocketstack.core.context import is_admin
+from pocketstack.api.compute_vnext.handlers.servers import Links, readable, writable
 from pocketstack.core.errors import BadRequest, Conflict, NotFound
 from pocketstack.core.tasks import tasks
-from pocketstack.store.compute_models import Placement, Server, Task, TaskItem
+from pocketstack.store.compute_models import Server, Task, TaskItem
 
 P = "os_compute_api:"
-NAME = Annotated[str, Field(min_length=1, max_length=255)]
-ID = Annotated[str, Field(min_length=1, max_length=36)]
 
-
-# -- request bodies: one model per action, flat ({"action": NAME, ...parameters}) -------------
-class TaskTerminate(Wire):
-    """Delete the server (soft-delete it when the cloud keeps deleted servers a while)."""
-
-    action: Literal["TERMINATE"]
-
-
-class TaskRestore(Wire):
-    """Bring back a soft-deleted server."""
-
-    action: Literal["RESTORE"]
-
-
-class TaskReboot(Wire):
-    """Reboot: SOFT asks the guest, HARD resets it."""
-
-    action: Literal["REBOOT"]
-    type: Literal["SOFT", "HARD"] = "SOFT"
-
-
-class TaskRebuild(Wire):
-    """Rebuild the server from a template (an image)."""
-
-    action: Literal["REBUILD"]
-    template_id: ID
-
-
-class TaskResize(Wire):
-    """Give the server another server type; confirmed in the same task."""
-
-    action: Literal["RESIZE"]
-    type_id: ID
-
-
-class TaskRevert(Wire):
-    """Undo a resize or move a Compute v2.1 client left waiting for confirmation."""
-
-    action: Literal["REVERT"]
-
-
-class TaskSnapshot(Wire):
-    """Make a template (an image) of the server."""
-
-    action: Literal["SNAPSHOT"]
-    name: NAME
-
-
-class TaskBackup(Wire):
-    """Make a backup image, keeping the newest ``rotation`` backups of the server."""
-
-    action: Literal["BACKUP"]
-    name: NAME
-    rotation: Annotated[int, Field(ge=0, le=2**31 - 1)]
-
-
-class TaskStop(Wire):
-    action: Literal["STOP"]
-
-
-class TaskStart(Wire):
-    action: Literal["START"]
-
-
-class TaskPause(Wire):
-    action: Literal["PAUSE"]
-
-
-class TaskUnpause(Wire):
-    action: Literal["UNPAUSE"]
-
-
-class TaskSuspend(Wire):
-    action: Literal["SUSPEND"]
-
-
-class TaskResume(Wire):
-    action: Literal["RESUME"]
-
-
-class TaskMove(Wire):
-    """Move the server to another host (in ``placement_id`` or below it when given); live
-    keeps it running (a live migration), else a cold move confirmed in the same task."""
-
-    action: Literal["MOVE"]
-    placement_id: ID | None = None
-    live: bool = False
-
-
-class TaskLock(Wire):
-    """Lock the server against others' tasks (admins excepted)."""
-
-    action: Literal["LOCK"]
-    reason: Annotated[str, Field(max_length=255)] | None = None
-
-
-class TaskUnlock(Wire):
-    action: Literal["UNLOCK"]
-
-
-class TaskUpdatePassword(Wire):
-    """Set the guest's administrator password (never shown back)."""
-
-    action: Literal["UPDATE_PASSWORD"]
-    password: Annotated[str, Field(min_length=1, max_length=255)]
-
-
-BODIES: dict[str, type[Wire]] = {
-    "TERMINATE": TaskTerminate,
-    "RESTORE": TaskRestore,
-    "REBOOT": TaskReboot,
-    "REBUILD": TaskRebuild,
-    "RESIZE": TaskResize,
-    "REVERT": TaskRevert,
-    "SNAPSHOT": TaskSnapshot,
-    "BACKUP": TaskBackup,
-    "STOP": TaskStop,
-    "START": TaskStart,
-    "PAUSE": TaskPause,
-    "UNPAUSE": TaskUnpause,
-    "SUSPEND": TaskSuspend,
-    "RESUME": TaskResume,
-    "MOVE": TaskMove,
-    "LOCK": TaskLock,
-    "UNLOCK": TaskUnlock,
-    "UPDATE_PASSWORD": TaskUpdatePassword,
-}
-assert set(BODIES) == set(TASKS), "every vNext action has a body, every body an action"
-
-
-TaskBody = Annotated[
-    TaskTerminate
-    | TaskRestore
-    | TaskReboot
-    | TaskRebuild
-    | TaskResize
-    | TaskRevert
-    | TaskSnapshot
-    | TaskBackup
-    | TaskStop
-    | TaskStart
-    | TaskPause
-    | TaskUnpause
-    | TaskSuspend
-    | TaskResume
-    | TaskMove
-    | TaskLock
-    | TaskUnlock
-    | TaskUpdatePassword,
-    Field(discriminator="action"),
-]
-
-
-class TaskCreate(RootModel[TaskBody]):
-    """A task to start: ``action`` and that action's parameters, side by side. (This union is
-    the schema /schemas and /openapi.json show; a request is parsed by its action's own model,
-    so a 400 names the field.)"""
-
-
-# The policy rules of each action (those v2.1 checks for the same core action).
-RULES: dict[str, tuple[str, ...]] = {
-    "TERMINATE": ("servers:delete",),
-    "RESTORE": ("os-deferred-delete:restore",),
-    "REBOOT": ("servers:reboot",),
-    "REBUILD": ("servers:rebuild",),
-    "RESIZE": ("servers:resize", "servers:confirm_resize"),
-    "REVERT": ("servers:revert_resize",),
-    "SNAPSHOT": ("servers:create_image",),
-    "BACKUP": ("os-create-backup",),
-    "STOP": ("servers:stop",),
-    "START": ("servers:start",),
-    "PAUSE": ("os-pause-server:pause",),
-    "UNPAUSE": ("os-pause-server:unpause",),
-    "SUSPEND": ("os-suspend-server:suspend",),
-    "RESUME": ("os-suspend-server:resume",),
-    "MOVE": ("os-migrate-server:migrate",),
-    "LOCK": ("os-lock-server:lock",),
-    "UNLOCK": ("os-lock-server:unlock",),
-    "UPDATE_PASSWORD": ("os-admin-password",),
-}
-LIVE_MOVE_RULE = "os-migrate-server:migrate_live"
-# BACKUP rotates only the backups vNext made (v2.1 clients name their own backup types).
-BACKUP_TYPE = "vnext"
 
 # -- response bodies ---------------------------------------------------------------------------
-ACTION_NAMES = tuple(dict.fromkeys([*TASKS, *HISTORY.values()]))
 STATES = {tasks.RUNNING: "RUNNING", tasks.SUCCEEDED: "SUCCEEDED", tasks.FAILED: "FAILED"}
 ITEM_STATES = {"running": "RUNNING", tasks.ITEM_SUCCESS: "SUCCEEDED", tasks.ITEM_ERROR: "FAILED"}
 
@@ -268,35 +86,12 @@ class TaskItemList(BaseModel):
 
 
 # -- views ----------------------------------------------------------------------------------
-def parameters(task: Task) -> dict[str, Any]:
-    """What a task shows of its parameters (docs/compute-vnext.md §5): never a password."""
-    p = task.params or {}
-    action = task.action
-    if action == "resize":
-        flavor = p.get("flavor") or {}
-        return {"type_id": type_uuid(str(flavor["id"]))} if "id" in flavor else {}
-    if action in ("migrate", "live-migration"):
-        return {"placement_id": p.get("placement_id"), "live": action == "live-migration"}
-    if action == "rebuild":
-        return {"template_id": p.get("image_id")}
-    if action in ("createImage", "createBackup"):
-        out = {"name": p.get("name"), "template_id": p.get("image_id")}
-        if action == "createBackup":
-            out["rotation"] = p.get("rotation")
-        return out
-    if action == "reboot":
-        return {"type": p.get("type", "SOFT")}
-    if action == "lock":
-        return {"reason": p.get("locked_reason")}
-    return {}
-
-
 def show_task(req: ApiRequest, task: Task) -> dict[str, Any]:
     return {
         "id": task.id,
         "server_id": task.server_id,
         "action": shown(task.action),
-        "parameters": parameters(task),
+        "parameters": shown_params(task.action, task.params),
         "state": STATES.get(task.status, task.status.upper()),
         "message": task.message,
         "requested_by": task.user_id,
@@ -329,62 +124,12 @@ def _item(sequence: int, item: TaskItem, elevated: bool) -> dict[str, Any]:
 
 
 # -- starting a task --------------------------------------------------------------------------
-def _flavor_of(req: ApiRequest, type_id: str) -> str:
-    """The flavor a server type id names, among those the caller may use."""
-    ctx = req.ctx
-    for flavor in req.cloud.flavors.list(FlavorQuery(is_public=None), ctx.project_id, is_admin(ctx)):
-        if type_uuid(str(flavor.id)) == type_id or flavor.id == type_id:
-            return str(flavor.id)
-    raise BadRequest(f"Server type {type_id} could not be found.")
-
-
-def _template(req: ApiRequest, template_id: str) -> str:
-    try:
-        return req.cloud.images.get(req.ctx, template_id).id
-    except NotFound:
-        raise BadRequest(f"Template {template_id} could not be found.") from None
-
-
-def _placement_name(req: ApiRequest, placement_id: str) -> str:
-    with req.cloud.db.read() as s:
-        name = s.scalar(select(Placement.name).where(Placement.id == placement_id))
-    if name is None:
-        raise BadRequest(f"Placement {placement_id} could not be found.")
-    return name
-
-
-def _core(req: ApiRequest, p: Any) -> tuple[str, dict[str, Any]]:  # noqa: ANN401 - a Task* body
-    """The core action and its parameters for a validated body."""
-    name = p.action
-    if name == "REBOOT":
-        return "reboot", {"type": p.type}
-    if name == "REBUILD":
-        return "rebuild", {"image_id": _template(req, p.template_id)}
-    if name == "RESIZE":
-        return "resize", {"flavor_id": _flavor_of(req, p.type_id), "confirm": True}
-    if name == "SNAPSHOT":
-        return "createImage", {"name": p.name, "metadata": {}}
-    if name == "BACKUP":
-        params = {"name": p.name, "metadata": {}, "backup_type": BACKUP_TYPE, "rotation": p.rotation}
-        return "createBackup", params
-    if name == "MOVE":
-        params = {}
-        if p.placement_id is not None:
-            params = {"placement_id": p.placement_id, "zone": _placement_name(req, p.placement_id)}
-        return ("live-migration", params) if p.live else ("migrate", {**params, "confirm": True})
-    if name == "LOCK":
-        return "lock", {"locked_reason": p.reason}
-    if name == "UPDATE_PASSWORD":
-        return "changePassword", {"password": p.password}
-    return TASKS[name], {}
-
-
 def _body(req: ApiRequest) -> Wire:
     doc = req.json()
     if not isinstance(doc, dict):
         raise BadRequest("The body must be a JSON object naming an action.")
     name = doc.get("action")
-    model = BODIES.get(name) if isinstance(name, str) else None
+    model = TASKS[name][1].body if isinstance(name, str) and name in TASKS else None
     if model is None:
         if name is None:
             raise BadRequest("Invalid input for field 'action': Field required.")
@@ -394,9 +139,9 @@ def _body(req: ApiRequest) -> Wire:
 
 def create_task(req: ApiRequest) -> Response:
     p = _body(req)
-    server = req.cloud.servers.get(req.ctx, req.params["server_id"])
+    server = writable(req, req.params["server_id"])
     target = {"project_id": server.project_id}
-    rules = RULES[p.action] if not getattr(p, "live", False) else (LIVE_MOVE_RULE,)
+    rules = TASKS[p.action][1].rules if not getattr(p, "live", False) else (LIVE_MOVE_RULE,)
     for rule in rules:
         req.cloud.policy.enforce(P + rule, req.ctx, target)
     if p.action == "TERMINATE":
@@ -405,7 +150,7 @@ def create_task(req: ApiRequest) -> Response:
         if task_id is None:
             raise Conflict(f"Server {server.id} is being deleted.", code="compute.server.invalid_state")
     else:
-        action, params = _core(req, p)
+        action, params = core_form(req, p)
         task_id = req.cloud.server_actions.run(req.ctx, server.id, action, params)
     with req.cloud.db.read() as s:
         task = s.get(Task, task_id)
