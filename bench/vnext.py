@@ -27,7 +27,18 @@ BATCH = 1000
 
 
 def active_count(client: httpx.Client, api: str, headers: dict[str, str], limit: int) -> int:
-    return len(client.get(f"{api}/servers?status=ACTIVE&limit={limit}", headers=headers).json()["servers"])
+    """How many of the project's servers are ACTIVE, up to ``limit``, page by page (a page holds
+    at most 1,000, as Nova's max_limit)."""
+    seen, marker = 0, ""
+    while seen < limit:
+        want = min(limit - seen, 1000)
+        url = f"{api}/servers?status=ACTIVE&limit={want}{marker}"
+        page = client.get(url, headers=headers).json()["servers"]
+        seen += len(page)
+        if len(page) < want:
+            break
+        marker = f"&marker={page[-1]['id']}"
+    return seen
 
 
 def until_active(client: httpx.Client, api: str, headers: dict[str, str], total: int) -> None:
@@ -71,6 +82,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         env = {"POCKETSTACK_DEMO_PASSWORD": PASSWORD, "POCKETSTACK_ADMIN_PASSWORD": PASSWORD}
+        # Room for both sides' servers: the default four fake hosts hold about 1,000 m1.tiny.
+        env["POCKETSTACK_FAKE_HOSTS"] = str(4 * (1 + 2 * count // 1000))
         proc, _ = start(pocketstack(Path(tmp), port), "pocketstack ready on", env=env)
         try:
             vnext, v21 = run(f"http://127.0.0.1:{port}", count)
