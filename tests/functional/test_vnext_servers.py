@@ -150,6 +150,10 @@ def test_reads_cover_every_project_the_user_has_a_role_in(
     assert client.get(f"{V}/servers/{sid}", headers=h).json()["project_id"] == other_id
     assert client.get(f"{V}/projects/{other_id}/servers", headers=h).status_code == 200
     assert client.get(f"{V}/servers/{sid}/tasks", headers=h).status_code == 200
+    assert client.put(f"{API}/servers/{sid}/tags/kept", headers=hdr(there, "2.26")).status_code == 201
+    tags = client.get(f"{V}/servers/{sid}/tags", headers=h)
+    assert tags.status_code == 200 and tags.json()["tags"] == ["kept"], tags.text
+    assert client.get(f"{V}/servers/{sid}/tags/kept", headers=h).status_code == 204
     assert client.get(f"{API}/servers/{sid}", headers=hdr(demo_token)).status_code == 404  # v2.1: the token's
     stop = client.post(f"{V}/servers/{sid}/tasks", json={"action": "STOP"}, headers=h)
     assert stop.status_code == 403  # a write acts in the token's project: it says which to scope to

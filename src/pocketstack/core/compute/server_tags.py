@@ -47,6 +47,12 @@ class ServerTags:
     def has(self, ctx: RequestContext, server_id: str, tag: str) -> bool:
         return tag in self.list(ctx, server_id)
 
+    def of(self, server_id: str) -> list[str]:
+        """The tags of a server the caller was already found to read (vNext reads a server
+        through any of the caller's projects: api/compute_vnext/handlers/servers.readable)."""
+        with self.db.read() as s:
+            return _tags(s, server_id)
+
     def replace(self, ctx: RequestContext, server_id: str, tags: list[str]) -> list[str]:
         """Replace the whole set (duplicates count once); the sorted set is returned."""
         unique = list(dict.fromkeys(check_tag(t) for t in tags))

@@ -11,7 +11,7 @@ from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
 from pocketstack.api.compute_vnext.common import Param, Route, body, links
-from pocketstack.api.compute_vnext.handlers.servers import Links, ServerShape, ServerView, writable
+from pocketstack.api.compute_vnext.handlers.servers import Links, ServerShape, ServerView, readable, writable
 from pocketstack.core.compute.server_edits import ServerEdits
 from pocketstack.core.compute.server_queries import ServerLister
 from pocketstack.core.compute.server_tags import ServerTags, tag_not_found
@@ -95,6 +95,11 @@ def _server(req: ApiRequest) -> Server:
     return server
 
 
+def _read(req: ApiRequest) -> Server:
+    """The server a read names, through any of the caller's projects, under the route's rule."""
+    return readable(req, req.params["server_id"], str(req.endpoint.policy))
+
+
 def _written(req: ApiRequest) -> Server:
     """The server a write names: as ``_server``, but one the caller reads through another of its
     projects is a 403 naming the project to scope to (``servers.writable``)."""
@@ -140,8 +145,8 @@ def _tags_response(req: ApiRequest, server_id: str, tags: list[str]) -> Response
 
 
 def list_tags(req: ApiRequest) -> Response:
-    server = _server(req)
-    return _tags_response(req, server.id, ServerTags(req.cloud.db).list(req.ctx, server.id))
+    server = _read(req)
+    return _tags_response(req, server.id, ServerTags(req.cloud.db).of(server.id))
 
 
 def replace_tags(req: ApiRequest) -> Response:
@@ -151,8 +156,8 @@ def replace_tags(req: ApiRequest) -> Response:
 
 
 def check_tag(req: ApiRequest) -> Response:
-    server = _server(req)
-    if not ServerTags(req.cloud.db).has(req.ctx, server.id, req.params["tag"]):
+    server = _read(req)
+    if req.params["tag"] not in ServerTags(req.cloud.db).of(server.id):
         raise tag_not_found(req.params["tag"])
     return empty_response(204)
 
