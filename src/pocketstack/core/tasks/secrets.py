@@ -7,9 +7,10 @@ PostgreSQL), so the secret travels in the row rather than in memory."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pocketstack.core.identity.credential_keys import CredentialCipher
+if TYPE_CHECKING:  # recovery imports ``erased`` at start; the cipher (cryptography) can wait
+    from pocketstack.core.identity.credential_keys import CredentialCipher
 
 SECRET_PARAMS = ("password",)
 SEALED = "sealed"  # the key, in a task's params, of its sealed secrets
