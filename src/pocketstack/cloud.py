@@ -439,6 +439,7 @@ def _driver(settings: Settings) -> Driver:
         settings.fake_host_memory_mb,
         settings.fake_host_disk_gb,
         settings.fake_action_delay_ms / 1000,
+        settings.fake_snapshot_delay_ms / 1000,
     )
 
 

@@ -56,6 +56,7 @@ class Settings:
     fake_host_memory_mb: int = 256 * 1024
     fake_host_disk_gb: int = 2048
     fake_action_delay_ms: int = 0  # how long each simulated driver action takes
+    fake_snapshot_delay_ms: int = 0  # how much longer a simulated snapshot takes (its disk upload)
     fixed_network_cidr: str = "10.0.0.0/16"  # the subnet of each project's auto-allocated network
     build_timeout: int = 600  # seconds a build may take before it is failed; must be > 0
     reclaim_instance_interval: int = 0  # seconds deleted servers stay restorable; 0 = delete at once

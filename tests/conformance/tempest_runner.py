@@ -428,6 +428,7 @@ class ImageMirror:
         """Settings (``start_server`` keywords) for a test cloud's web-download to reach us."""
         return {"image_import_allowed_hosts": "127.0.0.1", "image_import_allowed_ports": str(self.port)}
 
+
     def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
@@ -439,6 +440,15 @@ class ImageMirror:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def cloud_settings(mirror: ImageMirror) -> dict[str, str]:
+    """``start_server`` keywords of the cloud Tempest runs against.
+
+    Tempest asks for a second snapshot right after the first and expects a 409 while the first
+    is saving, as it is for seconds with any real disk; an instant fake snapshot would race
+    that request and finish first."""
+    return {**mirror.cloud_settings(), "fake_snapshot_delay_ms": "1500"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -856,7 +866,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.start:
         from tests.clients.harness import ADMIN_PASSWORD, start_server
 
-        server = start_server(Path(tempfile.mkdtemp(prefix="pocketstack-")), **mirror.cloud_settings())
+        server = start_server(Path(tempfile.mkdtemp(prefix="pocketstack-")), **cloud_settings(mirror))
         args.url, args.admin_password = server.url, ADMIN_PASSWORD
     if not args.url or not args.admin_password:
         parser.error("give --url and --admin-password (or --start)")

@@ -20,6 +20,7 @@ from tests.conformance.tempest_runner import (
     Admin,
     Expected,
     ImageMirror,
+    cloud_settings,
     judge,
     report,
     run_tempest,
@@ -34,7 +35,7 @@ def test_tempest_chosen_set(tmp_path_factory: pytest.TempPathFactory, request: p
     venv = tempest_venv()
     # What web-download fetches, served on the loopback address for this cloud only.
     with ImageMirror() as mirror:
-        server = start_server(tmp_path_factory.mktemp("pocketstack"), **mirror.cloud_settings())
+        server = start_server(tmp_path_factory.mktemp("pocketstack"), **cloud_settings(mirror))
         try:
             run = run_tempest(
                 server.url,

@@ -38,12 +38,21 @@ class FakeDriver:
     capabilities = CAPABILITIES
     plugs_vifs = False  # its guests are rows: spawn needs no ports (diagnostics still shows them)
 
-    def __init__(self, hosts: int, vcpus: int, memory_mb: int, disk_gb: int, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        hosts: int,
+        vcpus: int,
+        memory_mb: int,
+        disk_gb: int,
+        delay: float = 0.0,
+        snapshot_delay: float = 0.0,
+    ) -> None:
         self._hosts = [
             HostSpec(f"fake-host-{i}", f"192.168.100.{i}", vcpus, memory_mb, disk_gb)
             for i in range(1, hosts + 1)
         ]
         self.delay = delay
+        self.snapshot_delay = snapshot_delay
 
     def hosts(self) -> list[HostSpec]:
         return list(self._hosts)
@@ -56,7 +65,12 @@ class FakeDriver:
         self._work()
 
     destroy = power_off = power_on = pause = unpause = suspend = resume = spawn
-    rescue = unrescue = snapshot = trigger_crash_dump = spawn
+    rescue = unrescue = trigger_crash_dump = spawn
+
+    def snapshot(self, guest: GuestSpec) -> None:
+        self._work()
+        if self.snapshot_delay:
+            time.sleep(self.snapshot_delay)
 
     def plug_vif(self, guest: GuestSpec, vif: VifSpec) -> None:
         self._work()
