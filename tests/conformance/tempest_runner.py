@@ -428,7 +428,6 @@ class ImageMirror:
         """Settings (``start_server`` keywords) for a test cloud's web-download to reach us."""
         return {"image_import_allowed_hosts": "127.0.0.1", "image_import_allowed_ports": str(self.port)}
 
-
     def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
