@@ -12,6 +12,7 @@ session's connection.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -65,6 +66,10 @@ class TableRevisions:
                 self._groups_of[table] = (*self._groups_of.get(table, ()), name)
         self._ensured: set[str] = set()
         self._lock = threading.Lock()
+        self._marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._statements: dict[tuple[str, ...], str] = {}
+        self._local = threading.local()
+        self._opened: list[Any] = []
         event.listen(engine, "after_execute", self._after_execute)
         for forget in ("commit", "rollback", "rollback_savepoint"):
             # A savepoint rolled back took its moves with it; a later write moves them again.
@@ -81,6 +86,48 @@ class TableRevisions:
                     self._ensured.add(name)
         return counter
 
+    def read(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """The counters of ``names``, in their order, read fresh in one query: what a request
+        reads before anything else (the identity counter and those of its kept answer).
+
+        Like ``SharedRevision.value``, on a driver connection of this thread's own, outside
+        the pool and in autocommit."""
+        sql = self._statements.get(names)
+        if sql is None:
+            for name in names:
+                self.counter(name)
+            sql = self._statements[names] = (
+                f"SELECT name, value FROM revisions WHERE name IN ({', '.join([self._marker] * len(names))})"
+            )
+        try:
+            rows = self._fetch(sql, names)
+        except Exception:
+            self._local.conn = None  # closed by close(), or broken: once more on a new one
+            rows = self._fetch(sql, names)
+        values = dict(rows)
+        return tuple(values.get(name, 0) for name in names)
+
+    def _fetch(self, sql: str, names: tuple[str, ...]) -> list[tuple[str, int]]:
+        cur = self._connection().cursor()
+        try:
+            cur.execute(sql, names)
+            return cur.fetchall()
+        finally:
+            cur.close()
+
+    def _connection(self) -> Any:  # noqa: ANN401 - the driver's connection
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            pooled = self.engine.raw_connection()
+            conn = pooled.driver_connection
+            pooled.detach()
+            if self.engine.dialect.name != "sqlite":
+                conn.autocommit = True
+            self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
+        return conn
+
     def ensure_all(self) -> None:
         """Make every group's row now (a start does, so that no read ever writes one)."""
         with self.engine.connect() as conn:
@@ -95,6 +142,11 @@ class TableRevisions:
     def close(self) -> None:
         for counter in self._counters.values():
             counter.close()
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            with contextlib.suppress(Exception):
+                conn.close()
 
     def _after_execute(self, conn: Connection, statement: Any, *_: Any) -> None:  # noqa: ANN401
         if not isinstance(statement, UpdateBase):
