@@ -38,7 +38,7 @@ def login(url: str, user: str) -> dict[str, str]:
             "scope": {"project": {"name": user, "domain": {"id": "default"}}},
         }
     }
-    resp = httpx.post(f"{url}/identity/v3/auth/tokens", json=body)
+    resp = httpx.post(f"{url}/identity/v3/auth/tokens", json=body, timeout=60)
     return {
         **V,
         "X-Auth-Token": resp.headers["X-Subject-Token"],
@@ -54,10 +54,16 @@ def prepare(url: str, servers: int) -> tuple[dict[str, str], str, dict[str, Any]
     admin.pop("_project")
     api = f"{url}/compute/v2.1"
     limits = {"instances": servers, "cores": servers, "ram": servers * 512}
-    httpx.put(f"{api}/os-quota-sets/{project}", json={"quota_set": limits}, headers=admin).raise_for_status()
+    httpx.put(
+        f"{api}/os-quota-sets/{project}", json={"quota_set": limits}, headers=admin, timeout=60
+    ).raise_for_status()
     ports = {"quota": {"port": servers + 10}}  # Neutron's default of 500 ports is too few
-    httpx.put(f"{url}/network/v2.0/quotas/{project}", json=ports, headers=admin).raise_for_status()
-    image = next(i["id"] for i in httpx.get(f"{url}/image/v2/images", headers=demo).json()["images"])
+    httpx.put(
+        f"{url}/network/v2.0/quotas/{project}", json=ports, headers=admin, timeout=60
+    ).raise_for_status()
+    image = next(
+        i["id"] for i in httpx.get(f"{url}/image/v2/images", headers=demo, timeout=60).json()["images"]
+    )
     body = {"server": {"name": "b", "imageRef": image, "flavorRef": "1", "networks": "auto"}}
     return demo, project, body
 

@@ -61,7 +61,7 @@ def token(url: str) -> str:
             "scope": {"project": {"name": "demo", "domain": {"id": "default"}}},
         }
     }
-    resp = httpx.post(f"{url}/identity/v3/auth/tokens", json=body)
+    resp = httpx.post(f"{url}/identity/v3/auth/tokens", json=body, timeout=60)  # a busy machine: argon2
     resp.raise_for_status()
     return resp.headers["X-Subject-Token"]
 
@@ -121,7 +121,7 @@ def measure(seconds: float, runs: int, workers: int | None) -> dict[str, dict[st
             headers["token validation"] = {"X-Auth-Token": tok, "X-Subject-Token": tok}
             bodies = {}
             for name, path in READS.items():
-                resp = httpx.get(url + path, headers=headers[name])
+                resp = httpx.get(url + path, headers=headers[name], timeout=60)
                 resp.raise_for_status()
                 bodies[path] = resp.text
             bare_port = free_port()

@@ -361,12 +361,15 @@ class Cloud:
         return build_network_services(self.db, self.policy, overrides, s.fixed_network_cidr)
 
 
-def build_cloud(settings: Settings, *, primary: bool = True) -> Cloud:
+def build_cloud(
+    settings: Settings, *, primary: bool = True, verifier: PasswordVerifier | None = None
+) -> Cloud:
     """Open (and migrate) the database, load keys and policy, wire the services.
 
     The primary process does what must happen once per start: migrations, sweeping what a crash
     left half-done, recovering interrupted tasks. The other API processes of ``up --workers``
-    (``primary=False``) build on the database it prepared.
+    (``primary=False``) build on the database it prepared. ``verifier``, when given, is one made with
+    the settings' hash cost (``up`` has it hash the bootstrap passwords while the start goes on).
     """
     _check_settings(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -384,7 +387,8 @@ def build_cloud(settings: Settings, *, primary: bool = True) -> Cloud:
         settings=settings,
         db=db,
         policy=Enforcer(DEFAULT_RULES, load_overrides(settings.policy_file)),
-        verifier=PasswordVerifier(
+        verifier=verifier
+        or PasswordVerifier(
             time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
         ),
         image_stores={sid: FilesystemStore(sid, d) for sid, d in settings.image_store_dirs.items()},

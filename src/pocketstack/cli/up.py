@@ -1,4 +1,9 @@
-"""``pocketstack up``: the whole cloud on one port, served by one process or by ``--workers``."""
+"""``pocketstack up``: the whole cloud on one port, served by one process or by ``--workers``.
+
+The bulk of a start is importing the cloud's code; on a fresh data directory, hashing the
+bootstrap passwords is most of the rest. So the hashes start first, in threads (argon2 lets go
+of the GIL), and the imports follow while they run.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,18 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import uvicorn
-
-from pocketstack.api.app import build_app, warm_up
 from pocketstack.api.common.logs import configure as configure_logs
-from pocketstack.cli.workers import Supervisor, bind
-from pocketstack.cloud import Cloud, build_cloud
 from pocketstack.config import Settings
-from pocketstack.core.identity.bootstrap import Account, bootstrap
-from pocketstack.core.image.seed import seed_first_image
-from pocketstack.core.network.seed import seed_public_network
+from pocketstack.core.identity.bootstrap_accounts import Account, HashesAhead
+from pocketstack.core.identity.passwords import PasswordVerifier
+
+if TYPE_CHECKING:
+    from pocketstack.cloud import Cloud
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -114,57 +114,23 @@ def _bare(value: object) -> bool:
     )
 
 
-class _Server(uvicorn.Server):
-    """Calls ``on_ready`` only once the socket really listens."""
-
-    on_ready: Callable[[], None] = staticmethod(lambda: None)
-
-    async def startup(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
-        await super().startup(sockets=sockets)
-        if self.started:
-            self.on_ready()
-
-
-def _quiet_signals() -> None:
-    """uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that
-    was installed before it; a quiet one lets a clean stop end with status 0."""
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
-
-
-def _serve(cloud: Cloud, sockets: list[socket.socket] | None, on_ready: Callable[[], None]) -> None:
-    app = build_app(cloud)
-
-    def ready() -> None:
-        on_ready()
-        threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
-
-    config = uvicorn.Config(
-        app,
-        host=cloud.settings.host,
-        port=cloud.settings.port,
-        access_log=False,
-        log_level="warning",
-        lifespan="off",
-    )
-    server = _Server(config)
-    server.on_ready = ready
-    server.run(sockets=sockets)  # on uvloop and httptools when installed, as uvicorn chooses
-
-
 def run(settings: Settings) -> None:
     configure_logs(settings.log_level)
     workers = settings.worker_count
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     passwords, changed = bootstrap_passwords(settings)
-    cloud = build_cloud(settings)
     accounts = [
         Account("admin", "admin", "admin", passwords["admin"], "admin" in changed),
         Account("demo", "demo", "member", passwords["demo"], "demo" in changed),
     ]
-    bootstrap(cloud.db, cloud.verifier, accounts, settings.base_url, settings.region)
-    seed_first_image(cloud.db, lambda: cloud.image_data)  # first start only: one public image to boot
-    seed_public_network(cloud.db, settings.public_network_cidr, settings.public_network_pool)  # ditto
+    verifier = PasswordVerifier(
+        time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
+    )
+    ahead = HashesAhead(verifier, accounts)
+    try:
+        cloud = _prepare(settings, verifier, accounts, ahead)
+    finally:
+        ahead.close()
     clouds = settings.data_dir / "clouds.yaml"
     _write_private(clouds, clouds_yaml(settings, passwords))
     print(
@@ -178,28 +144,52 @@ def run(settings: Settings) -> None:
     if workers > 1:
         _run_workers(cloud, workers, ready_line)
     else:
-        _quiet_signals()
-        _serve(cloud, None, lambda: print(ready_line, flush=True))
+        from pocketstack.cli.serve import quiet_signals, serve
+
+        quiet_signals()
+        serve(cloud, None, lambda: print(ready_line, flush=True))
         cloud.close()
     print("pocketstack stopped", flush=True)
 
 
+def _prepare(
+    settings: Settings, verifier: PasswordVerifier, accounts: list[Account], ahead: HashesAhead
+) -> Cloud:
+    """The database migrated, bootstrapped and seeded. Every import of the start is made here,
+    while the hashes run, the API's too (the workers fork with it)."""
+    from pocketstack.cli import serve  # noqa: F401
+    from pocketstack.cloud import build_cloud
+    from pocketstack.core.identity.bootstrap import bootstrap
+    from pocketstack.core.image.seed import seed_first_image
+    from pocketstack.core.network.seed import seed_public_network
+
+    cloud = build_cloud(settings, verifier=verifier)
+    bootstrap(cloud.db, cloud.verifier, accounts, settings.base_url, settings.region, ahead)
+    seed_first_image(cloud.db, lambda: cloud.image_data)  # first start only: one public image to boot
+    seed_public_network(cloud.db, settings.public_network_cidr, settings.public_network_pool)  # ditto
+    return cloud
+
+
 def _run_workers(cloud: Cloud, count: int, ready_line: str) -> None:
     """Hand the prepared database to ``count`` forked API processes (see cli/workers.py)."""
+    from pocketstack.cli.serve import quiet_signals, serve
+    from pocketstack.cli.workers import Supervisor, bind
+    from pocketstack.cloud import build_cloud
+
     settings = cloud.settings
     cloud.close()  # no thread may run while the workers fork
     cloud.db.engine.dispose()
     sock = bind(settings.host, settings.port)
 
-    def serve(sock: socket.socket, ready: Callable[[], None]) -> None:
+    def serve_worker(sock: socket.socket, ready: Callable[[], None]) -> None:
         worker_cloud = build_cloud(settings, primary=False)
-        _quiet_signals()
+        quiet_signals()
         try:
-            _serve(worker_cloud, [sock], ready)
+            serve(worker_cloud, [sock], ready)
         finally:
             worker_cloud.close()
 
-    supervisor = Supervisor(sock, count, serve)
+    supervisor = Supervisor(sock, count, serve_worker)
     supervisor.start()
     print(f"{ready_line} ({count} workers)", flush=True)
     status = supervisor.run()

@@ -40,8 +40,9 @@ def bind(host: str, port: int) -> socket.socket:
 
 class Supervisor:
     """Forks ``count`` workers running ``serve(sock, ready)``; ``ready()`` is what a worker
-    calls once it listens. ``run()`` returns when the supervisor is told to stop (SIGINT or
-    SIGTERM, passed on to the workers) and every worker has ended."""
+    calls once it listens (the first call ends ``start()``). ``run()`` returns when the
+    supervisor is told to stop (SIGINT or SIGTERM, passed on to the workers) and every worker
+    has ended."""
 
     def __init__(
         self,
@@ -81,15 +82,13 @@ class Supervisor:
             os._exit(code)
 
     def start(self) -> None:
-        """Fork every worker and wait until each listens."""
+        """Fork every worker and wait until one listens: the port answers from then on (the
+        kernel hands connections only to workers that accept), and the others join it as they
+        get ready. One that fails to is seen by ``run()``, as any worker that ends."""
         for _ in range(self.count):
             self._fork()
-        ready = 0
-        while ready < self.count:
-            got = os.read(self._ready_r, self.count - ready)
-            if not got:
-                raise RuntimeError("a worker ended before it was ready")
-            ready += len(got)
+        if not os.read(self._ready_r, 1):
+            raise RuntimeError("a worker ended before it was ready")
 
     def run(self) -> int:
         """Supervise until stopped; the exit status is 0 after a clean stop."""

@@ -15,35 +15,34 @@ from pocketstack.store.coordination_models import Lease, Revision
 from pocketstack.store.db import Database
 
 
-class SharedRevision:
-    """A counter in ``revisions``: read fresh on every ``value``, so a change committed by any
-    process is seen by all at once.
-
-    It is read before every authenticated request, so each thread reads it on a database
+class ThreadReads:
+    """Small reads made before every authenticated request: each thread reads on a database
     connection of its own, outside the pool and in autocommit (no transaction stays open), with
-    the driver's own statement: a tenth of the cost of a pooled SQLAlchemy round.
-    """
+    the driver's own statement: a tenth of the cost of a pooled SQLAlchemy round."""
 
-    def __init__(self, engine: Engine, name: str) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.name = name
-        self._read = select(Revision.value).where(Revision.name == name)
-        self._bump = update(Revision).where(Revision.name == name).values(value=Revision.value + 1)
-        marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        self._sql = f"SELECT value FROM revisions WHERE name = {marker}"
+        self.marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._local = threading.local()
         self._opened: list[Any] = []
         self._lock = threading.Lock()
 
-    def ensure(self) -> None:
-        """Create the row if the database has none yet (a schema made from the models)."""
-        with self.engine.begin() as conn:
-            if conn.execute(self._read).first() is None:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(insert(Revision).values(name=self.name, value=0))
-                except IntegrityError:
-                    pass  # another process made it first
+    def fetch(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        try:
+            return self._fetch_once(sql, params)
+        except Exception:
+            # A connection closed by close(), or broken (a restarted database server): once
+            # more on a new one.
+            self._local.conn = None
+            return self._fetch_once(sql, params)
+
+    def _fetch_once(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        cur = self._connection().cursor()
+        try:
+            cur.execute(sql, params)
+            return cur.fetchall()
+        finally:
+            cur.close()
 
     def _connection(self) -> Any:  # noqa: ANN401 - the driver's connection
         conn = getattr(self._local, "conn", None)
@@ -66,24 +65,36 @@ class SharedRevision:
             with contextlib.suppress(Exception):
                 conn.close()
 
+
+class SharedRevision:
+    """A counter in ``revisions``: read fresh on every ``value`` (see ``ThreadReads``), so a
+    change committed by any process is seen by all at once."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine = engine
+        self.name = name
+        self._read = select(Revision.value).where(Revision.name == name)
+        self._bump = update(Revision).where(Revision.name == name).values(value=Revision.value + 1)
+        self._reads = ThreadReads(engine)
+        self._sql = f"SELECT value FROM revisions WHERE name = {self._reads.marker}"
+
+    def ensure(self) -> None:
+        """Create the row if the database has none yet (a schema made from the models)."""
+        with self.engine.begin() as conn:
+            if conn.execute(self._read).first() is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(Revision).values(name=self.name, value=0))
+                except IntegrityError:
+                    pass  # another process made it first
+
+    def close(self) -> None:
+        self._reads.close()
+
     @property
     def value(self) -> int:
-        try:
-            return self._read_once()
-        except Exception:
-            # A connection closed by close(), or broken (a restarted database server): once
-            # more on a new one.
-            self._local.conn = None
-            return self._read_once()
-
-    def _read_once(self) -> int:
-        cur = self._connection().cursor()
-        try:
-            cur.execute(self._sql, (self.name,))
-            row = cur.fetchone()
-        finally:
-            cur.close()
-        return row[0] if row else 0
+        rows = self._reads.fetch(self._sql, (self.name,))
+        return rows[0][0] if rows else 0
 
     def bump(self, conn: Connection) -> None:
         """Move the counter inside the caller's transaction: it moves when that commits."""

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.sql.dml import UpdateBase
 
-from pocketstack.store.coordination import SharedRevision
+from pocketstack.store.coordination import SharedRevision, ThreadReads
 from pocketstack.store.coordination_models import Revision
 
 
@@ -65,6 +65,8 @@ class TableRevisions:
                 self._groups_of[table] = (*self._groups_of.get(table, ()), name)
         self._ensured: set[str] = set()
         self._lock = threading.Lock()
+        self._reads = ThreadReads(engine)
+        self._statements: dict[tuple[str, ...], str] = {}
         event.listen(engine, "after_execute", self._after_execute)
         for forget in ("commit", "rollback", "rollback_savepoint"):
             # A savepoint rolled back took its moves with it; a later write moves them again.
@@ -81,6 +83,18 @@ class TableRevisions:
                     self._ensured.add(name)
         return counter
 
+    def read(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """The counters of ``names``, in their order, read fresh in one query: what a request
+        reads before anything else (the identity counter and those of its kept answer)."""
+        sql = self._statements.get(names)
+        if sql is None:
+            for name in names:
+                self.counter(name)
+            markers = ", ".join([self._reads.marker] * len(names))
+            sql = self._statements[names] = f"SELECT name, value FROM revisions WHERE name IN ({markers})"
+        values = dict(self._reads.fetch(sql, names))
+        return tuple(values.get(name, 0) for name in names)
+
     def ensure_all(self) -> None:
         """Make every group's row now (a start does, so that no read ever writes one)."""
         with self.engine.connect() as conn:
@@ -95,6 +109,7 @@ class TableRevisions:
     def close(self) -> None:
         for counter in self._counters.values():
             counter.close()
+        self._reads.close()
 
     def _after_execute(self, conn: Connection, statement: Any, *_: Any) -> None:  # noqa: ANN401
         if not isinstance(statement, UpdateBase):

@@ -19,7 +19,6 @@ from threading import Lock
 
 from starlette.responses import Response
 
-from pocketstack.store.coordination import SharedRevision
 from pocketstack.store.table_revisions import TableRevisions
 
 Stamp = tuple[int, ...]
@@ -31,16 +30,16 @@ MAX_BODY = 64 * 1024  # at most 32 MiB kept per process; a larger answer is not 
 class ReadCache:
     def __init__(self, revisions: TableRevisions) -> None:
         self._revisions = revisions
-        self._counters: dict[tuple[str, ...], tuple[SharedRevision, ...]] = {}
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._kept: OrderedDict[Key, tuple[Stamp, int, bytes, list[tuple[bytes, bytes]]]] = OrderedDict()
         self._lock = Lock()
 
     def stamp(self, groups: tuple[str, ...]) -> Stamp:
-        counters = self._counters.get(groups)
-        if counters is None:
-            counters = tuple(self._revisions.counter(g) for g in ("identity", *groups))
-            self._counters[groups] = counters
-        return tuple(c.value for c in counters)
+        """The counters of identity (first) and of ``groups``, read in one query."""
+        names = self._names.get(groups)
+        if names is None:
+            names = self._names[groups] = ("identity", *groups)
+        return self._revisions.read(names)
 
     def serve(self, key: Key, stamp: Stamp, compute: Callable[[], Response]) -> Response:
         kept = self._kept.get(key)

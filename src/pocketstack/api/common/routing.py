@@ -50,6 +50,7 @@ ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # mode, PostgreSQL's MVCC), and a hop to a worker thread and back costs more than most of them.
 # Writes can wait on a lock or hash a password, so they run in the thread pool.
 _INLINE_METHODS = frozenset({"GET", "HEAD"})
+IDENTITY_REVISION = "pocketstack.identity_revision"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,12 @@ class ApiRequest:
         self.params: Mapping[str, str] = request.path_params
         self.query: QueryParams = request.query_params
         self.headers = request.headers
+
+    @property
+    def identity_revision(self) -> int | None:
+        """The identity counter this request's token was validated at: a handler that validates
+        or reads more of identity (another token, the catalog) does so as of the same one."""
+        return self.request.scope.get(IDENTITY_REVISION)
 
     @property
     def base_url(self) -> str:
@@ -172,12 +179,17 @@ def _request_id(request: Request) -> str:
     return request_id
 
 
-def authenticate(cloud: Cloud, request: Request) -> RequestContext:
-    """Turn ``X-Auth-Token`` into a RequestContext; Unauthorized when missing or invalid."""
+def authenticate(cloud: Cloud, request: Request, revision: int | None = None) -> RequestContext:
+    """Turn ``X-Auth-Token`` into a RequestContext; Unauthorized when missing or invalid.
+    ``revision`` is the identity counter when the caller has read it already; the request
+    keeps the one it was validated at (``identity_revision``) for the rest of its checks."""
     token = request.headers.get("x-auth-token")
     if not token:
         raise Unauthorized()
-    info = cloud.auth.validate(token)
+    if revision is None:
+        revision = cloud.auth.revision.value
+    request.scope[IDENTITY_REVISION] = revision
+    info = cloud.auth.validate(token, revision)
     if info.access_rules is not None:
         check_access_rules(info.access_rules, request)
     return info.context(_request_id(request))
@@ -218,7 +230,7 @@ def _make_route(
             if not endpoint.authenticated:
                 ctx = RequestContext(request_id=request_id)
             elif inline:
-                ctx = authenticate(cloud, request)
+                ctx = authenticate(cloud, request, stamp[0] if kept else None)
             else:
                 ctx = await run_in_threadpool(authenticate, cloud, request)
             body = b"" if endpoint.stream else await _read_body(request, cloud.settings.max_request_body_size)

@@ -31,7 +31,7 @@ from pocketstack.core.context import RequestContext, is_admin
 from pocketstack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.network import l3_guards, l3_ports, port_attrs
-from pocketstack.core.network.access import get_visible, note_grants, visible, visible_to_project
+from pocketstack.core.network.access import get_visible, granted, note_grants, visible, visible_to_project
 from pocketstack.core.network.auto_topology import NETWORK_NAME as AUTO_NETWORK_NAME
 from pocketstack.core.network.common import retrying, touch
 from pocketstack.core.network.security_groups import DEFAULT_NAME, ensure_default
@@ -162,10 +162,12 @@ class Nics:
         """The networks a server of the caller's project may use without naming one: its own
         and those shared with it, not external ones (Nova's "available networks")."""
         with self.db.read() as s:
-            rows = list(s.scalars(_available_stmt(is_admin(ctx)), {"project_id": ctx.project_id}))
+            params = {"project_id": ctx.project_id}
+            rows = s.connection().execute(_available_stmt(is_admin(ctx)), params).all()
             # Only a network neither the project's nor shared can be shared with it by RBAC.
-            note_grants(s, ctx, [n for n in rows if n.project_id != ctx.project_id and not n.shared])
-            return [n.id for n in rows if n.project_id == ctx.project_id or n.shared or n.shared_here]
+            others = [n.id for n in rows if n.project_id != ctx.project_id and not n.shared]
+            shared_here = set(granted(s, ctx, others))
+            return [n.id for n in rows if n.project_id == ctx.project_id or n.shared or n.id in shared_here]
 
     def _checked(self, s: Session, ctx: RequestContext, item: dict[str, Any], count: int) -> NicRequest:
         port_id, network_id, fixed_ip = item.get("port"), item.get("uuid"), item.get("fixed_ip")
@@ -367,7 +369,7 @@ class Nics:
 @cache
 def _available_stmt(admin: bool) -> Select[Any]:
     return (
-        select(Network)
+        select(Network.id, Network.project_id, Network.shared)
         .where(visible_to_project("network", admin), Network.external.is_(False))
         .order_by(Network.created_at, Network.id)
     )

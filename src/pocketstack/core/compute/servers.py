@@ -20,6 +20,7 @@ from sqlalchemy import Delete, delete, insert, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import claims, faults, states
+from pocketstack.core.compute.lookups import Kept
 from pocketstack.core.compute.nics import Nics
 from pocketstack.core.compute.quotas import refuse_over
 from pocketstack.core.compute.user_quotas import UserQuotas
@@ -157,6 +158,8 @@ class ServerService:
         self.svc = cloud_services  # flavors, keypairs, quotas, server_groups, images
         self.nics = nics
         self.publish = publish
+        self._flavors: Kept[Flavor] = Kept(db, "flavors")
+        self._images: Kept[Any] = Kept(db, "images")
 
     # -- create ----------------------------------------------------------------------------
     def create(self, ctx: RequestContext, req: CreateRequest) -> Created:
@@ -171,9 +174,12 @@ class ServerService:
         # What is only looked up is read before the write transaction (SQLite's one writer at
         # a time): the flavor, the key and the zone; the group and the quota under it.
         with self.db.read() as s:
+            admin = is_admin(ctx)
             try:
-                flavor = self.svc.flavors.get_for_project(
-                    s, req.flavor_id, ctx.project_id, is_admin(ctx), ctx.user_id
+                key = (req.flavor_id, ctx.project_id, admin, ctx.user_id)
+                flavors = self.svc.flavors
+                flavor = self._flavors.get(
+                    key, lambda: flavors.get_for_project(s, req.flavor_id, ctx.project_id, admin, ctx.user_id)
                 )
             except NotFound:
                 raise BadRequest(f"Flavor {req.flavor_id} could not be found.") from None
@@ -189,7 +195,7 @@ class ServerService:
             group = self._group(s, ctx, req.hints)
             count = self._reserve_quota(s, ctx.project_id, ctx.user_id, flavor, req.min_count, most)
             reservation_id = f"r-{uuid.uuid4().hex[:8]}"
-            servers, task_ids = [], []
+            servers = []
             for index in range(count):
                 name = req.name if count == 1 else f"{req.name}-{index + 1}"
                 server = self._new_server(ctx, req, flavor, image, name, index, reservation_id, key_data)
@@ -206,7 +212,7 @@ class ServerService:
                     s.add(ServerTag(server_id=server.id, tag=tag))
                 if group is not None:
                     self.svc.server_groups.add_member(s, group, server.id)
-                task_ids.append(tasks.start(s, server.id, ctx.project_id, "create", ctx).id)
+            task_ids = tasks.start_rows(s, [server.id for server in servers], ctx.project_id, "create", ctx)
         for server, task_id in zip(servers, task_ids, strict=True):
             try:
                 self.nics.attach(ctx, server.id, zone, plan, groups)
@@ -235,7 +241,9 @@ class ServerService:
         if not image_id:
             raise BadRequest("Missing imageRef attribute: booting from volume is not supported yet.")
         try:
-            image = self.svc.images.get(ctx, image_id)
+            # What an image lookup depends on: the image, and the caller's project and adminship.
+            key = (image_id, ctx.project_id, is_admin(ctx))
+            image = self._images.get(key, lambda: self.svc.images.get(ctx, image_id))
         except NotFound:
             raise BadRequest(f"Image {image_id} could not be found.") from None
         if image.status != "active":

@@ -84,6 +84,9 @@ class TokenInfo:
     application_credential: ApplicationCredential | None = None
     access_rules: list[dict[str, str]] | None = None
     trust: Trust | None = None
+    # What the API rendered of this validation (the token body, by its options): kept as long
+    # as the validation itself is, i.e. while identity and the key ring stand still.
+    rendered: dict[object, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     def context(self, request_id: str | None = None) -> RequestContext:
         extra = {"request_id": request_id} if request_id else {}
@@ -337,14 +340,17 @@ class AuthService:
             raise Unauthorized("The token has expired.", code="identity.token.expired")
         return payload
 
-    def validate(self, token: str) -> TokenInfo:
+    def validate(self, token: str, revision: int | None = None) -> TokenInfo:
         """The token's holder, scope and current roles. Raises Unauthorized when the token is
         malformed, tampered, expired, revoked, or its user, project or roles are gone.
 
         A validation is cached until identity state or the key ring changes (see store/table_revisions.py).
+        ``revision`` is the identity counter as the caller read it just before (one read per
+        request); without it, it is read here.
         """
         fernet = self.formatter.keys.fernet
-        revision = self.revision.value
+        if revision is None:
+            revision = self.revision.value
         hit = self._cache.get(token)
         if hit is not None and hit[0] == revision and hit[1] is fernet:
             info = hit[2]
@@ -413,11 +419,12 @@ class AuthScopes:
         # identity revision.
         self._catalog: tuple[int, list[CatalogEntry], dict[str, list[CatalogEntry]]] | None = None
 
-    def catalog(self, project_id: str | None = None) -> list[CatalogEntry]:
+    def catalog(self, project_id: str | None = None, revision: int | None = None) -> list[CatalogEntry]:
         """The catalog, rebuilt only after the identity revision moved (catalog and endpoint
         filter writes move it); for a project, restricted by its endpoint filter (OS-EP-FILTER)
-        when it has one."""
-        revision = self.revision.value
+        when it has one. ``revision``: as ``AuthService.validate``'s."""
+        if revision is None:
+            revision = self.revision.value
         cached = self._catalog
         if cached is None or cached[0] != revision:
             with self.db.read() as s:

@@ -5,12 +5,12 @@ catalog's URLs up to date."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.identity.assignments import SYSTEM_TARGET, USER_PROJECT, USER_SYSTEM
+from pocketstack.core.identity.bootstrap_accounts import Account, HashesAhead
 from pocketstack.core.identity.common import new_id, utcnow
 from pocketstack.core.identity.passwords import PasswordVerifier
 from pocketstack.store.db import Database
@@ -43,19 +43,6 @@ CATALOG = [
 _BASE_URL_KEY = "catalog_base_url"
 
 
-@dataclass(frozen=True)
-class Account:
-    """A bootstrap user: its name, its project and the role it holds there."""
-
-    user: str
-    project: str
-    role: str
-    password: str
-    # False when the password is the one kept from an earlier start: no need to pay for a
-    # hash verification to learn it did not change.
-    check_password: bool = True
-
-
 def _roles(s: Session, names: list[str]) -> dict[str, Role]:
     """The global roles of these names, those missing made (one query when none is)."""
     wanted = list(dict.fromkeys(names))
@@ -72,7 +59,11 @@ def _roles(s: Session, names: list[str]) -> dict[str, Role]:
 
 
 def _accounts(
-    s: Session, accounts: list[Account], verifier: PasswordVerifier, roles: dict[str, Role]
+    s: Session,
+    accounts: list[Account],
+    verifier: PasswordVerifier,
+    roles: dict[str, Role],
+    ahead: HashesAhead | None,
 ) -> None:
     """Each account's project, user and grants, made when missing (a handful of queries for
     all of them)."""
@@ -87,7 +78,7 @@ def _accounts(
     names = sorted({a.user for a in accounts})
     for user in s.scalars(select(User).where(User.name.in_(names), User.domain_id == DEFAULT_DOMAIN_ID)):
         users.setdefault(user.name, user)
-    hashes = _new_hashes(accounts, users, verifier)
+    hashes = _new_hashes(accounts, users, verifier, ahead)
     held: set[tuple[str, str, str, str, bool]] = set()
     if users:
         stmt = select(Assignment).where(Assignment.actor_id.in_([u.id for u in users.values()]))
@@ -141,16 +132,16 @@ def _accounts(
 
 
 def _new_hashes(
-    accounts: list[Account], users: dict[str, User], verifier: PasswordVerifier
+    accounts: list[Account], users: dict[str, User], verifier: PasswordVerifier, ahead: HashesAhead | None
 ) -> dict[str, str]:
     """User name -> the hash to store: for each new user, and each whose password differs from
     the stored one. The hashes and checks (a fifth of a second each at the default cost) run
-    side by side: argon2 lets go of the GIL."""
+    side by side: argon2 lets go of the GIL. A hash made ahead is taken rather than made again."""
 
     def new_hash(acct: Account) -> str | None:
         user = users.get(acct.user)
         if user is None or not verifier.verify(user.id, acct.password, user.password_hash):
-            return verifier.hash(acct.password)
+            return (ahead and ahead.get(acct.password)) or verifier.hash(acct.password)
         return None
 
     work: dict[str, Account] = {}
@@ -201,10 +192,16 @@ def _catalog(s: Session, base_url: str, region: str) -> None:
 
 
 def bootstrap(
-    db: Database, verifier: PasswordVerifier, accounts: list[Account], base_url: str, region: str
+    db: Database,
+    verifier: PasswordVerifier,
+    accounts: list[Account],
+    base_url: str,
+    region: str,
+    ahead: HashesAhead | None = None,
 ) -> None:
     """Idempotent: creates what is missing and resets a bootstrap password that differs. On a
-    bootstrapped database it costs one transaction of nine small queries."""
+    bootstrapped database it costs one transaction of nine small queries. ``ahead`` holds hashes
+    started earlier (made with ``verifier``'s cost)."""
     with db.transaction() as s:
         if s.get(Domain, DEFAULT_DOMAIN_ID) is None:
             s.add(
@@ -229,5 +226,5 @@ def bootstrap(
         stale = implications.get((chain[0].id, chain[2].id))
         if stale is not None:
             s.delete(stale)
-        _accounts(s, accounts, verifier, roles)
+        _accounts(s, accounts, verifier, roles, ahead)
         _catalog(s, base_url, region)

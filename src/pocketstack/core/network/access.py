@@ -17,7 +17,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, or_, select, true
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, or_, select, true
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext, is_admin
@@ -132,16 +132,27 @@ def note_grants(s: Session, ctx: RequestContext, networks: Iterable[Network]) ->
     """Mark (``shared_here``) the networks an access_as_shared policy shares with the caller's
     own project: Neutron shows them as shared to that project, and opens them to it as shared."""
     by_id = {n.id: n for n in networks}
-    if not by_id or ctx.project_id is None:
-        return
-    stmt = select(RbacPolicy.object_id).where(
+    for network_id in granted(s, ctx, list(by_id)):
+        by_id[network_id].shared_here = True
+
+
+def granted(s: Session, ctx: RequestContext, network_ids: list[str]) -> list[str]:
+    """Which of the networks an access_as_shared policy shares with the caller's own project."""
+    if not network_ids or ctx.project_id is None:
+        return []
+    params = {"grant_project": ctx.project_id, "grant_networks": network_ids}
+    return list(s.connection().execute(_grants_stmt(), params).scalars())
+
+
+@functools.cache
+def _grants_stmt() -> Select[Any]:
+    """note_grants' statement, built once (it runs in every port create and server boot)."""
+    return select(RbacPolicy.object_id).where(
         RbacPolicy.object_type == "network",
         RbacPolicy.action == "access_as_shared",
-        RbacPolicy.target_project == ctx.project_id,
-        RbacPolicy.object_id.in_(list(by_id)),
+        RbacPolicy.target_project == bindparam("grant_project"),
+        RbacPolicy.object_id.in_(bindparam("grant_networks", expanding=True)),
     )
-    for network_id in s.scalars(stmt):
-        by_id[network_id].shared_here = True
 
 
 class Access:

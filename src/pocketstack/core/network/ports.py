@@ -32,6 +32,7 @@ from pocketstack.core.network.common import (
 )
 from pocketstack.core.network.errors import mac_in_use, not_found
 from pocketstack.core.network.listing import Lister
+from pocketstack.core.network.quotas import lock as quota_lock
 from pocketstack.core.network.validation import dns_name, required
 from pocketstack.store.network_models import IpAllocation, Network, Port, PortSecurityGroup
 
@@ -210,16 +211,22 @@ class PortService(ResourceService):
         }
 
         def work(s: Session) -> str:
+            # On SQLite the quota lock makes this transaction the one writer: taken first, what
+            # is read next cannot change before the commit, so the network is read only once.
+            early = project is not None and s.get_bind().dialect.name == "sqlite"
+            if early:
+                quota_lock(s, project)
             network = _visible_network(s, ctx, required(attrs, "network_id"))
             note_grants(s, ctx, [network])
             shared = opens(network)[0]  # with everyone, or with the caller's project by RBAC
             tgt = {"project_id": project, "tenant_id": project, "network_project_id": network.project_id}
             self.access.enforce(ctx, "create_port", tgt, shared=shared)
             self._check_attributes(ctx, "create_port", attrs, tgt, shared)
-            self.quotas.check(s, project, {"port": 1})
+            self.quotas.check(s, project, {"port": 1}, locked=early)
             if s.get_bind().dialect.name != "sqlite":  # there, the quota lock made this the one writer
                 lock_rows(s, Network, [network.id], share=True)
-            _visible_network(s, ctx, network.id)  # still, now that no RBAC change can race us
+            if not early:
+                _visible_network(s, ctx, network.id)  # still, now that no RBAC change can race us
             mac = self._mac(s, network, given_mac)
             security = attrs.get("port_security_enabled", network.port_security_enabled)
             pairs = port_attrs.address_pairs(attrs.get("allowed_address_pairs"), mac)

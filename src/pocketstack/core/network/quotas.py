@@ -186,10 +186,12 @@ class NetworkQuotas:
         with self.db.transaction() as s:
             s.execute(delete(NetworkQuotaLimit).where(NetworkQuotaLimit.project_id == project_id))
 
-    def check(self, s: Session, project_id: str, deltas: Mapping[str, int]) -> None:
+    def check(self, s: Session, project_id: str, deltas: Mapping[str, int], *, locked: bool = False) -> None:
         """409 OverQuota if adding ``deltas`` would take the project past a limit. Call it in the
-        creating transaction before adding the rows: it takes the project's quota lock."""
-        lock(s, project_id)
+        creating transaction before adding the rows: it takes the project's quota lock (unless
+        ``locked``: the caller holds it already)."""
+        if not locked:
+            lock(s, project_id)
         limits = self.limits_in(s, project_id)
         used = self.usage(s, project_id, deltas)
         overs = [r for r, d in deltas.items() if d > 0 and 0 <= limits[r] < used[r] + d]

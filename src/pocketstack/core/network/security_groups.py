@@ -10,9 +10,10 @@ transaction runs again, then finding the winner's group. Two first requests make
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext, is_admin
@@ -67,9 +68,14 @@ COLUMNS = {
 
 
 def default_group_id(s: Session, project_id: str) -> str | None:
-    return s.scalar(
-        select(DefaultSecurityGroup.security_group_id).where(DefaultSecurityGroup.project_id == project_id)
-    )
+    return s.scalar(_default_group_stmt(), {"default_project": project_id})
+
+
+@cache
+def _default_group_stmt() -> Select[Any]:
+    """default_group_id's statement, built once: every new port reads it."""
+    project = DefaultSecurityGroup.project_id == bindparam("default_project")
+    return select(DefaultSecurityGroup.security_group_id).where(project)
 
 
 def add_rules(s: Session, group: SecurityGroup, *, default: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from starlette.responses import Response
 
 from pocketstack.api.common.responses import empty_response, json_response
@@ -88,9 +89,14 @@ def _translate(body: AuthBodyIn) -> AuthRequest:
 
 def _token_response(req: ApiRequest, info: TokenInfo, status: int) -> Response:
     nocatalog = query_bool(req.query.get("nocatalog")) if "nocatalog" in req.query else False
-    project_id = info.project.id if info.project else None
-    entries = None if nocatalog else req.cloud.auth_scopes.catalog(project_id)
-    return json_response(views.token(info, entries), status, {"X-Subject-Token": info.token})
+    body = info.rendered.get(nocatalog)
+    if body is None:
+        # The body depends on the validation and the catalog, both as of the identity revision
+        # the validation was made at: a validation of a later one is another TokenInfo.
+        project_id = info.project.id if info.project else None
+        entries = None if nocatalog else req.cloud.auth_scopes.catalog(project_id, req.identity_revision)
+        body = info.rendered[nocatalog] = orjson.dumps(views.token(info, entries))
+    return Response(body, status, {"X-Subject-Token": info.token}, media_type="application/json")
 
 
 def issue_token(req: ApiRequest) -> Response:
@@ -103,7 +109,7 @@ def _subject(req: ApiRequest) -> TokenInfo:
     if not subject:
         raise NotFound("token", "", message="The X-Subject-Token header is missing.")
     try:
-        info = req.cloud.auth.validate(subject)
+        info = req.cloud.auth.validate(subject, req.identity_revision)
     except Unauthorized:
         raise NotFound("token", "", message="Could not find token.") from None
     req.enforce({"token": {"user_id": info.user.id}})

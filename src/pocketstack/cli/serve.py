@@ -1,0 +1,51 @@
+"""One API process: the cloud's ASGI app under uvicorn, on its own port or on a shared socket."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from collections.abc import Callable
+
+import uvicorn
+
+from pocketstack.api.app import build_app, warm_up
+from pocketstack.cloud import Cloud
+
+
+class _Server(uvicorn.Server):
+    """Calls ``on_ready`` only once the socket really listens."""
+
+    on_ready: Callable[[], None] = staticmethod(lambda: None)
+
+    async def startup(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
+        await super().startup(sockets=sockets)
+        if self.started:
+            self.on_ready()
+
+
+def quiet_signals() -> None:
+    """uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that
+    was installed before it; a quiet one lets a clean stop end with status 0."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+
+
+def serve(cloud: Cloud, sockets: list[socket.socket] | None, on_ready: Callable[[], None]) -> None:
+    app = build_app(cloud)
+
+    def ready() -> None:
+        on_ready()
+        threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
+
+    config = uvicorn.Config(
+        app,
+        host=cloud.settings.host,
+        port=cloud.settings.port,
+        access_log=False,
+        log_level="warning",
+        lifespan="off",
+    )
+    server = _Server(config)
+    server.on_ready = ready
+    server.run(sockets=sockets)  # on uvloop and httptools when installed, as uvicorn chooses
