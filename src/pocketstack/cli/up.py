@@ -179,7 +179,11 @@ def _run_workers(cloud: Cloud, count: int, ready_line: str) -> None:
     settings = cloud.settings
     cloud.close()  # no thread may run while the workers fork
     cloud.db.engine.dispose()
-    sock = bind(settings.host, settings.port)
+    try:
+        held = bind(settings.host, settings.port)
+    except OSError as exc:
+        where = f"{settings.host}:{settings.port}"
+        raise SystemExit(f"pocketstack: cannot listen on {where}: {exc.strerror}") from None
 
     def serve_worker(sock: socket.socket, ready: Callable[[], None]) -> None:
         worker_cloud = build_cloud(settings, primary=False)
@@ -189,10 +193,10 @@ def _run_workers(cloud: Cloud, count: int, ready_line: str) -> None:
         finally:
             worker_cloud.close()
 
-    supervisor = Supervisor(sock, count, serve_worker)
+    supervisor = Supervisor(held, count, serve_worker)
     supervisor.start()
     print(f"{ready_line} ({count} workers)", flush=True)
     status = supervisor.run()
-    sock.close()
+    held.close()
     if status:
         raise SystemExit(status)

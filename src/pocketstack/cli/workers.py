@@ -1,9 +1,12 @@
 """``pocketstack up --workers N``: N API processes serving one port over one database.
 
 The supervisor (the process the user started) does everything that must happen once: migrate,
-bootstrap, sweep half-written data, recover interrupted tasks. It then binds the port and forks
+bootstrap, sweep half-written data, recover interrupted tasks. It then takes the port and forks
 the workers, each of which builds its own cloud on the same database (``primary=False``) and
-serves the shared socket; the kernel spreads connections among them. What the processes share
+listens on the port through a socket of its own (SO_REUSEPORT): the kernel spreads new
+connections evenly among the listening workers. (On one shared listening socket, the worker
+that wakes first accepts every pending connection at once, so a burst of eight connections
+could all land on one worker and leave the others idle.) What the processes share
 goes through the database: the identity revision that invalidates cached tokens and catalogs,
 and the leases that let one of them run the periodic jobs. A worker that dies is replaced.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import select
 import signal
 import socket
 import sys
@@ -29,28 +33,49 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def bind(host: str, port: int) -> socket.socket:
+    """Take the port for the workers: a socket bound with SO_REUSEPORT that never listens (so
+    it is handed no connection), which keeps the port while workers come and go.
+
+    A plain bind first: it fails while anything else is bound to the port, even another
+    cloud's SO_REUSEPORT sockets, which a second SO_REUSEPORT bind would silently join."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        port = probe.getsockname()[1]
+    sock = _reuse_port_socket(family)
+    sock.bind((host, port))
+    return sock
+
+
+def listener(held: socket.socket) -> socket.socket:
+    """A worker's own listening socket on the port ``held`` (``bind``'s socket) keeps."""
+    sock = _reuse_port_socket(held.family)
+    sock.bind(held.getsockname()[:2])
+    sock.listen(2048)
+    return sock
+
+
+def _reuse_port_socket(family: socket.AddressFamily) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     return sock
 
 
 class Supervisor:
-    """Forks ``count`` workers running ``serve(sock, ready)``; ``ready()`` is what a worker
-    calls once it listens (the first call ends ``start()``). ``run()`` returns when the
-    supervisor is told to stop (SIGINT or SIGTERM, passed on to the workers) and every worker
-    has ended."""
+    """Forks ``count`` workers running ``serve(sock, ready)`` on a listening socket of their own
+    on ``held``'s port; ``ready()`` is what a worker calls once it listens (the first call ends
+    ``start()``). ``run()`` returns when the supervisor is told to stop (SIGINT or SIGTERM,
+    passed on to the workers) and every worker has ended."""
 
     def __init__(
         self,
-        sock: socket.socket,
+        held: socket.socket,
         count: int,
         serve: Callable[[socket.socket, Callable[[], None]], None],
     ) -> None:
-        self.sock = sock
+        self.held = held
         self.count = count
         self.serve = serve
         self.children: dict[int, float] = {}
@@ -72,7 +97,9 @@ class Supervisor:
             os.close(self._ready_r)
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
                 signal.signal(sig, signal.SIG_DFL)
-            self.serve(self.sock, lambda: os.write(self._ready_w, b"r"))
+            sock = listener(self.held)
+            self.held.close()
+            self.serve(sock, lambda: os.write(self._ready_w, b"r"))
         except BaseException:  # noqa: BLE001 - a worker reports and ends, whatever happened
             LOG.exception(kv(event="worker_failed", pid=os.getpid()))
             code = 1
@@ -87,8 +114,13 @@ class Supervisor:
         get ready. One that fails to is seen by ``run()``, as any worker that ends."""
         for _ in range(self.count):
             self._fork()
-        if not os.read(self._ready_r, 1):
-            raise RuntimeError("a worker ended before it was ready")
+        while not select.select([self._ready_r], [], [], 0.2)[0]:
+            # The pipe's write end stays open here (for the workers forked later), so a worker
+            # that ends is seen by peeking at the children's statuses, none of them reaped.
+            ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            if ended is not None:
+                raise RuntimeError(f"worker {ended.si_pid} ended before it was ready")
+        os.read(self._ready_r, 1)
 
     def run(self) -> int:
         """Supervise until stopped; the exit status is 0 after a clean stop."""
