@@ -34,7 +34,7 @@ from pocketstack.core.placement import dag
 from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.placement.scheduler import NoValidHost, RequestSpec, Scheduler
 from pocketstack.core.tasks import tasks
-from pocketstack.core.tasks.secrets import TaskSecrets, erased
+from pocketstack.core.tasks.secrets import TaskSecrets
 from pocketstack.drivers.base import Driver, DriverError, GuestSpec
 from pocketstack.store.compute_models import (
     Migration,
@@ -85,7 +85,7 @@ class Conductor:
                 raise DriverError(f"No handler for action {task.action}.")
             if not step(self, task, server):  # True: the step finished the task itself
                 with self.db.transaction() as s:
-                    tasks.finish(s, task.id, True, params=erased(task.params))
+                    tasks.end(s, task, True)
         except (NoValidHost, DriverError, InjectedFault) as exc:
             self.fail(task, server, str(exc))
         except Exception as exc:  # a bug: still never leave the server stuck
@@ -135,7 +135,7 @@ class Conductor:
             if failure.undo_claim:
                 undo_resize_claim(self, s, task, current)
             self.settle(s, task, **values)
-            tasks.finish(s, task.id, False, message, erased(task.params))
+            tasks.end(s, task, False, message)
         LOG.info("event=task_failed task_id=%s action=%s reason=%s", task.id, task.action, message)
 
     def inject(

@@ -22,7 +22,6 @@ from pocketstack.core.compute.states import fault_record
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.placement import scheduler as sched
 from pocketstack.core.tasks import tasks
-from pocketstack.core.tasks.secrets import erased
 from pocketstack.store.compute_models import Server, Task
 from pocketstack.store.db import Database
 
@@ -74,7 +73,7 @@ def _resolve(conductor: Conductor, s, task: Task, server: Server | None) -> None
             ok = True
         else:
             _settle(conductor, s, server, task)
-    tasks.finish(s, task.id, ok, None if ok else INTERRUPTED, erased(task.params))
+    tasks.end(s, task, ok, None if ok else INTERRUPTED)
 
 
 def _settle(conductor: Conductor, s, server: Server, task: Task | None = None) -> None:  # noqa: ANN001
@@ -130,7 +129,7 @@ def fail_overdue_builds(conductor: Conductor, timeout: int) -> int:
             for task in s.scalars(
                 select(Task).where(Task.server_id == server_id, Task.status == tasks.RUNNING)
             ):
-                tasks.finish(s, task.id, False, message, erased(task.params))
+                tasks.end(s, task, False, message)
             count += 1
     return count
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
 from pocketstack.core.identity.common import utcnow
+from pocketstack.core.tasks.secrets import erased
 from pocketstack.store.compute_models import Task, TaskItem
 
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
@@ -136,6 +137,11 @@ def finish(
         .where(Task.id == task_id, Task.status == RUNNING)
         .values(**values, updated_at=now, finished_at=now)
     )
+
+
+def end(s: Session, task: Task, ok: bool, message: str | None = None) -> None:
+    """``finish`` a task read earlier, its sealed secrets erased from the row."""
+    finish(s, task.id, ok, message, erased(task.params))
 
 
 def running(s: Session) -> list[Task]:
