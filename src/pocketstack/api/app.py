@@ -12,11 +12,11 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pocketstack.api.common.hal import errors as hal_errors
 from pocketstack.api.common.middleware import RequestIdMiddleware, ServiceRootMiddleware
 from pocketstack.api.common.responses import json_response
 from pocketstack.api.common.routing import Endpoint, build_router, service_root
 from pocketstack.api.compute_v21 import errors as compute_errors
-from pocketstack.api.compute_vnext import errors as vnext_errors
 from pocketstack.api.identity_v3 import errors as identity_errors
 from pocketstack.api.image_v2 import errors as image_errors
 from pocketstack.api.network_v2 import errors as network_errors
@@ -44,7 +44,7 @@ def build_app(cloud: Cloud) -> Starlette:
         Middleware(ServiceRootMiddleware, prefixes=frozenset(roots)),
     ]
     renderers = {
-        "/compute/vnext/": vnext_errors.render_error,
+        "/compute/vnext/": hal_errors.render_error,
         "/identity/": identity_errors.render_error,
         "/image/": image_errors.render_error,
         "/compute/": compute_errors.render_error,
@@ -114,8 +114,8 @@ def _network(cloud: Cloud) -> Router:
 def _compute_vnext(cloud: Cloud) -> ASGIApp:
     from pocketstack.api.compute_vnext.routes import ROUTES
 
-    router = build_router(ROUTES, cloud, vnext_errors.render_error, vnext_errors.check_media_type)
-    return vnext_errors.JsonOnly(router)
+    router = build_router(ROUTES, cloud, hal_errors.render_error, hal_errors.check_media_type)
+    return hal_errors.JsonOnly(router)
 
 
 def _compute(cloud: Cloud) -> Router:

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -48,11 +49,15 @@ def bootstrap_passwords(settings: Settings) -> tuple[dict[str, str], set[str]]:
     return passwords, {user for user, pw in passwords.items() if kept.get(user) != pw}
 
 
+def auth_url(settings: Settings) -> str:
+    return f"{settings.base_url}/identity"
+
+
 def clouds_yaml(settings: Settings, passwords: dict[str, str]) -> str:
     def cloud(user: str, project: str) -> dict:
         return {
             "auth": {
-                "auth_url": f"{settings.base_url}/identity",
+                "auth_url": auth_url(settings),
                 "username": user,
                 "password": passwords[user],
                 "project_name": project,
@@ -76,6 +81,23 @@ def clouds_yaml(settings: Settings, passwords: dict[str, str]) -> str:
 
         text = yaml.safe_dump(doc, sort_keys=False)
     return text
+
+
+def openrc(settings: Settings, user: str, password: str) -> str:
+    """``export`` lines for the clients that read only ``OS_*`` variables (novaclient,
+    glanceclient): the same cloud as clouds.yaml gives, for ``user`` on its own project."""
+    variables = {
+        "OS_AUTH_URL": auth_url(settings),
+        "OS_USERNAME": user,
+        "OS_PASSWORD": password,
+        "OS_PROJECT_NAME": user,
+        "OS_USER_DOMAIN_NAME": "Default",
+        "OS_PROJECT_DOMAIN_NAME": "Default",
+        "OS_IDENTITY_API_VERSION": "3",
+        "OS_REGION_NAME": settings.region,
+        "OS_INTERFACE": "public",
+    }
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in variables.items())
 
 
 # A string that YAML reads back as that string when written bare: no character YAML gives a
@@ -133,6 +155,8 @@ def run(settings: Settings) -> None:
         ahead.close()
     clouds = settings.data_dir / "clouds.yaml"
     _write_private(clouds, clouds_yaml(settings, passwords))
+    for user in ("demo", "admin"):
+        _write_private(settings.data_dir / f"openrc-{user}", openrc(settings, user, passwords[user]))
     print(
         f"pocketstack: data in {settings.data_dir}\n"
         f"  export OS_CLIENT_CONFIG_FILE={clouds}\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from pocketstack.api.common.hal.routes import Route
 from pocketstack.api.compute_vnext import discovery
-from pocketstack.api.compute_vnext.common import Route
 from pocketstack.api.compute_vnext.handlers import (
     create,
     placements,

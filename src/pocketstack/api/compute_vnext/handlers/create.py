@@ -14,10 +14,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from starlette.responses import Response
 
+from pocketstack.api.common.hal.routes import Route, body, link, links
 from pocketstack.api.common.responses import isotime, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_vnext.common import Route, body, link, links
 from pocketstack.api.compute_vnext.handlers.servers import Links
 from pocketstack.core.compute import affinity
 from pocketstack.core.compute.batches import MAX_ITEMS, Batches, BatchItem

@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from pocketstack.api.common.hal.routes import PAGING, Param, Route, link, links, page, page_response
 from pocketstack.api.common.responses import isotime, json_response
 from pocketstack.api.common.routing import ApiRequest
-from pocketstack.api.compute_vnext.common import PAGING, Param, Route, link, links, page, page_response
 from pocketstack.api.compute_vnext.handlers.servers import Links
 from pocketstack.core.context import is_admin
 from pocketstack.core.placement.placements import PlacementInfo, PlacementService

@@ -7,10 +7,10 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StrictStr, StringConstraints
 from starlette.responses import Response
 
+from pocketstack.api.common.hal.routes import Param, Route, body, links
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_vnext.common import Param, Route, body, links
 from pocketstack.api.compute_vnext.handlers.servers import Links, ServerShape, ServerView, readable, writable
 from pocketstack.core.compute.server_edits import ServerEdits
 from pocketstack.core.compute.server_queries import ServerLister

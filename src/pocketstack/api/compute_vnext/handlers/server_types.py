@@ -10,10 +10,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from pocketstack.api.common.hal.routes import PAGING, Param, Route, body, links, page, page_response
 from pocketstack.api.common.responses import empty_response, isotime, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_vnext.common import PAGING, Param, Route, body, links, page, page_response
 from pocketstack.api.compute_vnext.handlers import type_shares
 from pocketstack.api.compute_vnext.handlers.servers import Links
 from pocketstack.api.compute_vnext.handlers.type_shares import SharesUpdate, allow

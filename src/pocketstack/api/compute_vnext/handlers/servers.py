@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.responses import Response
 
+from pocketstack.api.common.hal.routes import PAGING, Param, Route, links, page, page_response
 from pocketstack.api.common.responses import empty_response, isotime, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.compute_vnext.actions import shown
-from pocketstack.api.compute_vnext.common import PAGING, Param, Route, links, page, page_response
 from pocketstack.core.compute import states
 from pocketstack.core.compute.server_queries import PageFacts, ServerLister, ServerQuery, zone_of
 from pocketstack.core.compute.server_types import type_uuid

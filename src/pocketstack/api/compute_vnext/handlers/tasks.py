@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from pocketstack.api.common.hal.routes import PAGING, Param, Route, links, page, page_response
 from pocketstack.api.common.responses import isotime, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire, parse
@@ -23,7 +24,6 @@ from pocketstack.api.compute_vnext.actions import (
     shown,
     shown_params,
 )
-from pocketstack.api.compute_vnext.common import PAGING, Param, Route, links, page, page_response
 from pocketstack.api.compute_vnext.handlers.servers import Links, readable, writable
 from pocketstack.core.errors import BadRequest, Conflict, NotFound
 from pocketstack.core.tasks import tasks

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from pocketstack.api.common.hal.routes import Route, body, links
 from pocketstack.api.common.responses import empty_response, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
-from pocketstack.api.compute_vnext.common import Route, body, links
 from pocketstack.api.compute_vnext.handlers.servers import Links
 from pocketstack.core.compute.server_types import Allow, ServerTypes
 from pocketstack.core.compute.type_shares import PROJECTS, USERS, TypeShares

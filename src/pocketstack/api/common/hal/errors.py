@@ -1,4 +1,4 @@
-"""vNext errors in the one envelope of the newer APIs (shared/DESIGN.md):
+"""Errors in the one envelope of the newer APIs (shared/DESIGN.md):
 ``{"errors": [{"status", "code", "title", "detail", "request_id"}]}``."""
 
 from __future__ import annotations

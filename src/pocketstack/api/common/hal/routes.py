@@ -1,5 +1,5 @@
-"""What every vNext handler shares: the route row (one table feeds the router, JSON-Home,
-``/schemas`` and ``/openapi.json``), HAL links, and ``limit``/``marker`` paging."""
+"""The route row (one table feeds the router, JSON-Home, ``/schemas`` and ``/openapi.json``),
+HAL links, and ``limit``/``marker`` paging."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
-REL = "urn:pocketstack:compute-vnext:rel:"
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Param:
 @dataclass(frozen=True)
 class Route:
     """One operation. ``body`` validates the request (and is its schema); ``returns`` names the
-    response's schema (a model in models.py); ``status`` is its success code."""
+    response's schema; ``status`` is its success code."""
 
     method: str
     path: str
