@@ -33,6 +33,7 @@ from pocketstack.core.image.sweep import sweep as sweep_image_data
 from pocketstack.core.image.web_download import UriFilter
 from pocketstack.core.network.policies import NETWORK_POLICY
 from pocketstack.core.network.seed import public_subnet_plan
+from pocketstack.core.operator.policies import OPERATOR_RULES
 from pocketstack.core.placement.inventory import sync_hosts
 from pocketstack.core.policy import Enforcer, load_overrides
 from pocketstack.drivers.base import Driver
@@ -85,7 +86,7 @@ BUILD_LOCK = threading.RLock()
 
 
 # Every service's default policy; an operator's policy file overrides rules by name.
-DEFAULT_RULES = [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY]
+DEFAULT_RULES = [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY, *OPERATOR_RULES]
 
 T = TypeVar("T")
 

@@ -80,6 +80,15 @@ def admin_token(client: TestClient) -> str:
 
 
 @pytest.fixture
+def system_admin_token(client: TestClient) -> str:
+    body = password_auth("admin", ADMIN_PASSWORD)
+    body["auth"]["scope"] = {"system": {"all": True}}
+    resp = client.post("/identity/v3/auth/tokens", json=body)
+    assert resp.status_code == 201, resp.text
+    return resp.headers["X-Subject-Token"]
+
+
+@pytest.fixture
 def demo_token(client: TestClient) -> str:
     return issue_token(client, "demo", DEMO_PASSWORD, "demo")
 

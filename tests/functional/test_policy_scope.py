@@ -42,11 +42,6 @@ def reader_token(client: TestClient, admin_token: str) -> str:
 
 
 @pytest.fixture
-def system_admin_token(client: TestClient) -> str:
-    return _scoped_token(client, "admin", ADMIN_PASSWORD, {"system": {"all": True}})
-
-
-@pytest.fixture
 def domain_admin_token(client: TestClient, admin_token: str) -> str:
     admin = _id(client, admin_token, "users", "admin")
     role = _id(client, admin_token, "roles", "admin")

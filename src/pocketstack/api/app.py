@@ -6,9 +6,10 @@ import time
 from collections.abc import Callable
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,8 +37,23 @@ def build_app(cloud: Cloud) -> Starlette:
         "/compute/vnext": _OnFirstRequest(lambda: _compute_vnext(cloud)),  # before /compute takes it
         "/compute": _OnFirstRequest(lambda: _compute(cloud)),
         "/network": _OnFirstRequest(lambda: _network(cloud)),
+        "/operator": _OnFirstRequest(lambda: _operator(cloud)),
     }
-    routes = [Route("/", root), *(Mount(prefix, app=app) for prefix, app in mounts.items())]
+
+    async def healthcheck(request: Request) -> Response:
+        """As oslo.middleware's healthcheck: ``OK`` (a HEAD: 204) or 503 with the reasons."""
+        from pocketstack.core.operator.health import problems
+
+        found = await run_in_threadpool(problems, cloud.db, cloud.settings.data_dir)
+        status = 503 if found else 204 if request.method == "HEAD" else 200
+        text = "\n".join(found) if found else "OK"
+        return PlainTextResponse("" if request.method == "HEAD" else text, status)
+
+    routes = [
+        Route("/", root),
+        Route("/healthcheck", healthcheck, methods=["GET", "HEAD"]),
+        *(Mount(prefix, app=app) for prefix, app in mounts.items()),
+    ]
     roots = {*mounts, "/compute/v2.1", "/compute/v2"}
     middleware = [
         Middleware(RequestIdMiddleware),
@@ -45,6 +61,7 @@ def build_app(cloud: Cloud) -> Starlette:
     ]
     renderers = {
         "/compute/vnext/": hal_errors.render_error,
+        "/operator/": hal_errors.render_error,
         "/identity/": identity_errors.render_error,
         "/image/": image_errors.render_error,
         "/compute/": compute_errors.render_error,
@@ -113,6 +130,13 @@ def _network(cloud: Cloud) -> Router:
 
 def _compute_vnext(cloud: Cloud) -> ASGIApp:
     from pocketstack.api.compute_vnext.routes import ROUTES
+
+    router = build_router(ROUTES, cloud, hal_errors.render_error, hal_errors.check_media_type)
+    return hal_errors.JsonOnly(router)
+
+
+def _operator(cloud: Cloud) -> ASGIApp:
+    from pocketstack.api.operator.routes import ROUTES
 
     router = build_router(ROUTES, cloud, hal_errors.render_error, hal_errors.check_media_type)
     return hal_errors.JsonOnly(router)

@@ -24,6 +24,7 @@ from pocketstack.api.compute_vnext.routes import ROUTES as VNEXT_ROUTES
 from pocketstack.api.identity_v3.routes import ROUTES as IDENTITY_ROUTES
 from pocketstack.api.image_v2.routes import ROUTES as IMAGE_ROUTES
 from pocketstack.api.network_v2.routes import ROUTES as NETWORK_ROUTES
+from pocketstack.api.operator.routes import ROUTES as OPERATOR_ROUTES
 from pocketstack.cloud import DEFAULT_RULES
 from pocketstack.core.context import RequestContext
 from pocketstack.core.policy import ALL_SCOPES, Enforcer, Rule
@@ -36,6 +37,7 @@ SERVICES: Sequence[tuple[str, str, Sequence[Endpoint]]] = (
     ("Compute vNext", "/compute/vnext", VNEXT_ROUTES),
     ("Image v2", "/image", IMAGE_ROUTES),
     ("Network v2", "/network", NETWORK_ROUTES),
+    ("Operator", "/operator", OPERATOR_ROUTES),
 )
 USER, PROJECT, DOMAIN = "u-own", "p-own", "d-own"
 READER = frozenset({"reader"})

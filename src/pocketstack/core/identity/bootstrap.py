@@ -39,6 +39,7 @@ CATALOG = [
     ("compute", "nova", "/compute/v2.1"),
     ("compute-vnext", "nova-vnext", "/compute/vnext"),
     ("network", "neutron", "/network"),
+    ("operator", "pocketstack-operator", "/operator"),
 ]
 _BASE_URL_KEY = "catalog_base_url"
 

@@ -9,6 +9,7 @@ secondaries beyond ``max_active_keys``.
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 import threading
 import time
@@ -51,11 +52,30 @@ def initialize(directory: Path) -> None:
         _write_key(directory / "1", _new_key())
 
 
+def stages(directory: Path) -> list[tuple[int, str]]:
+    """Each key's number and stage (staged, primary, secondary), primary first."""
+    numbers = _key_numbers(directory)
+    if not numbers:
+        return []
+    ordered = [numbers[-1], *reversed(numbers[:-1])]
+    return [(n, "primary" if n == numbers[-1] else "staged" if n == 0 else "secondary") for n in ordered]
+
+
 def rotate(directory: Path, max_active_keys: int = 3) -> list[int]:
-    """Promote staged to primary, stage a new key, prune; returns the key numbers kept."""
+    """Promote staged to primary, stage a new key, prune; returns the key numbers kept. Two
+    rotations (the admin command, the Operator API of any worker) take turns on a file lock."""
     if max_active_keys < 2:
         raise ValueError("max_active_keys must be at least 2 (staged and primary)")
     initialize(directory)
+    fd = os.open(directory / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return _rotate_locked(directory, max_active_keys)
+    finally:
+        os.close(fd)
+
+
+def _rotate_locked(directory: Path, max_active_keys: int) -> list[int]:
     numbers = _key_numbers(directory)
     os.replace(directory / "0", directory / str(numbers[-1] + 1))
     _write_key(directory / "0", _new_key())

@@ -18,6 +18,7 @@ from pocketstack.core.policy import Rule
 BASE = [
     Rule("admin_required", "role:admin", "Cloud administrator."),
     Rule("system_reader", "role:reader and system_scope:all", "Reader on the whole system."),
+    Rule("system_admin", "role:admin and system_scope:all", "Administrator of the whole system."),
     Rule("domain_reader", "role:reader and domain_id:%(target.domain_id)s", "Reader on the domain."),
     Rule("admin_or_reader", "rule:admin_required or rule:system_reader or rule:domain_reader"),
     Rule("owner", "user_id:%(target.user_id)s", "The user the call is about."),

@@ -1,0 +1,14 @@
+"""The Operator API's route table: every handler module's rows, in one list."""
+
+from __future__ import annotations
+
+from pocketstack.api.common.hal.routes import Route
+from pocketstack.api.operator import discovery
+from pocketstack.api.operator.handlers import faults, keys
+
+TABLE: list[Route] = [
+    *discovery.ROUTES,
+    *faults.ROUTES,
+    *keys.ROUTES,
+]
+ROUTES = [route.endpoint() for route in TABLE]

@@ -1,0 +1,1 @@
+"""What only the cloud's operator does: the Operator API's core (docs/operator.md)."""
