@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pocketstack.api.common.hal.routes import Route
 from pocketstack.api.operator import discovery
-from pocketstack.api.operator.handlers import faults, keys
+from pocketstack.api.operator.handlers import faults, hosts, keys, placements, tasks
 
 TABLE: list[Route] = [
     *discovery.ROUTES,
     *faults.ROUTES,
     *keys.ROUTES,
+    *hosts.ROUTES,
+    *placements.ROUTES,
+    *tasks.ROUTES,
 ]
 ROUTES = [route.endpoint() for route in TABLE]

@@ -1,0 +1,7 @@
+"""Operator API: hosts (docs/operator.md section 3)."""
+
+from __future__ import annotations
+
+from pocketstack.api.common.hal.routes import Route
+
+ROUTES: list[Route] = []
