@@ -9,6 +9,10 @@ records a fault and does what the row's ``on_failure`` says (builds: ERROR with 
 freed; moves: the destination claim given back). Both write the server only
 where it still holds the task's own task state (``settle``): a delete or a reset that came in
 while the task ran wins, and a deleted server is never brought back.
+
+An operator may abort a running task (core/operator/tasks.py) while a worker thread still
+carries it out: the conductor looks at the task's status before and after each step, when it
+settles and when it fails, and stops once the task is no longer running (``TaskAborted``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.core.compute import action_table, claims, nics, states
@@ -45,9 +49,42 @@ from pocketstack.store.compute_models import (
 )
 from pocketstack.store.db import Database
 
-__all__ = ["Conductor", "InjectedFault"]
+__all__ = ["Conductor", "InjectedFault", "TaskAborted"]
 
 LOG = logging.getLogger("pocketstack.conductor")
+OPEN_MIGRATIONS = ("pre-migrating", "migrating", "error")
+
+
+class TaskAborted(Exception):
+    """The task was ended by someone else (an operator's abort) while it ran."""
+
+
+def still_running(s: Session, task_id: str) -> bool:
+    return s.scalar(select(Task.status).where(Task.id == task_id)) == tasks.RUNNING
+
+
+def claims_for_task(action: str) -> bool:
+    """Whether a task of ``action`` claims allocations of its own: a build's, an unshelve's, a
+    move's destination (with the source parked on its migration)."""
+    failure = action_table.failure_of(action)
+    return failure.free_allocations or failure.undo_claim or action == "unshelve"
+
+
+def release_claims(s: Session, task: Task) -> bool:
+    """Free what ``task`` claimed for its server (``claims_for_task``): the server's
+    allocations and those of its unfinished migrations, which are marked ``error``. True when
+    the task's action claims any (the server is then left on no host)."""
+    if not claims_for_task(task.action):
+        return False
+    sched.free(s, task.server_id)
+    stmt = select(Migration).where(
+        Migration.server_id == task.server_id, Migration.status.in_(OPEN_MIGRATIONS)
+    )
+    for migration in s.scalars(stmt):
+        sched.free(s, migration.uuid)
+        if migration.status != "error":
+            migration.status, migration.updated_at = "error", utcnow()
+    return True
 
 
 class Conductor:
@@ -86,6 +123,8 @@ class Conductor:
             if not step(self, task, server):  # True: the step finished the task itself
                 with self.db.transaction() as s:
                     tasks.end(s, task, True)
+        except TaskAborted:
+            self.after_abort(task)
         except (NoValidHost, DriverError, InjectedFault) as exc:
             self.fail(task, server, str(exc))
         except Exception as exc:  # a bug: still never leave the server stuck
@@ -94,7 +133,11 @@ class Conductor:
 
     @contextmanager
     def step(self, task: Task, event: str, host: str | None = None) -> Iterator[None]:
+        """One recorded step. Raises TaskAborted, before the step or after it, when the task
+        was aborted meanwhile: what the step claimed is then given back (``after_abort``)."""
         with self.db.transaction() as s:
+            if not still_running(s, task.id):
+                raise TaskAborted(task.id)
             item_id = tasks.begin_item(s, task.id, event, host).id
         try:
             yield
@@ -104,6 +147,18 @@ class Conductor:
             raise
         with self.db.transaction() as s:
             tasks.end_item(s, item_id, True)
+            running = still_running(s, task.id)
+        if not running:
+            raise TaskAborted(task.id)
+
+    def after_abort(self, task: Task) -> None:
+        """Give back what a step claimed after the abort had freed the task's claims, when the
+        server is still as the abort left it (ERROR, on no host)."""
+        with self.db.transaction() as s:
+            server = s.get(Server, task.server_id)
+            if server is not None and server.vm_state == states.ERROR and server.host is None:
+                release_claims(s, task)
+        LOG.info("event=task_aborted task_id=%s action=%s", task.id, task.action)
 
     def set_server(self, s: Session, server_id: str, **values: Any) -> None:
         """Unconditional: for what is not a change of state, and for deletes, which always win.
@@ -114,7 +169,10 @@ class Conductor:
 
     def settle(self, s: Session, task: Task, **values: Any) -> bool:
         """Write ``values`` to the task's server only if it still holds the task's task state
-        (not deleted, not taken over by a delete or a reset); True when written."""
+        (not deleted, not taken over by a delete or a reset) and the task was not aborted; True
+        when written."""
+        if not still_running(s, task.id):
+            return False
         held = claims.running_task_states(task.action, task.params)
         written = claims.swap(s, task.server_id, task_states=held, **values)
         if written and "host" in values:
@@ -122,9 +180,12 @@ class Conductor:
         return written
 
     def fail(self, task: Task, server: Server, message: str) -> None:
-        """End the task failed, doing what its row's ``on_failure`` says."""
+        """End the task failed, doing what its row's ``on_failure`` says; nothing when it was
+        aborted meanwhile (the abort did that already)."""
         failure = action_table.failure_of(task.action)
         with self.db.transaction() as s:
+            if not still_running(s, task.id):
+                return
             current = s.get(Server, server.id)
             values: dict[str, Any] = {"task_state": None, "fault": states.fault_record(message)}
             if failure.error or current.vm_state == states.BUILDING:

@@ -149,6 +149,12 @@ class HostService:
                 )
             return _records(s, select(Host).where(Host.id == host.id))[0]
 
+    def find(self, host_id: str) -> HostRecord | None:
+        """One host by id with its usage, or None."""
+        with self.db.read() as s:
+            found = _records(s, select(Host).where(Host.id == host_id))
+            return found[0] if found else None
+
     @staticmethod
     def _find(s: Session, ident: str | int) -> Host | None:
         if isinstance(ident, str):

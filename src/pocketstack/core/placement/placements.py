@@ -1,7 +1,6 @@
-"""Placements as Compute vNext shows them: the nodes of the placement DAG (core/placement/dag.py)
-with their parents, children, tags and hosts. Reads for vNext callers; making placements,
-linking them (no cycles) and tagging them is for operators (the CLI, tests) until an Operator
-API serves it."""
+"""Placements: the nodes of the placement DAG (core/placement/dag.py) with their parents,
+children, tags and hosts. Reads for vNext callers; making, renaming, re-parenting (no cycles),
+tagging and removing them for operators (the Operator API)."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ class PlacementInfo:
     tags: list[str]
     hosts: list[str]
     children: list[tuple[str, str]] = field(default_factory=list)  # (id, name), by name
+    host_ids: list[str] = field(default_factory=list)
 
 
 def not_found(placement_id: str) -> NotFound:
@@ -43,9 +43,21 @@ def not_found(placement_id: str) -> NotFound:
     )
 
 
+def cycle(placement_id: str, parent_id: str) -> Conflict:
+    return Conflict(
+        f"Placement {parent_id} is {placement_id} or below it: that would make a cycle.",
+        code="operator.placement.cycle",
+    )
+
+
+def name_taken(name: str) -> Conflict:
+    return Conflict(f"A placement named {name} exists.", code="compute.placement.name_exists")
+
+
 def _described(s: Session, rows: Sequence[Placement]) -> list[PlacementInfo]:
     ids = [p.id for p in rows]
     parents, tags, hosts = defaultdict(list), defaultdict(list), defaultdict(list)
+    host_ids, children = defaultdict(list), defaultdict(list)
     links = select(PlacementParent.child_id, PlacementParent.parent_id).where(
         PlacementParent.child_id.in_(ids)
     )
@@ -55,9 +67,17 @@ def _described(s: Session, rows: Sequence[Placement]) -> list[PlacementInfo]:
         select(PlacementTag.placement_id, PlacementTag.tag).where(PlacementTag.placement_id.in_(ids))
     ):
         tags[pid].append(tag)
-    members = select(PlacementHost.placement_id, Host.name).join(Host, Host.id == PlacementHost.host_id)
-    for pid, host in s.execute(members.where(PlacementHost.placement_id.in_(ids))):
+    members = select(PlacementHost.placement_id, Host.name, Host.id).join(
+        Host, Host.id == PlacementHost.host_id
+    )
+    for pid, host, host_id in s.execute(members.where(PlacementHost.placement_id.in_(ids))):
         hosts[pid].append(host)
+        host_ids[pid].append(host_id)
+    kids = select(PlacementParent.parent_id, Placement.id, Placement.name).join(
+        PlacementParent, PlacementParent.child_id == Placement.id
+    )
+    for pid, cid, name in s.execute(kids.where(PlacementParent.parent_id.in_(ids)).order_by(Placement.name)):
+        children[pid].append((cid, name))
     return [
         PlacementInfo(
             p.id,
@@ -67,6 +87,8 @@ def _described(s: Session, rows: Sequence[Placement]) -> list[PlacementInfo]:
             sorted(parents[p.id]),
             sorted(tags[p.id]),
             sorted(hosts[p.id]),
+            children[p.id],
+            sorted(host_ids[p.id]),
         )
         for p in rows
     ]
@@ -116,36 +138,98 @@ class PlacementService:
             row = s.get(Placement, placement_id)
             if row is None:
                 raise not_found(placement_id)
-            info = _described(s, [row])[0]
-            kids = select(Placement.id, Placement.name).join(
-                PlacementParent, PlacementParent.child_id == Placement.id
-            )
-            children = [
-                (i, n)
-                for i, n in s.execute(
-                    kids.where(PlacementParent.parent_id == row.id).order_by(Placement.name)
-                )
-            ]
-            return PlacementInfo(**{**info.__dict__, "children": children})
+            return _described(s, [row])[0]
 
     # -- changing (operators) -------------------------------------------------------------
     def create(self, name: str, description: str = "", parents: Sequence[str] = ()) -> str:
         """A new placement under ``parents`` (none: a root, which v2.1 shows as a zone); its id.
-        Conflict when the name is taken; NotFound for an unknown parent."""
+        Conflict when the name is taken; BadRequest for an unknown parent."""
         new_id = str(uuid.uuid4())
         try:
             with self.db.transaction() as s:
+                for parent in parents:
+                    if s.get(Placement, parent) is None:
+                        raise BadRequest(f"There is no placement {parent}.")
                 if s.scalar(select(Placement.id).where(Placement.name == name)) is not None:
-                    raise Conflict(f"A placement named {name} exists.", code="compute.placement.name_exists")
+                    raise name_taken(name)
                 s.add(Placement(id=new_id, name=name, description=description, created_at=utcnow()))
                 s.flush()
                 for parent in parents:
                     self._link(s, new_id, parent)
         except IntegrityError:
-            raise Conflict(
-                f"A placement named {name} exists.", code="compute.placement.name_exists"
-            ) from None
+            raise name_taken(name) from None
         return new_id
+
+    def update(
+        self,
+        placement_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        parent_ids: Sequence[str] | None = None,
+    ) -> None:
+        """Rename, describe or re-parent a placement (``parent_ids`` replaces its parents; None
+        leaves each part as it is). NotFound for the placement, BadRequest for an unknown
+        parent, Conflict (``operator.placement.cycle``) for a parent at or below it, Conflict
+        for a name taken. All or nothing."""
+        try:
+            with self.db.transaction() as s:
+                row = s.get(Placement, placement_id)
+                if row is None:
+                    raise not_found(placement_id)
+                if name is not None and name != row.name:
+                    if s.scalar(select(Placement.id).where(Placement.name == name)) is not None:
+                        raise name_taken(name)
+                    row.name = name
+                if description is not None:
+                    row.description = description
+                if parent_ids is not None:
+                    self._set_parents(s, placement_id, parent_ids)
+                s.flush()
+        except IntegrityError:
+            raise name_taken(str(name)) from None
+
+    @staticmethod
+    def _set_parents(s: Session, placement_id: str, parent_ids: Sequence[str]) -> None:
+        for parent in parent_ids:
+            if s.get(Placement, parent) is None:
+                raise BadRequest(f"There is no placement {parent}.")
+        _, children, _ = _graph(s)
+        below = descendants(children, placement_id)
+        for parent in parent_ids:
+            if parent in below:
+                raise cycle(placement_id, parent)
+        s.execute(
+            delete(PlacementParent).where(
+                PlacementParent.child_id == placement_id, PlacementParent.parent_id.not_in(list(parent_ids))
+            )
+        )
+        for parent in dict.fromkeys(parent_ids):
+            if s.get(PlacementParent, (placement_id, parent)) is None:
+                s.add(PlacementParent(child_id=placement_id, parent_id=parent))
+        s.flush()
+
+    def delete(self, placement_id: str) -> None:
+        """Remove a placement that holds no host and has no child; Conflict otherwise."""
+        with self.db.transaction() as s:
+            row = s.get(Placement, placement_id)
+            if row is None:
+                raise not_found(placement_id)
+            held = select(PlacementHost.host_id).where(PlacementHost.placement_id == placement_id)
+            if s.scalar(held.limit(1)) is not None:
+                raise Conflict(
+                    f"Placement {placement_id} holds hosts: move them out first.",
+                    code="operator.placement.not_empty",
+                )
+            kids = select(PlacementParent.child_id).where(PlacementParent.parent_id == placement_id)
+            if s.scalar(kids.limit(1)) is not None:
+                raise Conflict(
+                    f"Placement {placement_id} has children: remove or re-parent them first.",
+                    code="operator.placement.not_empty",
+                )
+            s.execute(delete(PlacementTag).where(PlacementTag.placement_id == placement_id))
+            s.execute(delete(PlacementParent).where(PlacementParent.child_id == placement_id))
+            s.delete(row)
 
     def link(self, child_id: str, parent_id: str) -> None:
         """Make ``parent_id`` a parent of ``child_id``; Conflict when it would make a cycle."""
@@ -159,7 +243,7 @@ class PlacementService:
                 raise not_found(pid)
         _, children, _ = _graph(s)
         if parent_id in descendants(children, child_id):
-            raise Conflict(f"Placement {parent_id} is {child_id} or below it: that would make a cycle.")
+            raise cycle(child_id, parent_id)
         if s.get(PlacementParent, (child_id, parent_id)) is None:
             s.add(PlacementParent(child_id=child_id, parent_id=parent_id))
             s.flush()
@@ -173,3 +257,18 @@ class PlacementService:
                 raise not_found(placement_id)
             if s.get(PlacementTag, (placement_id, tag)) is None:
                 s.add(PlacementTag(placement_id=placement_id, tag=tag))
+
+    def untag(self, placement_id: str, tag: str) -> None:
+        """Remove a tag; NotFound when the placement or the tag is absent."""
+        with self.db.transaction() as s:
+            if s.get(Placement, placement_id) is None:
+                raise not_found(placement_id)
+            row = s.get(PlacementTag, (placement_id, tag))
+            if row is None:
+                raise NotFound(
+                    "tag",
+                    tag,
+                    code="operator.placement.tag_not_found",
+                    message=f"Placement {placement_id} has no tag {tag!r}.",
+                )
+            s.delete(row)

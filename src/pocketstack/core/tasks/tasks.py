@@ -11,9 +11,9 @@ import uuid
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, and_, insert, or_, select, update
+from sqlalchemy import CursorResult, Insert, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from pocketstack.core.context import RequestContext
@@ -126,22 +126,24 @@ def finish(
     ok: bool,
     message: str | None = None,
     params: Mapping[str, Any] | None = None,
-) -> None:
-    """End a running task; ``params``, when given, replace its parameters (secrets.erased)."""
+) -> bool:
+    """End a running task; ``params``, when given, replace its parameters (secrets.erased).
+    False when it was not running (another ended it first)."""
     now = utcnow()
     values: dict[str, Any] = {"status": SUCCEEDED if ok else FAILED, "message": message}
     if params is not None:
         values["params"] = dict(params)
-    s.execute(
+    ended = s.execute(
         update(Task)
         .where(Task.id == task_id, Task.status == RUNNING)
         .values(**values, updated_at=now, finished_at=now)
     )
+    return cast(CursorResult[Any], ended).rowcount == 1
 
 
-def end(s: Session, task: Task, ok: bool, message: str | None = None) -> None:
+def end(s: Session, task: Task, ok: bool, message: str | None = None) -> bool:
     """``finish`` a task read earlier, its sealed secrets erased from the row."""
-    finish(s, task.id, ok, message, erased(task.params))
+    return finish(s, task.id, ok, message, erased(task.params))
 
 
 def running(s: Session) -> list[Task]:
