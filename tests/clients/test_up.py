@@ -36,7 +36,7 @@ def test_first_start_writes_a_private_clouds_yaml_and_says_how_to_use_it(tmp_pat
     try:
         assert stat.S_IMODE(srv.clouds_yaml.stat().st_mode) == 0o600
         clouds = yaml.safe_load(srv.clouds_yaml.read_text())["clouds"]
-        assert set(clouds) == {"pocketstack", "pocketstack-admin"}
+        assert set(clouds) == {"pocketstack", "pocketstack-admin", "pocketstack-system"}
         assert clouds["pocketstack"]["auth"]["auth_url"] == f"{srv.url}/identity"
         assert f"export OS_CLIENT_CONFIG_FILE={srv.clouds_yaml}" in srv.text()
         assert f"pocketstack ready on {srv.url}" in srv.text()

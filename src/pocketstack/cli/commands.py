@@ -3,13 +3,23 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from urllib.parse import quote
 
 import typer
 
 from pocketstack.cli.main import start_up
 from pocketstack.config import load_settings
+
+if TYPE_CHECKING:
+    from pocketstack.cli.admin_client import OperatorClient
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -24,6 +34,22 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", help="A TOML setting
 DataDirOpt = Annotated[
     Path | None, typer.Option("--data-dir", help="Where state lives (default: per-user dir).")
 ]
+
+
+# -- the Operator API's client commands (docs/operator.md section 6) ---------------------------
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+CloudOpt = Annotated[
+    str,
+    typer.Option(
+        "--os-cloud", envvar="OS_CLOUD", help="The clouds.yaml entry to use (a system-scoped admin)."
+    ),
+]
+FormatOpt = Annotated[Format, typer.Option("-f", "--format", help="A table, or the API's JSON.")]
+DEFAULT_CLOUD = "pocketstack-system"  # admin_client.DEFAULT_CLOUD, without importing httpx here
 
 
 @app.command()
@@ -53,13 +79,42 @@ def up(
 
 
 @admin.command("rotate-keys")
-def rotate_keys(data_dir: DataDirOpt = None, config: ConfigOpt = None) -> None:
-    """Rotate the token keys: staged -> primary, new staged key, prune old secondaries."""
+def rotate_keys(
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    os_cloud: Annotated[
+        str, typer.Option("--os-cloud", help="The entry of the data dir's clouds.yaml to call the API as.")
+    ] = DEFAULT_CLOUD,
+) -> None:
+    """Rotate the token keys (staged -> primary, new staged key, old secondaries pruned): through
+    the Operator API when the data dir's cloud answers, else on the key files."""
+    from pocketstack.cli.admin_client import AdminError, OperatorClient, Unreachable, load_cloud
     from pocketstack.core.identity import keys
 
     settings = load_settings(config, data_dir=data_dir)
+    try:
+        cloud = load_cloud(settings.data_dir / "clouds.yaml", os_cloud)
+    except AdminError as exc:
+        cloud, why = None, str(exc)
+    if cloud is not None:
+        try:
+            with OperatorClient(cloud) as op:
+                found = (op.request("POST", "/keys/rotate") or {})["keys"]
+        except Unreachable as exc:
+            why = str(exc)
+        except AdminError as exc:
+            _fail(str(exc))
+        else:
+            ids = sorted((k["id"] for k in found), key=int)
+            primary = next(k["id"] for k in found if k["stage"] == "primary")
+            where = f"through the Operator API at {op.endpoint}"
+            typer.echo(f"rotated {where}: keys {', '.join(ids)} (primary {primary})")
+            return
     kept = keys.rotate(settings.keys_dir, settings.max_active_keys)
-    typer.echo(f"keys in {settings.keys_dir}: {', '.join(map(str, kept))} (primary {kept[-1]})")
+    typer.echo(
+        f"rotated the key files ({why}): keys in {settings.keys_dir}: {', '.join(map(str, kept))} "
+        f"(primary {kept[-1]})"
+    )
 
 
 @admin.command("credential-rotate")
@@ -74,3 +129,468 @@ def credential_rotate(data_dir: DataDirOpt = None, config: ConfigOpt = None) -> 
     migrate.upgrade_if_needed(engine)
     kept = credential_keys.rotate(Database(engine), settings.credential_keys_dir, settings.max_active_keys)
     typer.echo(f"keys in {settings.credential_keys_dir}: {', '.join(map(str, kept))} (primary {kept[-1]})")
+
+
+@dataclass
+class Target:
+    """Where a command's cloud is: a clouds.yaml entry, the file found as admin_client says."""
+
+    os_cloud: str
+    data_dir: Path | None
+    config: Path | None
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _operator(target: Target) -> Iterator[OperatorClient]:
+    from pocketstack.cli.admin_client import AdminError, OperatorClient, clouds_file, load_cloud
+
+    try:
+        settings = load_settings(target.config, data_dir=target.data_dir)
+        with OperatorClient(
+            load_cloud(clouds_file(target.data_dir, settings.data_dir), target.os_cloud)
+        ) as client:
+            yield client
+    except AdminError as exc:
+        _fail(str(exc))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def _print_json(doc: Any) -> None:
+    from pocketstack.cli.admin_client import without_links
+
+    typer.echo(json.dumps(without_links(doc), indent=2))
+
+
+def _table(title: str | None, headers: list[str], rows: list[list[str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    Console(width=None if sys.stdout.isatty() else 1000).print(table)  # piped: never wrap a cell
+
+
+def _show(doc: dict[str, Any], fmt: Format, skip: tuple[str, ...] = ()) -> None:
+    if fmt is Format.json:
+        _print_json(doc)
+        return
+    fields = [[k, _cell(v)] for k, v in doc.items() if k != "_links" and k not in skip]
+    _table(None, ["Field", "Value"], fields)
+
+
+Columns = dict[str, Callable[[dict[str, Any]], Any]]
+
+
+def _list(key: str, items: list[dict[str, Any]], fmt: Format, columns: Columns) -> None:
+    if fmt is Format.json:
+        _print_json({key: items})
+        return
+    _table(None, list(columns), [[_cell(get(item)) for get in columns.values()] for item in items])
+
+
+def _done(fmt: Format, message: str) -> None:
+    if fmt is Format.table:
+        typer.echo(message)
+
+
+def _field(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda item: item.get(name)
+
+
+hosts_app = typer.Typer(no_args_is_help=True, help="Hosts: register, enable/disable, remove (Operator API).")
+placements_app = typer.Typer(no_args_is_help=True, help="Placements: zones and their tree (Operator API).")
+faults_app = typer.Typer(no_args_is_help=True, help="Fault injection of the fake driver (Operator API).")
+keys_app = typer.Typer(no_args_is_help=True, help="Token keys: list and rotate (Operator API).")
+tasks_app = typer.Typer(no_args_is_help=True, help="Tasks across every project (Operator API).")
+admin.add_typer(hosts_app, name="hosts")
+admin.add_typer(placements_app, name="placements")
+admin.add_typer(faults_app, name="faults")
+admin.add_typer(keys_app, name="keys")
+admin.add_typer(tasks_app, name="tasks")
+
+HOST_COLUMNS: Columns = {
+    "ID": _field("id"),
+    "Name": _field("name"),
+    "Enabled": _field("enabled"),
+    "Reason": _field("disabled_reason"),
+    "vCPUs": lambda h: f"{h['usage']['vcpus']}/{h['vcpus']}",
+    "Memory MB": lambda h: f"{h['usage']['memory_mb']}/{h['memory_mb']}",
+    "Disk GB": lambda h: f"{h['usage']['disk_gb']}/{h['disk_gb']}",
+    "Servers": lambda h: h["usage"]["servers"],
+    "Placements": lambda h: ", ".join(h["placement_ids"]),
+}
+
+
+@hosts_app.command("list")
+def hosts_list(
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Every host, with what it uses of its inventory."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _list("hosts", list(op.pages("/hosts", "hosts")), fmt, HOST_COLUMNS)
+
+
+@hosts_app.command("show")
+def hosts_show(
+    host_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """One host."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("GET", f"/hosts/{host_id}"), fmt)
+
+
+@hosts_app.command("register")
+def hosts_register(
+    name: str,
+    vcpus: Annotated[int, typer.Option(help="Its vCPUs.")],
+    memory_mb: Annotated[int, typer.Option(help="Its memory in MB.")],
+    disk_gb: Annotated[int, typer.Option(help="Its disk in GB.")],
+    placement: Annotated[str | None, typer.Option(help="Its placement id (default zone if none).")] = None,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Register a simulated host (the fake driver runs it)."""
+    doc: dict[str, Any] = {"name": name, "vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb}
+    if placement is not None:
+        doc["placement_id"] = placement
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("POST", "/hosts", json=doc), fmt)
+
+
+@hosts_app.command("set")
+def hosts_set(
+    host_id: Annotated[str, typer.Argument(metavar="ID")],
+    enable: Annotated[bool | None, typer.Option("--enable/--disable", help="Scheduler may use it.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why it is disabled.")] = None,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Enable or disable a host."""
+    doc: dict[str, Any] = {}
+    if enable is not None:
+        doc["enabled"] = enable
+    if reason is not None:
+        doc["disabled_reason"] = reason
+    if not doc:
+        _fail("nothing to change: give --enable, --disable or --reason")
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("PATCH", f"/hosts/{host_id}", json=doc), fmt)
+
+
+@hosts_app.command("delete")
+def hosts_delete(
+    host_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Remove a host that holds no server, allocation or migration."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        op.request("DELETE", f"/hosts/{host_id}")
+    _done(fmt, f"deleted host {host_id}")
+
+
+@hosts_app.command("servers")
+def hosts_servers(
+    host_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The servers on a host."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        found = op.request("GET", f"/hosts/{host_id}/servers")
+    _list("servers", found["servers"], fmt, {"ID": _field("id"), "Name": _field("name")})
+
+
+PLACEMENT_COLUMNS: Columns = {
+    "ID": _field("id"),
+    "Name": _field("name"),
+    "Parents": lambda p: ", ".join(p["parent_ids"]),
+    "Children": lambda p: len(p["children"]),
+    "Hosts": lambda p: ", ".join(p["hosts"]),
+    "Tags": lambda p: ", ".join(p["tags"]),
+}
+ParentOpt = Annotated[
+    list[str] | None, typer.Option("--parent", help="A parent placement id (repeat for several).")
+]
+
+
+@placements_app.command("list")
+def placements_list(
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Every placement, by name."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _list("placements", list(op.pages("/placements", "placements")), fmt, PLACEMENT_COLUMNS)
+
+
+@placements_app.command("show")
+def placements_show(
+    placement_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """One placement."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("GET", f"/placements/{placement_id}"), fmt)
+
+
+@placements_app.command("create")
+def placements_create(
+    name: str,
+    parent: ParentOpt = None,
+    description: Annotated[str | None, typer.Option(help="What it is.")] = None,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Make a placement under existing parents (none: a root)."""
+    doc: dict[str, Any] = {"name": name, "parent_ids": parent or []}
+    if description is not None:
+        doc["description"] = description
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("POST", "/placements", json=doc), fmt)
+
+
+@placements_app.command("set")
+def placements_set(
+    placement_id: Annotated[str, typer.Argument(metavar="ID")],
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    parent: ParentOpt = None,
+    root: Annotated[bool, typer.Option("--root", help="Drop every parent: make it a root.")] = False,
+    description: Annotated[str | None, typer.Option(help="A new description.")] = None,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Rename, describe or re-parent a placement (--parent replaces its parents)."""
+    if root and parent:
+        _fail("--root and --parent exclude each other")
+    doc: dict[str, Any] = {}
+    if name is not None:
+        doc["name"] = name
+    if description is not None:
+        doc["description"] = description
+    if parent or root:
+        doc["parent_ids"] = parent or []
+    if not doc:
+        _fail("nothing to change: give --name, --description, --parent or --root")
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("PATCH", f"/placements/{placement_id}", json=doc), fmt)
+
+
+@placements_app.command("delete")
+def placements_delete(
+    placement_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Remove a placement that holds no host and has no child."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        op.request("DELETE", f"/placements/{placement_id}")
+    _done(fmt, f"deleted placement {placement_id}")
+
+
+@placements_app.command("tag")
+def placements_tag(
+    placement_id: Annotated[str, typer.Argument(metavar="ID")],
+    tag: str,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Tag a placement."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        op.request("PUT", f"/placements/{placement_id}/tags/{quote(tag, safe='')}")
+    _done(fmt, f"tagged placement {placement_id} {tag!r}")
+
+
+@placements_app.command("untag")
+def placements_untag(
+    placement_id: Annotated[str, typer.Argument(metavar="ID")],
+    tag: str,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Remove a tag from a placement."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        op.request("DELETE", f"/placements/{placement_id}/tags/{quote(tag, safe='')}")
+    _done(fmt, f"untagged placement {placement_id} {tag!r}")
+
+
+@faults_app.command("show")
+def faults_show(
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The fault injection settings."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("GET", "/faults"), fmt)
+
+
+@faults_app.command("set")
+def faults_set(
+    fail_builds: Annotated[int | None, typer.Option(help="Builds still to fail (0 clears).")] = None,
+    fail_actions: Annotated[int | None, typer.Option(help="Actions still to fail (0 clears).")] = None,
+    crash_builds: Annotated[int | None, typer.Option(help="Builds still to crash (0 clears).")] = None,
+    build_delay: Annotated[float | None, typer.Option(help="Seconds added to every build.")] = None,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Change some of the fault injection settings."""
+    given = {
+        "fail_builds": fail_builds,
+        "fail_actions": fail_actions,
+        "crash_builds": crash_builds,
+        "build_delay": build_delay,
+    }
+    doc = {k: v for k, v in given.items() if v is not None}
+    if not doc:
+        _fail("nothing to change: give --fail-builds, --fail-actions, --crash-builds or --build-delay")
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("PATCH", "/faults", json=doc), fmt)
+
+
+KEY_COLUMNS: Columns = {"ID": _field("id"), "Stage": _field("stage")}
+
+
+@keys_app.command("list")
+def keys_list(
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The token keys and their stages (never their material)."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _list("keys", op.request("GET", "/keys")["keys"], fmt, KEY_COLUMNS)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Rotate: the staged key becomes primary, a new one is staged, the oldest are pruned."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _list("keys", op.request("POST", "/keys/rotate")["keys"], fmt, KEY_COLUMNS)
+
+
+TASK_COLUMNS: Columns = {
+    "ID": _field("id"),
+    "Action": _field("action"),
+    "State": _field("state"),
+    "Server": _field("server_id"),
+    "Project": _field("project_id"),
+    "Created": _field("created_at"),
+    "Message": _field("message"),
+}
+ITEM_COLUMNS: Columns = {
+    "#": _field("sequence"),
+    "Step": _field("name"),
+    "State": _field("state"),
+    "Host": _field("host"),
+    "Started": _field("started_at"),
+    "Finished": _field("finished_at"),
+    "Details": _field("details"),
+}
+
+
+@tasks_app.command("list")
+def tasks_list(
+    state: Annotated[str | None, typer.Option(help="running, succeeded or failed (comma-separated).")] = None,
+    action: Annotated[str | None, typer.Option(help="Core action names (comma-separated).")] = None,
+    server: Annotated[str | None, typer.Option(help="A server id.")] = None,
+    project: Annotated[str | None, typer.Option(help="A project id.")] = None,
+    stuck: Annotated[bool, typer.Option("--stuck", help="Only tasks running for too long.")] = False,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Tasks across every project, newest first."""
+    given = {"state": state, "action": action, "server": server, "project": project}
+    params = [(k, v) for k, v in given.items() if v is not None]
+    if stuck:
+        params.append(("stuck", "true"))
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _list("tasks", list(op.pages("/tasks", "tasks", params)), fmt, TASK_COLUMNS)
+
+
+def _show_task(doc: dict[str, Any], fmt: Format) -> None:
+    _show(doc, fmt, skip=("items",))
+    if fmt is Format.table and doc.get("items"):
+        _list("items", doc["items"], fmt, ITEM_COLUMNS)
+
+
+@tasks_app.command("show")
+def tasks_show(
+    task_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """A task with its steps."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show_task(op.request("GET", f"/tasks/{task_id}"), fmt)
+
+
+@tasks_app.command("abort")
+def tasks_abort(
+    task_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Abort a running task: it ends FAILED, its server goes to ERROR."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show_task(op.request("POST", f"/tasks/{task_id}/abort"), fmt)
