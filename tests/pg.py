@@ -52,6 +52,10 @@ class PostgresServer:
             "-E",
             "UTF8",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server (again, after ``halt``) on the same port and data."""
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
@@ -64,6 +68,10 @@ class PostgresServer:
             "-c max_connections=200",
             "start",
         )
+
+    def halt(self) -> None:
+        """Stop the server, its data kept for ``resume``: open connections are cut."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

@@ -63,6 +63,7 @@ class Settings:
     quota_defaults: str = ""  # overrides of the default quota class, e.g. "instances=20,cores=40"
     compute_workers: int = 8  # threads that carry out server tasks
     workers: int = 0  # API processes serving the port; 0 = one per core, at most 4
+    metrics_require_token: bool = False  # GET /metrics: anonymous, or a system-scoped admin's token
     # Network: the external network ``public`` made on the first start (floating IPs come from
     # it); the pool is FIRST-LAST, or empty for every address of the CIDR but the gateway (.1).
     public_network_cidr: str = "172.24.4.0/24"
@@ -114,6 +115,13 @@ def _coerce(name: str, value: Any) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     if value is None:
         return None
+    if str(kind) in ("bool", "<class 'bool'>"):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text not in ("true", "1", "yes", "on", "false", "0", "no", "off"):
+            raise ValueError(f"{name} must be true or false, not {value!r}")
+        return text in ("true", "1", "yes", "on")
     if "int" in str(kind):
         return int(value)
     if "Path" in str(kind):

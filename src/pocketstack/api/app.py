@@ -13,6 +13,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pocketstack.api.common import metrics
 from pocketstack.api.common.hal import errors as hal_errors
 from pocketstack.api.common.middleware import RequestIdMiddleware, ServiceRootMiddleware
 from pocketstack.api.common.responses import json_response
@@ -52,6 +53,7 @@ def build_app(cloud: Cloud) -> Starlette:
     routes = [
         Route("/", root),
         Route("/healthcheck", healthcheck, methods=["GET", "HEAD"]),
+        Route("/metrics", metrics.endpoint(cloud), methods=["GET"]),
         *(Mount(prefix, app=app) for prefix, app in mounts.items()),
     ]
     roots = {*mounts, "/compute/v2.1", "/compute/v2"}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pocketstack.api.common.logs import configure as configure_logs
+from pocketstack.api.common.metrics import use_multiprocess_dir
 from pocketstack.config import Settings
 from pocketstack.core.identity.bootstrap_accounts import Account, HashesAhead
 from pocketstack.core.identity.passwords import PasswordVerifier
@@ -69,10 +70,15 @@ def clouds_yaml(settings: Settings, passwords: dict[str, str]) -> str:
             "identity_api_version": 3,
         }
 
+    system = cloud("admin", "admin")
+    for key in ("project_name", "project_domain_name"):
+        del system["auth"][key]
+    system["auth"]["system_scope"] = "all"  # how openstacksdk and keystoneauth spell a system scope
     doc = {
         "clouds": {
             "pocketstack": cloud("demo", "demo"),
             "pocketstack-admin": cloud("admin", "admin"),
+            "pocketstack-system": system,
         }
     }
     text = _plain_yaml(doc)
@@ -140,6 +146,7 @@ def run(settings: Settings) -> None:
     configure_logs(settings.log_level)
     workers = settings.worker_count
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    use_multiprocess_dir(settings.data_dir / "metrics")  # before the workers fork, and any import of it
     passwords, changed = bootstrap_passwords(settings)
     accounts = [
         Account("admin", "admin", "admin", passwords["admin"], "admin" in changed),

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 
 from pocketstack.api.common.logs import LOG, kv
+from pocketstack.api.common.metrics import forget_process
 
 # A worker that dies within this many seconds of its start is not restarted (it would die again:
 # a broken setting, an unreachable database); the supervisor stops instead.
@@ -141,6 +142,7 @@ class Supervisor:
             except InterruptedError:
                 continue
             began = self.children.pop(pid, None)
+            forget_process(pid)
             if began is None or self._stopping:
                 continue
             code = os.waitstatus_to_exitcode(wait_status)

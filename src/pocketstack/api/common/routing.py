@@ -27,6 +27,7 @@ from starlette.types import Receive, Scope, Send
 
 from pocketstack.api.common.access_rules import check_access_rules
 from pocketstack.api.common.logs import ACCESS, LOG, kv
+from pocketstack.api.common.metrics import UNMATCHED, RouteMetrics
 from pocketstack.api.common.read_cache import ReadCache
 from pocketstack.core.context import RequestContext, new_request_id
 from pocketstack.core.errors import (
@@ -213,6 +214,7 @@ def _make_route(
         by_method["HEAD"] = by_method["GET"]
     allowed = ", ".join(sorted(by_method))
     coroutines = {m for m, e in by_method.items() if inspect.iscoroutinefunction(e.handler)}
+    counted = RouteMetrics(path)
 
     async def dispatch(request: Request) -> Response:
         started = time.perf_counter()
@@ -259,13 +261,15 @@ def _make_route(
                 request,
             )
         user = api_req.ctx.user_id if api_req else None
+        elapsed = time.perf_counter() - started
+        counted.record(request.scope.get("root_path", ""), request.method, response.status_code, elapsed)
         ACCESS.info(
             kv(
                 request_id=request_id,
                 method=request.method,
                 path=request.url.path,
                 status=response.status_code,
-                ms=f"{(time.perf_counter() - started) * 1000:.1f}",
+                ms=f"{elapsed * 1000:.1f}",
                 user=user,
             )
         )
@@ -300,11 +304,17 @@ def build_router(
         for path, group in grouped.items()
     ]
 
+    unmatched = RouteMetrics(UNMATCHED)
+
     async def not_found(scope, receive, send) -> None:  # noqa: ANN001 - ASGI callable
+        started = time.perf_counter()
         request = Request(scope, receive)
         _request_id(request)
         err = NotFound("resource", request.url.path, message="The resource could not be found.")
-        await render_error(err, None, request)(scope, receive, send)
+        response = render_error(err, None, request)
+        elapsed = time.perf_counter() - started
+        unmatched.record(scope.get("root_path", ""), scope["method"], response.status_code, elapsed)
+        await response(scope, receive, send)
 
     return _IndexedRouter(routes=routes, default=not_found, redirect_slashes=redirect_slashes)
 

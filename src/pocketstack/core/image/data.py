@@ -104,6 +104,16 @@ def store_ids_of(session: Session, image_ids: Iterable[str]) -> dict[str, list[s
     return per_image(session, _STORE_IDS, image_ids)
 
 
+# A prometheus Counter of image data bytes by direction ("in", "out"), once the API's metrics
+# are set up (api/common/metrics.py); None until then, and in a process without them.
+IMAGE_BYTES: Any = None
+
+
+def _count_bytes(direction: str, amount: int) -> None:
+    if IMAGE_BYTES is not None:
+        IMAGE_BYTES.labels(direction).inc(amount)
+
+
 @dataclass(frozen=True)
 class Download:
     """The data of an image, already open (``reader``), and what a response needs to say."""
@@ -227,6 +237,7 @@ class ImageDataService:
         except BaseException:
             store.delete(stored.path)
             raise
+        _count_bytes("in", stored.size)
         LOG.info("event=image_uploaded image_id=%s store=%s size=%d", image.id, store.id, stored.size)
 
     @staticmethod
@@ -266,6 +277,7 @@ class ImageDataService:
             except BaseException:
                 self.staging.delete(stored.path)
                 raise
+            _count_bytes("in", stored.size)
 
         def restore() -> None:
             self._restore(image.id, "uploading")
@@ -285,7 +297,10 @@ class ImageDataService:
         ``ctx`` is an admin."""
         if image.status == "deactivated" and not access.is_admin(ctx):
             raise Forbidden("The requested image has been deactivated. Image data download is forbidden.")
-        return self.open_data(image, window)
+        download = self.open_data(image, window)
+        if download is not None:
+            _count_bytes("out", download.length)
+        return download
 
     def open_data(
         self, image: Image, window: Callable[[int], tuple[int, int]] | None = None

@@ -43,6 +43,16 @@ NO_VALID_HOST = "No valid host was found. There are not enough hosts available."
 VERSION_KEY = "placement.hosts_version"
 
 
+# A prometheus Counter of decisions by result, once the API's metrics are set up
+# (api/common/metrics.py); None until then, and in a process without them.
+DECISIONS: Any = None
+
+
+def _count_decision(result: str) -> None:
+    if DECISIONS is not None:
+        DECISIONS.labels(result).inc()
+
+
 class NoValidHost(Exception):
     def __init__(self, reason: str = "") -> None:
         super().__init__(NO_VALID_HOST + (f" ({reason})" if reason else ""))
@@ -397,12 +407,14 @@ class Scheduler:
                 for _ in range(5):
                     outcome = self._claim_host(s, hosts, host, consumer_id, spec, server_id)
                     if outcome is True:
+                        _count_decision("claimed")
                         return host.name
                     if outcome is False:
                         break
                     host = outcome  # the host changed under us: look again with fresh figures
             if attempt == 0:
                 hosts = self.hosts(s, reload=True)  # before giving up, with every host read again
+        _count_decision("no_valid_host")
         raise NoValidHost()
 
     def _claim_host(
