@@ -42,3 +42,16 @@ def test_unknown_setting_in_file_is_an_error(tmp_path: Path) -> None:
 def test_public_url_wins_for_the_catalog() -> None:
     assert Settings(public_url="https://cloud.example/").base_url == "https://cloud.example"
     assert Settings(host="::1", port=5).base_url == "http://[::1]:5"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("false", False), ("0", False), ("Off", False), ("true", True), ("1", True)]
+)
+def test_a_yes_or_no_setting_from_the_environment_is_read_as_one(text: str, value: bool) -> None:
+    settings = load_settings(env={"POCKETSTACK_METRICS_REQUIRE_TOKEN": text})
+    assert settings.metrics_require_token is value
+
+
+def test_a_yes_or_no_setting_refuses_anything_else() -> None:
+    with pytest.raises(ValueError, match="metrics_require_token must be true or false"):
+        load_settings(env={"POCKETSTACK_METRICS_REQUIRE_TOKEN": "maybe"})
