@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pocketstack.api.common.hal.routes import Route
 from pocketstack.api.operator import discovery
-from pocketstack.api.operator.handlers import faults, hosts, keys, placements, tasks
+from pocketstack.api.operator.handlers import faults, hosts, keys, placements, snapshots, tasks
 
 TABLE: list[Route] = [
     *discovery.ROUTES,
@@ -13,5 +13,6 @@ TABLE: list[Route] = [
     *hosts.ROUTES,
     *placements.ROUTES,
     *tasks.ROUTES,
+    *snapshots.ROUTES,
 ]
 ROUTES = [route.endpoint() for route in TABLE]
