@@ -37,4 +37,10 @@ OPERATOR_RULES = _rules(
     ("tasks:list", "List tasks across the cloud."),
     ("tasks:get", "Show a task."),
     ("tasks:abort", "Abort a running task."),
+    ("snapshots:list", "List the cloud state snapshots."),
+    ("snapshots:get", "Show a cloud state snapshot."),
+    ("snapshots:create", "Snapshot the whole cloud's state."),
+    ("snapshots:delete", "Delete a cloud state snapshot."),
+    ("snapshots:restore", "Put the whole cloud back in a snapshot's state."),
+    ("reset", "Put the whole cloud back in its first-start state."),
 )
