@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from pocketstack.core.image.members import MemberService
     from pocketstack.core.image.metadefs import MetadefServices
     from pocketstack.core.network.services import NetworkServices
+    from pocketstack.core.operator.drain import Drains
     from pocketstack.core.placement.aggregates import AggregateService
     from pocketstack.core.placement.hosts import HostService
     from pocketstack.core.placement.scheduler import Scheduler
@@ -126,7 +127,9 @@ class Cloud:
     bus: InProcessBus
 
     def close(self) -> None:
-        """Stop the task workers and periodic jobs (waiting for running tasks)."""
+        """Stop the drains, the task workers and periodic jobs (waiting for running tasks)."""
+        if "drains" in self.__dict__:
+            self.drains.close()  # first: a drain starts its moves on the bus
         self.bus.close()
         self.db.revisions.close()
 
@@ -349,6 +352,12 @@ class Cloud:
         from pocketstack.core.compute.steps.moves import confirm_resize
 
         return ServerActions(self.db, self, self.driver, self.bus.publish, confirm_resize)
+
+    @_OnFirstUse
+    def drains(self) -> Drains:
+        from pocketstack.core.operator.drain import Drains
+
+        return Drains(self.db, self.server_actions, self.driver.capabilities)
 
     # -- network ---------------------------------------------------------------------------
 

@@ -404,3 +404,65 @@ def test_revision_0010_backfills(backend: str, request: pytest.FixtureRequest, t
         assert conn.execute(text("SELECT COUNT(*) FROM flavor_access")).scalar() == shares
     assert "uuid" not in {c["name"] for c in inspect(engine).get_columns("flavors")}
     engine.dispose()
+
+
+def _rows(conn: Any, table: str) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_revision_0011_keeps_every_task_and_item(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """0010 -> 0011: every task is kept as it was, of kind ``server``, with all its items (on
+    SQLite the table is copied, and dropping the old one must not cascade into ``task_items``);
+    a task with no server or project (an operator's) can then be written. A downgrade drops the
+    operator tasks with their items and keeps the others."""
+    sqlite_db = tmp_path / "pocketstack.db"
+    shutil.copy(FIXTURES / "0010" / "pocketstack.db", sqlite_db)
+    url = f"sqlite:///{sqlite_db}"
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres").create_database()
+        _load_into(url, sqlite_db, "0010")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        before_tasks, before_items = _rows(conn, "tasks"), _rows(conn, "task_items")
+    assert before_tasks and before_items
+    indexes_before = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("tasks")}
+    migrate.upgrade(engine, "0011")
+    with engine.connect() as conn:
+        after_tasks, after_items = _rows(conn, "tasks"), _rows(conn, "task_items")
+    assert after_tasks == [{**t, "kind": "server"} for t in before_tasks]
+    assert after_items == before_items
+    schema = inspect(engine)
+    columns = {c["name"]: c for c in schema.get_columns("tasks")}
+    assert columns["server_id"]["nullable"] and columns["project_id"]["nullable"]
+    assert not columns["kind"]["nullable"]
+    assert {i["name"]: i["column_names"] for i in schema.get_indexes("tasks")} == indexes_before
+    fk = next(iter(schema.get_foreign_keys("task_items")))
+    assert (fk["referred_table"], fk["options"].get("ondelete")) == ("tasks", "CASCADE")
+    task_columns = "user_id, request_id, status, message, params, created_at, updated_at, finished_at"
+    item_columns = "event, status, host, details, started_at, finished_at"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                f"INSERT INTO tasks (id, server_id, project_id, action, kind, {task_columns}) "
+                f"SELECT '0011-operator', NULL, NULL, 'drain', 'operator', {task_columns} FROM tasks "
+                "WHERE id = :id"
+            ),
+            {"id": before_tasks[0]["id"]},
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO task_items (task_id, {item_columns}) "
+                f"SELECT '0011-operator', {item_columns} FROM task_items WHERE id = :id"
+            ),
+            {"id": before_items[0]["id"]},
+        )
+        assert conn.execute(text("SELECT COUNT(*) FROM tasks WHERE server_id IS NULL")).scalar() == 1
+    command.downgrade(migrate.alembic_config(engine), "0010")
+    with engine.connect() as conn:
+        assert _rows(conn, "tasks") == before_tasks
+        assert _rows(conn, "task_items") == before_items
+    assert not {c["name"]: c for c in inspect(engine).get_columns("tasks")}["server_id"]["nullable"]
+    engine.dispose()

@@ -361,15 +361,19 @@ class Migration(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+TASK_SERVER, TASK_OPERATOR = "server", "operator"  # tasks.kind
+
+
 class Task(Base):
-    """A state-changing action on a server (seed 001): Nova's instance action, vNext's task."""
+    """A state-changing action on a server (seed 001): Nova's instance action, vNext's task;
+    or, of ``kind`` operator (revision 0011), an operator's action on no server (a drain)."""
 
     __tablename__ = "tasks"
     # A server's tasks paged newest first (revision 0010).
     __table_args__ = (Index("ix_tasks_server_created", "server_id", "created_at", "id"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    server_id: Mapped[str] = mapped_column(String(36), index=True)
-    project_id: Mapped[str] = mapped_column(String(64))
+    server_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    project_id: Mapped[str | None] = mapped_column(String(64))
     user_id: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -379,6 +383,7 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16), default=TASK_SERVER, server_default=TASK_SERVER)
 
 
 class TaskItem(Base):

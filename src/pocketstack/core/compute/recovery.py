@@ -49,7 +49,7 @@ def resolve_interrupted(conductor: Conductor) -> int:
     with db.transaction() as s:
         running = tasks.running(s)
         for task in running:
-            server = s.get(Server, task.server_id)
+            server = s.get(Server, task.server_id) if task.server_id else None
             _resolve(conductor, s, task, server)
         # Servers marked busy without a running task (a crash between commit points).
         stuck = s.scalars(

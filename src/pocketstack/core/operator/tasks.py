@@ -1,4 +1,5 @@
 """Tasks across the cloud for an operator: the filtered list, and the abort of a running task.
+Operator tasks (a drain) act on no server and cannot be aborted yet.
 
 An abort ends the task FAILED and leaves its server as a failed build would: ERROR, its task
 state cleared, a fault recorded, and what the task claimed freed (``release_claims``). The
@@ -23,7 +24,7 @@ from pocketstack.core.errors import Conflict, NotFound
 from pocketstack.core.identity.common import utcnow
 from pocketstack.core.tasks import tasks
 from pocketstack.core.tasks.secrets import SEALED
-from pocketstack.store.compute_models import Server, Task, TaskItem
+from pocketstack.store.compute_models import TASK_OPERATOR, Server, Task, TaskItem
 from pocketstack.store.db import Database
 
 # The fake driver acts in milliseconds and the slowest real step (a snapshot upload of a
@@ -36,6 +37,7 @@ ABORTED = "Aborted by the operator."
 class TaskFilter:
     statuses: Collection[str] = ()
     actions: Collection[str] = ()
+    kinds: Collection[str] = ()
     project_id: str | None = None
     server_id: str | None = None
     since: datetime | None = None
@@ -53,6 +55,8 @@ def page(s: Session, f: TaskFilter, limit: int, after: Task | None = None) -> li
         stmt = stmt.where(Task.status.in_(sorted(f.statuses)))
     if f.actions:
         stmt = stmt.where(Task.action.in_(sorted(f.actions)))
+    if f.kinds:
+        stmt = stmt.where(Task.kind.in_(sorted(f.kinds)))
     if f.project_id is not None:
         stmt = stmt.where(Task.project_id == f.project_id)
     if f.server_id is not None:
@@ -96,6 +100,12 @@ def abort(db: Database, task_id: str, message: str = ABORTED) -> Task:
         task = get(s, task_id)
         if task.status != tasks.RUNNING:
             raise _conflict(task)
+        if task.kind == TASK_OPERATOR or task.server_id is None:
+            raise Conflict(
+                f"Task {task.id} is an operator task ({task.action}): aborting it is not supported "
+                "yet; the server tasks it started can be aborted one by one.",
+                code="operator.task.abort_unsupported",
+            )
         # The server's row first, then the task's: the order the conductor writes them in
         # (settle, then end), so that on PostgreSQL the two never wait on each other crosswise.
         s.execute(select(Server.id).where(Server.id == task.server_id).with_for_update())

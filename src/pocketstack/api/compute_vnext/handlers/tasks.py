@@ -165,7 +165,7 @@ def _visible_task(req: ApiRequest, rule: str) -> tuple[Task, Server]:
     missing = NotFound("task", task_id, message=f"Task {task_id} could not be found.")
     with req.cloud.db.read() as s:
         task = tasks.get(s, task_id)
-        if task is None:
+        if task is None or task.server_id is None:  # an operator's task is no server's
             raise missing
     try:
         server = readable(req, task.server_id, P + rule, include_deleted=True)

@@ -15,7 +15,10 @@ from pocketstack.api.common.hal.routes import PAGING, Route, body, links, page, 
 from pocketstack.api.common.responses import empty_response, isotime, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire
+from pocketstack.api.operator.handlers.tasks import PATH as TASKS
+from pocketstack.api.operator.handlers.tasks import TaskShape, task_detail
 from pocketstack.core.errors import NotImplementedYet
+from pocketstack.core.operator import tasks as optasks
 from pocketstack.core.placement.host_registry import (
     RATIO_COLUMNS,
     RESERVED_COLUMNS,
@@ -319,6 +322,17 @@ def host_servers(req: ApiRequest) -> Response:
     )
 
 
+def drain_host(req: ApiRequest) -> Response:
+    req.enforce({})
+    task_id = req.cloud.drains.start(req.ctx, req.params["id"])
+    with req.cloud.db.read() as s:
+        task = optasks.get(s, task_id)
+        found = optasks.items(s, task_id)
+    answer = json_response(task_detail(req, task, found), 202)
+    answer.headers["Location"] = f"{req.base_url}{TASKS}/{task_id}"
+    return answer
+
+
 ROUTES = [
     Route(
         "GET",
@@ -381,5 +395,17 @@ ROUTES = [
         "host-servers",
         "The servers on a host.",
         returns=HostServers,
+    ),
+    Route(
+        "POST",
+        f"{PATH}/{{id}}/drain",
+        drain_host,
+        "operator:hosts:drain",
+        "host-drain",
+        "Disable a host and move every server off it (live when it runs and the driver can, else "
+        "a confirmed cold migration): 202 with the operator task, which ends once every move has.",
+        status=202,
+        returns=TaskShape,
+        errors=(401, 403, 404, 409),
     ),
 ]

@@ -1,7 +1,8 @@
 """Operator API: tasks across every project (docs/operator.md section 3), and their abort.
 
 A task is shown with vNext's field names (api/compute_vnext/handlers/tasks.py) and its core
-action name, the one the ``action`` filter takes."""
+action name, the one the ``action`` filter takes. An operator task (``kind`` operator, a drain)
+acts on no server: its ``server_id`` and ``project_id`` are null."""
 
 from __future__ import annotations
 
@@ -17,13 +18,16 @@ from pocketstack.api.common.routing import ApiRequest
 from pocketstack.core.compute.action_table import ACTIONS
 from pocketstack.core.errors import BadRequest
 from pocketstack.core.operator import tasks as optasks
+from pocketstack.core.operator.drain import DRAIN
 from pocketstack.core.tasks import tasks
-from pocketstack.store.compute_models import Task, TaskItem
+from pocketstack.store.compute_models import TASK_OPERATOR, TASK_SERVER, Task, TaskItem
 
 PATH = "/tasks"
 STATES = {tasks.RUNNING: "RUNNING", tasks.SUCCEEDED: "SUCCEEDED", tasks.FAILED: "FAILED"}
 ITEM_STATES = {"running": "RUNNING", tasks.ITEM_SUCCESS: "SUCCEEDED", tasks.ITEM_ERROR: "FAILED"}
 MAX_ID = 64  # the widest id column a filter is compared with (tasks.project_id)
+OPERATOR_ACTIONS = (DRAIN,)
+KINDS = (TASK_SERVER, TASK_OPERATOR)
 
 State = Literal["RUNNING", "SUCCEEDED", "FAILED"]
 
@@ -41,12 +45,14 @@ class TaskItemShape(BaseModel):
 
 
 class TaskShape(BaseModel):
-    """A task: one action on one server, in any project; ``items`` (its steps) only when the
-    task is shown alone."""
+    """A task: one action on one server, in any project (``kind`` server), or an operator's
+    action on no server (``kind`` operator: a drain, whose items are its servers' moves);
+    ``items`` (its steps) only when the task is shown alone."""
 
     id: str
-    server_id: str
-    project_id: str
+    kind: Literal["server", "operator"]
+    server_id: str | None
+    project_id: str | None
     action: str
     parameters: dict[str, Any]
     state: State
@@ -68,9 +74,14 @@ class TaskList(BaseModel):
 
 
 def _task(req: ApiRequest, task: Task) -> dict[str, Any]:
-    more = {"abort": f"{PATH}/{task.id}/abort"} if task.status == tasks.RUNNING else {}
+    more = {}
+    if task.status == tasks.RUNNING and task.kind != TASK_OPERATOR:
+        more["abort"] = f"{PATH}/{task.id}/abort"
+    if task.action == DRAIN and (task.params or {}).get("host"):
+        more["host"] = f"/hosts/{task.params['host']}"
     return {
         "id": task.id,
+        "kind": task.kind,
         "server_id": task.server_id,
         "project_id": task.project_id,
         "action": task.action,
@@ -86,7 +97,7 @@ def _task(req: ApiRequest, task: Task) -> dict[str, Any]:
     }
 
 
-def _detail(req: ApiRequest, task: Task, found: list[TaskItem]) -> dict[str, Any]:
+def task_detail(req: ApiRequest, task: Task, found: list[TaskItem]) -> dict[str, Any]:
     out = _task(req, task)
     out["items"] = [
         {
@@ -120,9 +131,18 @@ def _statuses(req: ApiRequest) -> list[str]:
 
 def _actions(req: ApiRequest) -> list[str]:
     names = _values(req, "action")
-    unknown = [n for n in names if n not in ACTIONS]
+    known = {*ACTIONS, *OPERATOR_ACTIONS}
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise BadRequest(f"Unknown action {unknown[0]!r}: one of {', '.join(sorted(ACTIONS))}.")
+        raise BadRequest(f"Unknown action {unknown[0]!r}: one of {', '.join(sorted(known))}.")
+    return names
+
+
+def _kinds(req: ApiRequest) -> list[str]:
+    names = _values(req, "kind")
+    unknown = [n for n in names if n not in KINDS]
+    if unknown:
+        raise BadRequest(f"Unknown task kind {unknown[0]!r}: one of {', '.join(KINDS)}.")
     return names
 
 
@@ -161,6 +181,7 @@ def _filter(req: ApiRequest) -> optasks.TaskFilter:
     return optasks.TaskFilter(
         statuses=_statuses(req),
         actions=_actions(req),
+        kinds=_kinds(req),
         project_id=_id(req, "project"),
         server_id=_id(req, "server"),
         since=_since(req),
@@ -191,7 +212,7 @@ def get_task(req: ApiRequest) -> Response:
     with req.cloud.db.read() as s:
         task = optasks.get(s, req.params["id"])
         found = optasks.items(s, task.id)
-    return json_response(_detail(req, task, found))
+    return json_response(task_detail(req, task, found))
 
 
 def abort_task(req: ApiRequest) -> Response:
@@ -199,12 +220,16 @@ def abort_task(req: ApiRequest) -> Response:
     task = optasks.abort(req.cloud.db, req.params["id"])
     with req.cloud.db.read() as s:
         found = optasks.items(s, task.id)
-    return json_response(_detail(req, task, found))
+    return json_response(task_detail(req, task, found))
 
 
 FILTERS = (
     Param("state", "In these states: running, succeeded, failed (comma-separated or repeated)."),
-    Param("action", "Of these actions (core names: create, stop, resize...; comma-separated or repeated)."),
+    Param(
+        "action",
+        "Of these actions (core names: create, stop, resize..., drain; comma-separated or repeated).",
+    ),
+    Param("kind", "Of these kinds: server, operator (comma-separated or repeated)."),
     Param("project", "Of this project (id)."),
     Param("server", "On this server (id)."),
     Param("since", "Created at or after this time (ISO 8601)."),
@@ -243,8 +268,8 @@ ROUTES = [
         abort_task,
         "operator:tasks:abort",
         "task-abort",
-        "Abort a running task: it ends FAILED, what it claimed is freed, its server goes to ERROR "
-        "with a fault.",
+        "Abort a running server task: it ends FAILED, what it claimed is freed, its server goes to "
+        "ERROR with a fault. An operator task (a drain) cannot be aborted yet (409).",
         returns=TaskShape,
         errors=(401, 403, 404, 409),
     ),

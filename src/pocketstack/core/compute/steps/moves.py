@@ -98,8 +98,9 @@ def _moved_claim(
         migration = _migration(s, server, kind, flavor["id"], server.host)
         sched.move(s, server.id, migration.uuid)
         spec = c.spec(s, server, flavor)
-    if params.get("host"):
-        spec.force_host = params["host"]
+    # As Nova resets a request's forced destinations on a move: the host a boot was forced to
+    # (zone ``nova:host``) is not where the server must stay; only a host named now counts.
+    spec.force_host = params.get("host")
     if params.get("placement_id") or params.get("zone"):  # vNext's MOVE: it or one below it
         spec.zone = params.get("zone")
         spec.placement_id = None if spec.zone else params.get("placement_id")
@@ -283,8 +284,7 @@ def unshelve(c: Conductor, task: Task, server: Server) -> None:
     repinned = bool(params.get("unpin") or params.get("availability_zone"))
     if repinned:  # the zone asked for now replaces any placement asked for before
         spec.zone, spec.placement_id = params.get("availability_zone"), None
-    if (task.params or {}).get("host"):
-        spec.force_host = task.params["host"]
+    spec.force_host = params.get("host")  # as for a move: the boot's forced host no longer binds
     with c.step(task, UNSHELVE_SCHEDULE_EVENT):
         host = c.scheduler.claim(server.id, spec, server_id=server.id)
     with c.step(task, UNSHELVE_EVENT, host):
