@@ -39,6 +39,7 @@ def build_app(cloud: Cloud) -> Starlette:
         "/compute": _OnFirstRequest(lambda: _compute(cloud)),
         "/network": _OnFirstRequest(lambda: _network(cloud)),
         "/operator": _OnFirstRequest(lambda: _operator(cloud)),
+        "/dashboard": _OnFirstRequest(lambda: _dashboard(cloud)),
     }
 
     async def healthcheck(request: Request) -> Response:
@@ -142,6 +143,12 @@ def _operator(cloud: Cloud) -> ASGIApp:
 
     router = build_router(ROUTES, cloud, hal_errors.render_error, hal_errors.check_media_type)
     return hal_errors.JsonOnly(router)
+
+
+def _dashboard(cloud: Cloud) -> Router:
+    from pocketstack.api.dashboard.app import build
+
+    return build(cloud)
 
 
 def _compute(cloud: Cloud) -> Router:
