@@ -231,8 +231,9 @@ def _rewrite_at_previous_revision(tar_path: Path, work: Path) -> str:
             )
             columns = ", ".join(f'"{name}"' for name in sorted(old & {c.name for c in table.c}))
             if columns:
+                name = table.name
                 conn.exec_driver_sql(
-                    f"INSERT OR REPLACE INTO main.{table.name} ({columns}) SELECT {columns} FROM snap.{table.name}"
+                    f"INSERT OR REPLACE INTO main.{name} ({columns}) SELECT {columns} FROM snap.{name}"
                 )
     engine.dispose()
     os.replace(work / "old.sqlite", work / "db.sqlite")
