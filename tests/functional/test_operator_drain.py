@@ -16,7 +16,7 @@ from pocketstack.core.context import RequestContext
 from pocketstack.core.operator import drain
 from tests.functional.conftest import auth_headers
 from tests.functional.test_compute_servers import wait
-from tests.functional.test_operator_hosts import image_id  # noqa: F401 (a fixture)
+from tests.functional.test_operator_hosts import image_id, register  # noqa: F401 (image_id: a fixture)
 
 OP = "/operator"
 API = "/compute/v2.1"
@@ -67,8 +67,10 @@ def test_a_drain_moves_every_server_off_and_leaves_the_host_empty(
     admin_token: str,
     image_id: str,  # noqa: F811
 ) -> None:
+    """Issue 12's acceptance: a fifth host registered through the API takes servers placed on
+    it, is drained of them, then removed."""
     op = auth_headers(system_admin_token)
-    host = _host(client, system_admin_token)
+    host = register(client, system_admin_token)
     sids = _boot_only_on(client, admin_token, image_id, host["name"])
     stopped = sids[1]
     headers = {**auth_headers(admin_token), **V}
