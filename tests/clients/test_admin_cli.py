@@ -6,15 +6,17 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
 from tests.clients.conftest import stop_cleanly
-from tests.clients.harness import Server, start_server
+from tests.clients.harness import ADMIN_PASSWORD, Server, start_server
 
 pytestmark = pytest.mark.clients
 
@@ -22,11 +24,13 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 FAKE_HOSTS = 21  # with one registered, more than a page (20) of hosts
 
 
-def admin(server: Server, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+def admin(
+    server: Server, *args: str, ok: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
     env["PYTHONPATH"] = str(SRC)
     cmd = [sys.executable, "-m", "pocketstack.cli.main", "admin", *args, "--data-dir", str(server.data_dir)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, input=stdin)
     if ok:
         assert proc.returncode == 0, f"{args} failed ({proc.returncode}):\n{proc.stderr}\n{proc.stdout}"
     return proc
@@ -156,3 +160,72 @@ def test_rotate_keys_uses_the_api_while_running_and_the_files_once_stopped(tmp_p
         "2",
         "3",
     ]
+
+
+def _boot_on(srv: Server, host: str) -> str:
+    """A server an admin forces onto ``host`` (zone ``nova:<host>``), once ACTIVE."""
+    auth = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {"name": "admin", "domain": {"id": "default"}, "password": ADMIN_PASSWORD}
+                },
+            },
+            "scope": {"project": {"name": "admin", "domain": {"id": "default"}}},
+        }
+    }
+    token = httpx.post(f"{srv.url}/identity/v3/auth/tokens", json=auth).headers["X-Subject-Token"]
+    headers = {"X-Auth-Token": token}
+    image = httpx.get(f"{srv.url}/image/v2/images", headers=headers).json()["images"][0]["id"]
+    body = {
+        "server": {
+            "name": "drained",
+            "imageRef": image,
+            "flavorRef": "1",
+            "networks": "none",
+            "availability_zone": f"nova:{host}",
+        }
+    }
+    resp = httpx.post(f"{srv.url}/compute/v2.1/servers", json=body, headers=headers)
+    assert resp.status_code == 202, resp.text
+    server_id = resp.json()["server"]["id"]
+    deadline = time.monotonic() + 30
+    while (
+        httpx.get(f"{srv.url}/compute/v2.1/servers/{server_id}", headers=headers).json()["server"]["status"]
+        != "ACTIVE"
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    return server_id
+
+
+def test_drain_shows_each_move_then_snapshots_restore_and_reset(tmp_path: Path) -> None:
+    srv = start_server(tmp_path / "data")
+    try:
+        sizes = ["--vcpus", "8", "--memory-mb", "8192", "--disk-gb", "100"]
+        host = admin_json(srv, "hosts", "register", "fifth", *sizes)
+        server_id = _boot_on(srv, "fifth")
+        drained = admin(srv, "hosts", "drain", host["id"]).stdout
+        assert "SUCCEEDED" in drained.splitlines()[0] and server_id in drained, drained
+        assert drained.splitlines()[-1].endswith(": SUCCEEDED"), drained
+        assert admin_json(srv, "hosts", "servers", host["id"]) == {"servers": []}
+
+        snap = admin_json(srv, "snapshots", "create", "with-fifth")
+        assert snap["name"] == "with-fifth" and "tables" in admin_json(srv, "snapshots", "show", snap["id"])
+        assert [s["id"] for s in admin_json(srv, "snapshots", "list")["snapshots"]] == [snap["id"]]
+        admin(srv, "hosts", "delete", host["id"])
+        assert "fifth" not in {h["name"] for h in admin_json(srv, "hosts", "list")["hosts"]}
+        refusal = admin(srv, "snapshots", "restore", snap["id"], ok=False, stdin="n\n")
+        assert refusal.returncode == 1
+        assert "fifth" not in {h["name"] for h in admin_json(srv, "hosts", "list")["hosts"]}
+        admin(srv, "snapshots", "restore", snap["id"], "--yes")
+        assert "fifth" in {h["name"] for h in admin_json(srv, "hosts", "list")["hosts"]}
+
+        assert "first-start state" in admin(srv, "reset", "--yes").stdout
+        names = {h["name"] for h in admin_json(srv, "hosts", "list")["hosts"]}
+        assert names == {f"fake-host-{i}" for i in range(1, 5)}
+        assert "deleted snapshot" in admin(srv, "snapshots", "delete", snap["id"]).stdout
+        assert admin_json(srv, "snapshots", "list") == {"snapshots": []}
+    finally:
+        stop_cleanly(srv)

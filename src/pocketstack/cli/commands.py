@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -331,6 +332,41 @@ def hosts_servers(
     _list("servers", found["servers"], fmt, {"ID": _field("id"), "Name": _field("name")})
 
 
+@hosts_app.command("drain")
+def hosts_drain(
+    host_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Disable a host and move every server off it; shows each move as it ends, and waits for
+    the drain task (exit status 1 when a server could not be moved)."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        task = op.request("POST", f"/hosts/{host_id}/drain")
+        assert task is not None
+        href = task["_links"]["self"]["href"]
+        told: set[int] = set()
+        while True:
+            for item in task.get("items", []):
+                if item["state"] != "RUNNING" and item["sequence"] not in told:
+                    told.add(item["sequence"])
+                    _done(fmt, f"{item['name']}: {item['state']} {_cell(item.get('details'))}")
+            if task["state"] != "RUNNING":
+                break
+            time.sleep(0.5)
+            task = op.request("GET", href)
+            assert task is not None
+    if fmt is Format.json:
+        _print_json(task)
+    else:
+        typer.echo(
+            f"drain {task['id']}: {task['state']}" + (f" ({task['message']})" if task["message"] else "")
+        )
+    if task["state"] != "SUCCEEDED":
+        raise typer.Exit(1)
+
+
 PLACEMENT_COLUMNS: Columns = {
     "ID": _field("id"),
     "Name": _field("name"),
@@ -594,3 +630,108 @@ def tasks_abort(
     """Abort a running task: it ends FAILED, its server goes to ERROR."""
     with _operator(Target(os_cloud, data_dir, config)) as op:
         _show_task(op.request("POST", f"/tasks/{task_id}/abort"), fmt)
+
+
+snapshots_app = typer.Typer(no_args_is_help=True, help="Snapshots of the whole cloud (Operator API).")
+admin.add_typer(snapshots_app, name="snapshots")
+SNAPSHOT_COLUMNS: Columns = {
+    "ID": _field("id"),
+    "Name": _field("name"),
+    "Created": _field("created_at"),
+    "Revision": _field("storage_revision"),
+    "Bytes": _field("size_bytes"),
+}
+
+
+@snapshots_app.command("list")
+def snapshots_list(
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The snapshots in the cloud's data dir."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        found = op.request("GET", "/snapshots")
+    _list("snapshots", (found or {}).get("snapshots", []), fmt, SNAPSHOT_COLUMNS)
+
+
+@snapshots_app.command("create")
+def snapshots_create(
+    name: str,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Snapshot the database, the image data and the keys of the running cloud."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("POST", "/snapshots", json={"name": name}), fmt, skip=("tables",))
+
+
+@snapshots_app.command("show")
+def snapshots_show(
+    snapshot_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """One snapshot, with its row count per table."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("GET", f"/snapshots/{snapshot_id}"), fmt)
+
+
+@snapshots_app.command("delete")
+def snapshots_delete(
+    snapshot_id: Annotated[str, typer.Argument(metavar="ID")],
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Delete a snapshot's file."""
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        op.request("DELETE", f"/snapshots/{snapshot_id}")
+    _done(fmt, f"deleted snapshot {snapshot_id}")
+
+
+YesOpt = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
+
+
+def _confirmed(yes: bool, what: str) -> None:
+    if not yes and not typer.confirm(f"{what} replaces every project, server, image and user. Go on?"):
+        raise typer.Exit(1)
+
+
+@snapshots_app.command("restore")
+def snapshots_restore(
+    snapshot_id: Annotated[str, typer.Argument(metavar="ID")],
+    yes: YesOpt = False,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Put the cloud back as the snapshot holds it, with the process running."""
+    _confirmed(yes, f"Restoring snapshot {snapshot_id}")
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        _show(op.request("POST", f"/snapshots/{snapshot_id}/restore"), fmt, skip=("tables",))
+
+
+@admin.command("reset")
+def reset(
+    yes: YesOpt = False,
+    os_cloud: CloudOpt = DEFAULT_CLOUD,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Put the running cloud back in its first-start state (same passwords and keys)."""
+    _confirmed(yes, "A reset")
+    with _operator(Target(os_cloud, data_dir, config)) as op:
+        answer = op.request("POST", "/reset")
+    if fmt is Format.json:
+        _print_json(answer)
+    else:
+        typer.echo("the cloud is back in its first-start state")
