@@ -12,6 +12,8 @@ import uvicorn
 from pocketstack.api.app import build_app, warm_up
 from pocketstack.cloud import Cloud
 
+KEEP_ALIVE_S = 75
+
 
 class _Server(uvicorn.Server):
     """Calls ``on_ready`` only once the socket really listens."""
@@ -45,6 +47,10 @@ def serve(cloud: Cloud, sockets: list[socket.socket] | None, on_ready: Callable[
         access_log=False,
         log_level="warning",
         lifespan="off",
+        # OpenStack's services keep an idle client connection for minutes (Nova's
+        # client_socket_timeout is 900 s); uvicorn's 5 s would make clients that pool
+        # connections (requests, keystoneauth) reconnect between calls a few seconds apart.
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     server = _Server(config)
     server.on_ready = ready
