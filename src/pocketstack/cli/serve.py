@@ -26,17 +26,24 @@ class _Server(uvicorn.Server):
             self.on_ready()
 
 
+_STOP_ASKED = threading.Event()
+
+
 def quiet_signals() -> None:
     """uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that
-    was installed before it; a quiet one lets a clean stop end with status 0."""
+    was installed before it; a quiet one lets a clean stop end with status 0. A signal that
+    comes before uvicorn installs its own handlers is remembered, and obeyed once it listens
+    (a worker still starting when ``up`` is stopped would otherwise serve on)."""
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
+        signal.signal(sig, lambda *_: _STOP_ASKED.set())
 
 
 def serve(cloud: Cloud, sockets: list[socket.socket] | None, on_ready: Callable[[], None]) -> None:
     app = build_app(cloud)
 
     def ready() -> None:
+        if _STOP_ASKED.is_set():
+            server.should_exit = True
         on_ready()
         threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
 
