@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -88,6 +89,20 @@ def limit_of(req: ApiRequest) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {raw!r}.")
     return int(raw)
+
+
+def since_of(req: ApiRequest) -> datetime | None:
+    """The ``since`` query parameter (ISO 8601) as a naive UTC time, as the tables keep times."""
+    raw = req.query.get("since")
+    if raw is None:
+        return None
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"since must be an ISO 8601 time, not {raw!r}.") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when
 
 
 def page(

@@ -5,13 +5,13 @@ as an instance action (by its request id), so whichever API starts an action, bo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from pocketstack.api.common.hal.routes import PAGING, Param, Route, links, page, page_response
+from pocketstack.api.common.hal.routes import PAGING, Param, Route, links, page, page_response, since_of
 from pocketstack.api.common.responses import isotime, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.api.common.validation import Wire, parse
@@ -200,19 +200,6 @@ def list_items(req: ApiRequest) -> Response:
     return page_response(req, path, "items", items, next_marker, "TaskItemList")
 
 
-def _since(req: ApiRequest) -> datetime | None:
-    raw = req.query.get("since")
-    if raw is None:
-        return None
-    try:
-        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(f"since must be an ISO 8601 time, not {raw!r}.") from None
-    if when.tzinfo is not None:
-        when = when.astimezone(UTC).replace(tzinfo=None)
-    return when
-
-
 def _states(req: ApiRequest) -> list[str]:
     names = [v for raw in req.query.getlist("state") for v in raw.split(",") if v]
     by_name = {shown: core for core, shown in STATES.items()}
@@ -224,7 +211,7 @@ def _states(req: ApiRequest) -> list[str]:
 
 def list_tasks(req: ApiRequest) -> Response:
     server = readable(req, req.params["server_id"], P + "os-instance-actions:list", include_deleted=True)
-    since, statuses = _since(req), _states(req)
+    since, statuses = since_of(req), _states(req)
 
     def read(limit: int, marker: str | None) -> list[Task]:
         with req.cloud.db.read() as s:

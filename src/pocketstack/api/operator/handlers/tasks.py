@@ -6,13 +6,13 @@ acts on no server: its ``server_id`` and ``project_id`` are null."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from pocketstack.api.common.hal.routes import PAGING, Param, Route, links, page, page_response
+from pocketstack.api.common.hal.routes import PAGING, Param, Route, links, page, page_response, since_of
 from pocketstack.api.common.responses import isotime, json_response
 from pocketstack.api.common.routing import ApiRequest
 from pocketstack.core.compute.action_table import ACTIONS
@@ -155,19 +155,6 @@ def _id(req: ApiRequest, name: str) -> str | None:
     return raw
 
 
-def _since(req: ApiRequest) -> datetime | None:
-    raw = req.query.get("since")
-    if raw is None:
-        return None
-    try:
-        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(f"since must be an ISO 8601 time, not {raw!r}.") from None
-    if when.tzinfo is not None:
-        when = when.astimezone(UTC).replace(tzinfo=None)
-    return when
-
-
 def _stuck(req: ApiRequest) -> bool:
     raw = req.query.get("stuck")
     if raw is None:
@@ -184,7 +171,7 @@ def _filter(req: ApiRequest) -> optasks.TaskFilter:
         kinds=_kinds(req),
         project_id=_id(req, "project"),
         server_id=_id(req, "server"),
-        since=_since(req),
+        since=since_of(req),
         stuck=_stuck(req),
     )
 
