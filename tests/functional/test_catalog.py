@@ -83,7 +83,7 @@ def test_service_create_show_list_filter_update_delete(client: TestClient, admin
 
     volume = new_service(client, admin_token, type="volumev3", name="cinder")
     listed = client.get(f"{V3}/services", headers=h).json()
-    bootstrapped = {"identity", "image", "compute", "compute-vnext", "network", "operator"}
+    bootstrapped = {"identity", "image", "compute", "compute-vnext", "network", "operator", "object-store"}
     assert {s["type"] for s in listed["services"]} == bootstrapped | {"volumev3"}
     assert listed["links"]["self"].endswith("/identity/v3/services")
     by_type = client.get(f"{V3}/services", params={"type": "volumev3"}, headers=h).json()["services"]

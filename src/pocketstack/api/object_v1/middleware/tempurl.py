@@ -1,0 +1,11 @@
+"""(to be written) Swift's tempurl layer."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp
+
+from pocketstack.cloud import Cloud
+
+
+def wrap(app: ASGIApp, cloud: Cloud) -> ASGIApp:
+    return app
