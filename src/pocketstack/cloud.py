@@ -33,6 +33,7 @@ from pocketstack.core.image.sweep import sweep as sweep_image_data
 from pocketstack.core.image.web_download import UriFilter
 from pocketstack.core.network.policies import NETWORK_POLICY
 from pocketstack.core.network.seed import public_subnet_plan
+from pocketstack.core.objects.policies import OBJECT_RULES
 from pocketstack.core.operator.policies import OPERATOR_RULES
 from pocketstack.core.placement.inventory import sync_hosts
 from pocketstack.core.policy import Enforcer, load_overrides
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     from pocketstack.core.image.members import MemberService
     from pocketstack.core.image.metadefs import MetadefServices
     from pocketstack.core.network.services import NetworkServices
+    from pocketstack.core.objects.service import ObjectService
     from pocketstack.core.operator.drain import Drains
     from pocketstack.core.placement.aggregates import AggregateService
     from pocketstack.core.placement.hosts import HostService
@@ -87,7 +89,7 @@ BUILD_LOCK = threading.RLock()
 
 
 # Every service's default policy; an operator's policy file overrides rules by name.
-DEFAULT_RULES = [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY, *OPERATOR_RULES]
+DEFAULT_RULES = [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY, *OPERATOR_RULES, *OBJECT_RULES]
 
 T = TypeVar("T")
 
@@ -358,6 +360,14 @@ class Cloud:
         from pocketstack.core.operator.drain import Drains
 
         return Drains(self.db, self.server_actions, self.driver.capabilities)
+
+    # -- object storage --------------------------------------------------------------------
+
+    @_OnFirstUse
+    def objects(self) -> ObjectService:
+        from pocketstack.core.objects.build import build_object_service
+
+        return build_object_service(self.settings, self.db)
 
     # -- network ---------------------------------------------------------------------------
 

@@ -11,6 +11,9 @@ from starlette.types import Scope
 from pocketstack.core.context import RequestContext
 
 SCOPE_KEY = "pocketstack.swift.caller"
+# Set on every internal request (subrequest.py), never on a client's: only those may set and
+# see ``X-Object-Sysmeta-*`` / ``X-Container-Sysmeta-*`` (as in Swift, a client never does).
+INTERNAL_KEY = "pocketstack.swift.internal"
 
 
 @dataclass(frozen=True)

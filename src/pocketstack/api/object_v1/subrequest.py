@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Scope
 
-from pocketstack.api.object_v1.caller import SCOPE_KEY, Caller
+from pocketstack.api.object_v1.caller import INTERNAL_KEY, SCOPE_KEY, Caller
 
 Body = bytes | AsyncIterator[bytes]
 
@@ -40,6 +40,7 @@ def sub_scope(parent: Scope, method: str, path: str, query: str = "", headers: M
         "app": parent.get("app"),
         "state": parent.get("state", {}),
     }
+    scope[INTERNAL_KEY] = True
     for key in (SCOPE_KEY, "pocketstack.request_id"):
         if key in parent:
             scope[key] = parent[key]
