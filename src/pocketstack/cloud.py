@@ -89,7 +89,14 @@ BUILD_LOCK = threading.RLock()
 
 
 # Every service's default policy; an operator's policy file overrides rules by name.
-DEFAULT_RULES = [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY, *OPERATOR_RULES, *OBJECT_RULES]
+DEFAULT_RULES = [
+    *IDENTITY_RULES,
+    *IMAGE_RULES,
+    *COMPUTE_RULES,
+    *NETWORK_POLICY,
+    *OPERATOR_RULES,
+    *OBJECT_RULES,
+]
 
 T = TypeVar("T")
 

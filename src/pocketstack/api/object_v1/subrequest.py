@@ -22,7 +22,9 @@ class SubResponse:
     chunks: AsyncIterator[bytes] | None = field(default=None, repr=False)  # when streamed
 
 
-def sub_scope(parent: Scope, method: str, path: str, query: str = "", headers: Mapping[str, str] = ()) -> Scope:
+def sub_scope(
+    parent: Scope, method: str, path: str, query: str = "", headers: Mapping[str, str] = ()
+) -> Scope:
     """A scope for ``method path?query`` (``path`` unquoted, below the mount's root) carrying
     the parent's caller, client and server."""
     scope: Scope = {
