@@ -38,15 +38,16 @@ def demo_session(server: Server) -> tuple[str, dict[str, str]]:
     return url, {"X-Auth-Token": issued.headers["X-Subject-Token"]}
 
 
-def data_files(data_dir: Path, at_least: int) -> set[int]:
-    """The inodes of files of ``at_least`` bytes in the data dir, the database's aside."""
+def data_files(data_dir: Path, at_least: int, at_most: int | None = None) -> set[int]:
+    """The inodes of files of ``at_least`` (up to ``at_most``) bytes in the data dir, the
+    database's aside."""
     found = set()
     for root, _, names in os.walk(data_dir):
         for name in names:
             if ".db" in name or name.endswith(("-wal", "-shm")):
                 continue
             st = os.stat(os.path.join(root, name))
-            if st.st_size >= at_least:
+            if at_least <= st.st_size <= (at_most or st.st_size):
                 found.add(st.st_ino)
     return found
 
@@ -127,4 +128,4 @@ def test_fifty_parallel_puts_to_one_name_leave_one_complete_object(cloud: Server
     container = httpx.head(f"{url}/race", headers=auth)
     assert container.headers["X-Container-Object-Count"] == "1"
     assert container.headers["X-Container-Bytes-Used"] == str(size)
-    assert len(data_files(cloud.data_dir, size)) == 1, "the losers' data stayed on disk"
+    assert len(data_files(cloud.data_dir, size, size)) == 1, "the losers' data stayed on disk"

@@ -23,6 +23,7 @@ from pocketstack.api.compute_v21 import errors as compute_errors
 from pocketstack.api.identity_v3 import errors as identity_errors
 from pocketstack.api.image_v2 import errors as image_errors
 from pocketstack.api.network_v2 import errors as network_errors
+from pocketstack.api.object_v1 import errors as object_errors
 from pocketstack.cloud import BUILD_LOCK, Cloud
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def build_app(cloud: Cloud) -> Starlette:
         "/image/": image_errors.render_error,
         "/compute/": compute_errors.render_error,
         "/network/": network_errors.render_error,
+        "/object-store/": object_errors.render_error,
     }
 
     async def unrouted(request: Request, exc: Exception) -> Response:
