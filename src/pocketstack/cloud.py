@@ -428,9 +428,32 @@ def build_cloud(
     if primary:
         # Before serving: nothing half-done survives a crash.
         sweep_image_data(db, cloud.image_stores, cloud.image_staging)
+        _sweep_object_data(cloud)
         ensure_default_flavors(db)
     _start_compute(cloud, primary)
+    _start_object_expiry(cloud)
     return cloud
+
+
+def _sweep_object_data(cloud: Cloud) -> None:
+    """Object data an interrupted upload left (a cloud that never stored an object has none)."""
+    if cloud.settings.object_data_path.is_dir():
+        from pocketstack.core.objects.sweep import sweep_object_data
+        from pocketstack.objectstore.blobs import BlobStore
+
+        sweep_object_data(cloud.db, BlobStore(cloud.settings.object_data_path))
+
+
+def _start_object_expiry(cloud: Cloud) -> None:
+    """Expired objects are invisible at once; this job deletes their rows and data."""
+    period = float(cloud.settings.object_expiry_interval)
+    if period <= 0:
+        return
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    cloud.bus.every(
+        period,
+        _tolerant(_leased(cloud.db, "expire_objects", holder, period)(lambda: cloud.objects.expire())),
+    )
 
 
 def _check_settings(settings: Settings) -> None:
