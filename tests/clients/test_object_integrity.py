@@ -39,13 +39,11 @@ def demo_session(server: Server) -> tuple[str, dict[str, str]]:
 
 
 def data_files(data_dir: Path, at_least: int, at_most: int | None = None) -> set[int]:
-    """The inodes of files of ``at_least`` (up to ``at_most``) bytes in the data dir, the
-    database's aside."""
+    """The inodes of files of ``at_least`` (up to ``at_most``) bytes where object data lives
+    (docs/storage-format.md: ``objects/`` in the data dir), temporary files included."""
     found = set()
-    for root, _, names in os.walk(data_dir):
+    for root, _, names in os.walk(data_dir / "objects"):
         for name in names:
-            if ".db" in name or name.endswith(("-wal", "-shm")):
-                continue
             st = os.stat(os.path.join(root, name))
             if at_least <= st.st_size <= (at_most or st.st_size):
                 found.add(st.st_ino)
