@@ -170,7 +170,7 @@ def test_endpoint_create_show_list_filter_update_delete(client: TestClient, admi
         return {e["id"] for e in resp.json()["endpoints"]}
 
     assert {public["id"], internal["id"]} <= ids()
-    assert len(ids()) == 2 + 3 * 6  # and three of each of the six bootstrapped services
+    assert len(ids()) == 2 + 3 * 7  # and three of each of the seven bootstrapped services
     assert ids(service_id=service["id"]) == {public["id"], internal["id"]}
     assert ids(service_id=service["id"], interface="internal") == {internal["id"]}
     assert ids(region_id="RegionTwo") == {internal["id"]}
