@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from pathlib import Path
@@ -9,9 +10,12 @@ from pathlib import Path
 import anyio
 import pytest
 
+from pocketstack.api.app import _object_store
+from pocketstack.api.object_v1.caller import Caller
 from pocketstack.api.object_v1.middleware.ranges import Segment, parse_range, pieces
 from pocketstack.api.object_v1.middleware.slo_manifest import ManifestError, parse_put_body, slo_etag
-from pocketstack.api.object_v1.subrequest import SubrequestBroken, stream_subrequest
+from pocketstack.api.object_v1.subrequest import SubrequestBroken, stream_subrequest, subrequest
+from pocketstack.cloud import Cloud
 from tests.functional import object_layers_support as support
 from tests.functional.object_layers_support import SwiftAccount, swift_cli
 
@@ -319,3 +323,24 @@ def test_manifest_put_with_heartbeat(swift: SwiftAccount) -> None:
         "Errors:",
         "/segs/part/00000000, Etag Mismatch",
     ]
+
+
+def test_sysmeta_of_a_manifest_internal_only(swift: SwiftAccount, cloud: Cloud) -> None:
+    """An SLO's answer to an internal request carries the manifest's system metadata; a
+    client's manifest PUT cannot set any."""
+    manifest = upload_segments(swift)
+    assert put_manifest(swift, manifest, **{"X-Object-Sysmeta-S3-Etag": "forged"}).status_code == 201
+    app = _object_store(cloud).authorized
+    parent = {"type": "http", "root_path": "/object-store", "path": "/object-store/"}
+    owner = Caller(None, grant="tempurl", grant_account=swift.account)
+
+    async def head(query: str = "") -> dict[str, str]:
+        resp = await subrequest(app, parent, "HEAD", f"/v1/{swift.account}/c/big", query=query, caller=owner)
+        return resp.headers
+
+    internal = asyncio.run(head())
+    assert internal["x-object-sysmeta-slo-size"] == "13"
+    assert "x-object-sysmeta-s3-etag" not in internal
+    assert asyncio.run(head("multipart-manifest=get"))["x-object-sysmeta-slo-size"] == "13"
+    shown = swift.get("c/big", params={"multipart-manifest": "get"}).headers
+    assert not [name for name in shown if name.startswith("x-object-sysmeta-")]

@@ -196,7 +196,8 @@ class StaticLargeObjects:
     async def _segments_to_delete(self, scope: Scope, where: SwiftPath, name: str, depth: int) -> list[str]:
         """Every segment of the manifest ``name`` (``/container/object``), nested SLOs'
         segments before their manifests, and ``name`` last."""
-        resp = await subrequest(self.app, scope, "GET", where.object_path(name))
+        # A HEAD: what is below answers for the manifest object itself, whose data is not needed.
+        resp = await subrequest(self.app, scope, "HEAD", where.object_path(name))
         if resp.status == 404:
             raise _DeleteRefused(404, "SLO manifest not found")
         if resp.status == 401:

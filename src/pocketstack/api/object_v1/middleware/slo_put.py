@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pocketstack.api.object_v1.caller import INTERNAL_KEY
 from pocketstack.api.object_v1.errors import STATUS_TEXT, status_page
 from pocketstack.api.object_v1.middleware.bulk_report import (
     best_format,
@@ -26,6 +27,7 @@ from pocketstack.api.object_v1.middleware.bulk_report import (
     report_body,
     send_report_with_heartbeat,
 )
+from pocketstack.api.object_v1.middleware.large_objects import SYSMETA_PREFIXES
 from pocketstack.api.object_v1.middleware.slo_manifest import (
     MAX_MANIFEST_SEGMENTS,
     MAX_MANIFEST_SIZE,
@@ -188,7 +190,14 @@ async def _store(
     below: ASGIApp, scope: Scope, where: SwiftPath, stored: list[Entry], etag: str, total: int
 ) -> SubResponse:
     data = json.dumps(stored).encode("utf-8")
-    headers = {k: v for k, v in header_dict(scope).items() if k not in NOT_PASSED_DOWN}
+    # The PUT below is internal, which may set system metadata: only an internal request's own
+    # (a manifest copy's) goes down with it, never a client's.
+    internal = bool(scope.get(INTERNAL_KEY))
+    headers = {
+        k: v
+        for k, v in header_dict(scope).items()
+        if k not in NOT_PASSED_DOWN and (internal or not k.startswith(SYSMETA_PREFIXES))
+    }
     if not headers.get("content-type"):
         headers["content-type"] = mimetypes.guess_type(where.obj or "")[0] or "application/octet-stream"
     headers.update(

@@ -9,7 +9,6 @@ from urllib.parse import quote, unquote
 
 from starlette.responses import Response
 
-from pocketstack.api.object_v1.subrequest import SubResponse
 from pocketstack.api.s3 import conditions
 from pocketstack.api.s3.errors import S3Error
 from pocketstack.api.s3.handlers.buckets import require_bucket, xml_response
@@ -73,31 +72,20 @@ async def copy_object(req: S3Request) -> Response:
             "attributes.",
         )
     metadata = stored_headers(req) if directive == "REPLACE" else _source_metadata(source)
-    if source.get("x-static-large-object", "").lower() == "true":
-        resp = await _copy_data(req, bucket, key, metadata)
-    else:
-        # Fresh metadata either way: S3 never merges the source's metadata with the request's.
-        headers = {
-            **metadata,
-            "X-Copy-From": quote(f"/{bucket}/{key}"),
-            "X-Fresh-Metadata": "true",
-            "Content-Length": "0",
-        }
-        resp = await req.swift.call("PUT", req.bucket, req.key, headers=headers)
+    # Fresh metadata either way: S3 never merges the source's metadata with the request's. The
+    # copy of a multipart object (an SLO) holds its data, as Swift's copy of one does.
+    headers = {
+        **metadata,
+        "X-Copy-From": quote(f"/{bucket}/{key}"),
+        "X-Fresh-Metadata": "true",
+        "Content-Length": "0",
+    }
+    resp = await req.swift.call("PUT", req.bucket, req.key, headers=headers)
     if resp.status >= 300:
         raise swift_error(resp.status, resp.body, bucket=req.bucket)
     modified = parse_http_date(resp.headers.get("last-modified", "")) or time.time()
     fields: list[tuple[str, object]] = [("LastModified", iso_date(modified)), ("ETag", etag_of(resp.headers))]
     return xml_response("CopyObjectResult", fields)
-
-
-async def _copy_data(req: S3Request, bucket: str, key: str, metadata: dict[str, str]) -> SubResponse:
-    """A copy of a large object is a new plain object holding its data (not its manifest)."""
-    source = await req.swift.open("GET", bucket, key)
-    if source.status >= 300:
-        raise swift_error(source.status, await source.read(), bucket=bucket, key=key)
-    headers = {**metadata, "Content-Length": source.headers.get("content-length", "0")}
-    return await req.swift.call("PUT", req.bucket, req.key, headers=headers, body=source.stream())
 
 
 def _delete_request(body: bytes) -> tuple[bool, list[str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from pocketstack.api.object_v1.subrequest import SubResponse
@@ -15,14 +14,12 @@ from pocketstack.api.s3.sigv4 import STREAMING
 from pocketstack.api.s3.translate import (
     DEFAULT_CONTENT_TYPE,
     KEPT_HEADERS,
-    S3_ETAG_SYSMETA,
     content_md5_etag,
     etag_of,
     object_headers,
     swift_error,
 )
 from pocketstack.api.s3.xmlio import parse_http_date
-from pocketstack.core.errors import NotFound
 
 MAX_KEY_BYTES = 1024
 # GetObject's response-* parameters and the header each one sets.
@@ -99,24 +96,10 @@ async def missing(req: S3Request, status: int, body: bytes) -> S3Error:
     return swift_error(status, body, bucket=req.bucket, key=req.key)
 
 
-async def with_s3_etag(req: S3Request, headers: dict[str, str]) -> dict[str, str]:
-    """COMPAT: Swift's SLO layer answers for a large object without its sysmeta, so the S3 ETag
-    of a completed multipart upload is read from the core's record of the manifest."""
-    if headers.get("x-static-large-object", "").lower() != "true" or S3_ETAG_SYSMETA.lower() in headers:
-        return headers
-    try:
-        info = await run_in_threadpool(req.objects.object, req.swift.project_id, req.bucket, req.key)
-    except NotFound:
-        return headers
-    found = {k.lower(): v for k, v in info.headers.items()}.get(S3_ETAG_SYSMETA.lower())
-    return {**headers, S3_ETAG_SYSMETA.lower(): found} if found else headers
-
-
 async def head_swift_object(req: S3Request) -> SubResponse:
     resp = await req.swift.call("HEAD", req.bucket, req.key)
     if resp.status >= 300:
         raise await missing(req, resp.status, resp.body)
-    resp.headers = await with_s3_etag(req, resp.headers)
     return resp
 
 
@@ -161,7 +144,6 @@ async def get_object(req: S3Request) -> Response:
     if resp.status >= 300:
         body = await resp.read()
         raise await missing(req, resp.status, body)
-    resp.headers = await with_s3_etag(req, resp.headers)
     outcome = _precondition(req, resp.headers)
     if outcome is not None:
         await resp.close()
