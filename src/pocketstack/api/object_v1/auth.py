@@ -13,15 +13,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pocketstack.api.common.routing import authenticate
 from pocketstack.api.object_v1.caller import SCOPE_KEY, Caller, caller_of
 from pocketstack.api.object_v1.errors import error_response, from_core, keystone_challenge
+from pocketstack.api.object_v1.responses import trans_id
 from pocketstack.cloud import Cloud
-from pocketstack.core.context import new_request_id
 from pocketstack.core.errors import PocketstackError
 
 
-def _is_info(scope: Scope) -> bool:
+def _is_open(scope: Scope) -> bool:
     root = scope.get("root_path", "")
     path = scope["path"][len(root) :] if root and scope["path"].startswith(root) else scope["path"]
-    return path.rstrip("/") == "/info"
+    return path.rstrip("/") in ("/info", "/healthcheck", "/crossdomain.xml")
 
 
 class SwiftAuth:
@@ -35,7 +35,7 @@ class SwiftAuth:
             return
         request = Request(scope, receive)
         token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
-        if not token or _is_info(scope):  # COMPAT: /info answers anyone, whatever token is sent
+        if not token or _is_open(scope):  # COMPAT: these answer anyone, any token
             scope[SCOPE_KEY] = Caller(None)
             await self.app(scope, receive, send)
             return
@@ -50,8 +50,7 @@ class SwiftAuth:
                 ctx = await run_in_threadpool(authenticate, self.cloud, request)
         except PocketstackError as exc:
             err = from_core(exc)
-            request_id = scope.setdefault("pocketstack.request_id", new_request_id())
-            headers = {**err.headers, "X-Trans-Id": request_id}
+            headers = {**err.headers, "X-Trans-Id": trans_id(scope)}
             if err.status == 401:
                 headers.update(keystone_challenge(request))
             await error_response(err.status, err.body, headers)(scope, receive, send)

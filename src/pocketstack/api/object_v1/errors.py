@@ -98,9 +98,9 @@ def keystone_challenge(request: Request) -> dict[str, str]:
 
 def render_error(exc: PocketstackError, api_req: object, request: Request) -> Response:
     """For the app's unrouted paths under ``/object-store`` (the ``renderers`` of api/app.py)."""
+    from pocketstack.api.object_v1.responses import trans_id  # responses imports this module
+
     err = from_core(exc)
     response = error_response(err.status, err.body, err.headers)
-    request_id = request.scope.get("pocketstack.request_id")
-    if request_id:
-        response.headers["X-Trans-Id"] = request_id
+    response.headers["X-Trans-Id"] = trans_id(request.scope)
     return response

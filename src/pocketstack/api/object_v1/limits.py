@@ -60,6 +60,7 @@ def swift_info() -> dict[str, Any]:
         "swift": swift,
         "account_quotas": {},
         "container_quotas": {},
+        "crossdomain": {},
         "versioned_writes": {"allowed_flags": ["x-versions-location", "x-history-location"]},
         **_middleware_info(),
     }

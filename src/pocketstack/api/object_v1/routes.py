@@ -19,13 +19,18 @@ from pocketstack.api.object_v1.caller import Caller, caller_of
 from pocketstack.api.object_v1.errors import SwiftError, error_response, from_core, keystone_challenge
 from pocketstack.api.object_v1.handlers import account, container, info, object_write
 from pocketstack.api.object_v1.request import SwiftPath, SwiftRequest
+from pocketstack.api.object_v1.responses import trans_id
 from pocketstack.cloud import Cloud
 from pocketstack.core.context import new_request_id
 from pocketstack.core.errors import PocketstackError
 
 Handler = Callable[[SwiftRequest], Awaitable[Response]]
+# Answered to anyone, whatever token is sent: path -> its table.
+OPEN_PATHS = {"/info": "info", "/healthcheck": "healthcheck", "/crossdomain.xml": "crossdomain"}
 TABLES: dict[str, tuple[str, Mapping[str, Handler]]] = {
     "info": ("/info", info.HANDLERS),
+    "healthcheck": ("/healthcheck", info.HEALTHCHECK),
+    "crossdomain": ("/crossdomain.xml", info.CROSSDOMAIN),
     "account": ("/v1/{account}", account.HANDLERS),
     "container": ("/v1/{account}/{container}", container.HANDLERS),
     "object": ("/v1/{account}/{container}/{object}", object_write.HANDLERS),
@@ -58,13 +63,13 @@ class ObjectRouter:
         root = scope.get("root_path", "")
         path = scope["path"][len(root) :] if root and scope["path"].startswith(root) else scope["path"]
         caller = caller_of(scope) or Caller(None)
-        if path.rstrip("/") == "/info":
-            kind, parsed = "info", SwiftPath("")
+        if path.rstrip("/") in OPEN_PATHS:
+            kind, parsed = OPEN_PATHS[path.rstrip("/")], SwiftPath("")
         else:
             found = SwiftPath.parse(path)
             kind, parsed = (_kind(found), found) if found else (None, SwiftPath(""))
         response = await self._answer(request, kind, parsed, caller)
-        response.headers["X-Trans-Id"] = request_id
+        response.headers["X-Trans-Id"] = trans_id(scope)
         if response.status_code == 401:
             response.headers.update(keystone_challenge(request))
         elapsed = time.perf_counter() - started

@@ -34,6 +34,8 @@ def account_headers(info: AccountInfo, owner: bool) -> dict[str, str]:
     }
     if info.quota_bytes is not None:
         headers["X-Account-Meta-Quota-Bytes"] = str(info.quota_bytes)
+    if info.quota_count is not None:
+        headers["X-Account-Quota-Count"] = str(info.quota_count)
     return headers
 
 
@@ -56,29 +58,46 @@ async def get_account(sreq: SwiftRequest) -> Response:
     return body_response(200, render_listing("account", sreq.path.account, items, media), headers, media)
 
 
-def _quota(sreq: SwiftRequest) -> int | None | str:
-    """The new quota when the request sets or removes one, else "keep". COMPAT: as Swift's
-    account_quotas, only a reseller admin may; anyone else is refused (403)."""
+# COMPAT: Swift's account_quotas (2.34+) takes X-Account-Quota-Bytes and -Count; the older
+# X-Account-Meta-Quota-Bytes still sets the byte quota (and is how HEAD shows it).
+QUOTA_HEADERS = (
+    ("quota_bytes", ("x-account-meta-quota-bytes", "x-account-quota-bytes")),
+    ("quota_count", ("x-account-quota-count",)),
+)
+Keep = str  # "keep": the request leaves that quota as it is
+
+
+def _one_quota(sreq: SwiftRequest, names: tuple[str, ...]) -> int | None | Keep:
     headers = sreq.headers
-    value = headers.get("x-account-meta-quota-bytes")
-    removed = "x-remove-account-meta-quota-bytes" in headers
-    if value is None and not removed:
+    removed = any(f"x-remove-{name[2:]}" in headers for name in names)
+    given = [headers[name] for name in names if name in headers]
+    if not given and not removed:
         return "keep"
-    ctx = sreq.caller.ctx
-    if ctx is None or not sreq.cloud.policy.check(ACCOUNT_QUOTA, ctx, account_target(sreq.project_id)):
-        raise SwiftError(403)
-    if removed or not value or not value.strip():
+    value = given[0].strip() if given else ""
+    if removed or not value:
         return None
-    if not value.strip().lstrip("-").isdigit() or int(value) < 0:
+    if not value.isdigit():
         raise SwiftError(400)
     return int(value)
 
 
+def _quotas(sreq: SwiftRequest) -> dict[str, int | None | Keep]:
+    """The quotas the request sets (int) or removes (None). COMPAT: as Swift's account_quotas,
+    only a reseller admin may; anyone else trying is refused (403)."""
+    found = {key: _one_quota(sreq, names) for key, names in QUOTA_HEADERS}
+    if all(value == "keep" for value in found.values()):
+        return found
+    ctx = sreq.caller.ctx
+    if ctx is None or not sreq.cloud.policy.check(ACCOUNT_QUOTA, ctx, account_target(sreq.project_id)):
+        raise SwiftError(403)
+    return found
+
+
 async def post_account(sreq: SwiftRequest) -> Response:
     await authorize(sreq, Op.WRITE)
-    quota = _quota(sreq)
+    quotas = _quotas(sreq)
     set_meta, remove = meta_changes(sreq.headers, "account", skip=QUOTA_KEYS)
-    await sreq.call(sreq.objects.update_account, sreq.project_id, set_meta, remove, quota_bytes=quota)
+    await sreq.call(sreq.objects.update_account, sreq.project_id, set_meta, remove, **quotas)
     return status_response(204)
 
 

@@ -16,7 +16,7 @@ from pocketstack.api.object_v1.handlers.object_fields import (
     kept_from,
     meta_from,
 )
-from pocketstack.api.object_v1.headers import http_date, is_true
+from pocketstack.api.object_v1.headers import http_date, is_true, meta_headers
 from pocketstack.api.object_v1.request import SwiftPath, SwiftRequest
 from pocketstack.api.object_v1.responses import status_response
 
@@ -74,7 +74,9 @@ async def _copy(sreq: SwiftRequest, source: SwiftPath, target: SwiftPath) -> Res
         delete_at=delete_at,
         fresh_metadata=is_true(sreq.headers.get("x-fresh-metadata")),
     )
+    # COMPAT: Swift answers a copy with the new object's metadata (the source's and the request's).
     headers = {
+        **meta_headers("object", copied.meta),
         "ETag": copied.etag,
         "Last-Modified": http_date(copied.last_modified),
         "X-Copied-From": quote(f"{source.container}/{source.obj}"),

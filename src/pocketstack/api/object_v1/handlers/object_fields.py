@@ -46,13 +46,11 @@ def check_object_name(name: str) -> None:
 
 
 def meta_from(headers: Headers) -> dict[str, str]:
+    """COMPAT: an object keeps a metadata item given with an empty value (shown as such), unlike
+    an account or a container, where an empty value removes the item."""
     check_metadata(headers, "object")
     prefix = "x-object-meta-"
-    return {
-        name[len(prefix) :]: value.strip()
-        for name, value in headers.items()
-        if name.startswith(prefix) and value.strip()
-    }
+    return {name[len(prefix) :]: value.strip() for name, value in headers.items() if name.startswith(prefix)}
 
 
 def kept_from(sreq: SwiftRequest, existing: ObjectInfo | None = None) -> dict[str, str]:
