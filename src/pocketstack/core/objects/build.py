@@ -15,4 +15,4 @@ def build_object_service(settings: Settings, db: Database) -> ObjectService:
         settings.object_account_quota_bytes or None,
         settings.object_account_quota_count or None,
     )
-    return ObjectStorage(db, BlobStore(settings.object_data_path), default)
+    return ObjectStorage(db, BlobStore(settings.object_data_path), default, settings.region)

@@ -10,6 +10,7 @@ that a rollback never leaves a row without its data.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,12 +65,16 @@ class AccountChange:
     project_id: str
     now: float
     account: ObjectAccount | None
-    default_quota: Quota = field(default_factory=Quota)
+    # The quota of the account before its own settings, or how to read it (only wanted when
+    # something grows).
+    default_quota: Quota | Callable[[], Quota] = field(default_factory=Quota)
     garbage: list[str] = field(default_factory=list)
     _usage: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
     @classmethod
-    def begin(cls, s: Session, project_id: str, now: float, default_quota: Quota) -> AccountChange:
+    def begin(
+        cls, s: Session, project_id: str, now: float, default_quota: Quota | Callable[[], Quota]
+    ) -> AccountChange:
         return cls(s, project_id, now, lock_account(s, project_id), default_quota)
 
     def container(self, name: str) -> ObjectContainer:
@@ -168,7 +173,8 @@ class AccountChange:
             )
 
     def _check_account(self, count: bool, size: bool) -> None:
-        quota = account_quota(self.account, self.default_quota)
+        default = self.default_quota() if callable(self.default_quota) else self.default_quota
+        quota = account_quota(self.account, default)
         if quota.bytes is None and quota.count is None:
             return
         objects, used = account_usage(self.s, self.project_id)
@@ -183,12 +189,16 @@ class AccountChange:
 
 
 def account_quota(account: ObjectAccount | None, default: Quota) -> Quota:
-    """The account's own quotas, else the cloud's default."""
+    """The account's own quotas, else ``default`` (the project's limits, project_limits.py)."""
     if account is None:
         return default
+    return account_quota_of(account.quota_bytes, account.quota_count, default)
+
+
+def account_quota_of(own_bytes: int | None, own_count: int | None, default: Quota) -> Quota:
     return Quota(
-        account.quota_bytes if account.quota_bytes is not None else default.bytes,
-        account.quota_count if account.quota_count is not None else default.count,
+        own_bytes if own_bytes is not None else default.bytes,
+        own_count if own_count is not None else default.count,
     )
 
 

@@ -1,55 +1,79 @@
 """The early quota check of an upload whose size is announced: a request sure to exceed a
 quota is refused before its data is received. Advisory only (it locks nothing): the check at
-``finish`` (changes.py) is the one that holds under concurrency."""
+``finish`` (placing.py, changes.py) is the one that holds under concurrency.
+
+One read answers it (the container, the object replaced, the account's own quotas and the
+``limits`` counter); a second sums the account's usage only when an account quota applies.
+"""
 
 from __future__ import annotations
 
 import time
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
-from pocketstack.core.errors import NotFound, QuotaExceeded
-from pocketstack.core.objects.changes import Quota, account_quota, account_usage
-from pocketstack.core.objects.records import visible
+from pocketstack.core.errors import NotFound
+from pocketstack.core.objects.changes import Quota, account_quota_of
+from pocketstack.core.objects.placing import ACCOUNT_BYTES, ACCOUNT_OBJECTS, check_growth
+from pocketstack.core.objects.project_limits import ProjectLimits, revision_column
 from pocketstack.store.db import Database
 from pocketstack.store.object_models import ObjectAccount, ObjectContainer, StoredObject
 
+_acc = ObjectAccount.__table__
+_con = ObjectContainer.__table__
+_obj = StoredObject.__table__
 
-def check_upload(db: Database, project_id: str, container: str, name: str, size: int, default: Quota) -> None:
+_READ = (
+    select(
+        _con.c.quota_bytes,
+        _con.c.quota_count,
+        _con.c.object_count,
+        _con.c.bytes_used,
+        _obj.c.size.label("replaced"),
+        _acc.c.quota_bytes.label("account_quota_bytes"),
+        _acc.c.quota_count.label("account_quota_count"),
+        revision_column().label("limits_revision"),
+    )
+    .select_from(
+        _con.join(_acc, _acc.c.project_id == _con.c.project_id).outerjoin(
+            _obj,
+            and_(
+                _obj.c.container_id == _con.c.id,
+                _obj.c.name == bindparam("n"),
+                (_obj.c.delete_at.is_(None)) | (_obj.c.delete_at > bindparam("now")),
+            ),
+        )
+    )
+    .where(_con.c.project_id == bindparam("p"), _con.c.name == bindparam("c"))
+)
+_USAGE = select(ACCOUNT_OBJECTS.label("account_objects"), ACCOUNT_BYTES.label("account_bytes"))
+
+
+def check_upload(
+    db: Database, project_id: str, container: str, name: str, size: int, limits: ProjectLimits
+) -> None:
     """NotFound when the container is missing; QuotaExceeded when storing ``size`` bytes as
     ``name`` (replacing the object of that name) would pass a quota."""
-    with db.read() as s:
-        row = s.scalars(
-            select(ObjectContainer).where(
-                ObjectContainer.project_id == project_id, ObjectContainer.name == container
-            )
-        ).first()
+    params = {"p": project_id, "c": container, "n": name, "now": time.time()}
+    with db.engine.connect() as conn:
+        row = conn.execute(_READ, params).first()
         if row is None:
             raise NotFound("container", container, code="objects.container.not_found")
-        replaced = s.scalar(
-            select(StoredObject.size).where(
-                StoredObject.container_id == row.id, StoredObject.name == name, visible(time.time())
-            )
+        objects = 0 if row.replaced is not None else 1
+        grow = size - (row.replaced or 0)
+        quota = account_quota_of(
+            row.account_quota_bytes,
+            row.account_quota_count,
+            limits.quota(conn, project_id, row.limits_revision),
         )
-        grow_count = 0 if replaced is not None else 1
-        grow_bytes = size - (replaced or 0)
-        if row.quota_bytes is not None and grow_bytes > 0 and row.bytes_used + grow_bytes > row.quota_bytes:
-            raise QuotaExceeded(
-                "Upload exceeds the container's byte quota.", code="objects.container.quota_exceeded"
-            )
-        if row.quota_count is not None and grow_count and row.object_count + 1 > row.quota_count:
-            raise QuotaExceeded(
-                "Upload exceeds the container's object quota.", code="objects.container.quota_exceeded"
-            )
-        quota = account_quota(s.get(ObjectAccount, project_id), default)
-        if quota.bytes is None and quota.count is None:
-            return
-        objects, used = account_usage(s, project_id)
-        if quota.bytes is not None and grow_bytes > 0 and used + grow_bytes > quota.bytes:
-            raise QuotaExceeded(
-                "Upload exceeds the account's byte quota.", code="objects.account.quota_exceeded"
-            )
-        if quota.count is not None and grow_count and objects + 1 > quota.count:
-            raise QuotaExceeded(
-                "Upload exceeds the account's object quota.", code="objects.account.quota_exceeded"
-            )
+        in_account = (0, 0)
+        if quota.bytes is not None or quota.count is not None:
+            usage = conn.execute(_USAGE, {"p": project_id}).one()
+            in_account = (int(usage.account_objects), int(usage.account_bytes))
+    check_growth(
+        Quota(row.quota_bytes, row.quota_count),
+        (row.object_count, row.bytes_used),
+        quota,
+        in_account,
+        (objects, grow),
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, or_
 
+from pocketstack.core.objects.changes import NewObject
 from pocketstack.core.objects.model import ContainerInfo, ObjectInfo
 from pocketstack.store.object_models import ObjectContainer, StoredObject
 
@@ -40,8 +41,9 @@ def container_info(row: ObjectContainer) -> ContainerInfo:
     )
 
 
-def object_info(row: StoredObject | Row[Any], project_id: str, container: str) -> ObjectInfo:
-    """From an ORM row or a Core row of ``object_objects`` (its columns are named as the attributes)."""
+def object_info(row: StoredObject | Row[Any] | NewObject, project_id: str, container: str) -> ObjectInfo:
+    """From an ORM row, a Core row of ``object_objects`` (its columns are named as the
+    attributes) or what a row was made of."""
     return ObjectInfo(
         project_id=project_id,
         container=container,

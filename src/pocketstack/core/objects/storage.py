@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
 
 from pocketstack.core.errors import NotFound
 from pocketstack.core.objects import accounts, containers, quotas, versioning
@@ -14,6 +15,9 @@ from pocketstack.core.objects.changes import AccountChange, NewObject, Quota
 from pocketstack.core.objects.expiry import expire_objects
 from pocketstack.core.objects.listing import Bounds, walk
 from pocketstack.core.objects.model import AccountInfo, ContainerInfo, ListQuery, ObjectInfo, Subdir
+from pocketstack.core.objects.placing import place_plain
+from pocketstack.core.objects.project_limits import REVISION as LIMITS_REVISION
+from pocketstack.core.objects.project_limits import ProjectLimits
 from pocketstack.core.objects.records import is_visible, object_info, visible
 from pocketstack.core.objects.writer import PendingObject, PutRequest
 from pocketstack.objectstore.blobs import BlobChunks, BlobStore
@@ -38,10 +42,20 @@ def _not_found(container: str, name: str) -> NotFound:
 
 
 class ObjectStorage:
-    def __init__(self, db: Database, blobs: BlobStore, default_quota: Quota | None = None) -> None:
+    def __init__(
+        self, db: Database, blobs: BlobStore, default_quota: Quota | None = None, region: str | None = None
+    ) -> None:
         self.db = db
         self.blobs = blobs
         self.default_quota = default_quota or Quota()
+        self.limits = ProjectLimits(self.default_quota, region)
+        # Its row made now (a start makes them all): a missing counter would never let the
+        # limits read be kept. Never from inside a write (two writers on SQLite).
+        db.revisions.counter(LIMITS_REVISION)
+
+    def _quota_in(self, s: Session, project_id: str) -> Callable[[], Quota]:
+        """How a change in ``s`` reads the account's quota before its own settings."""
+        return lambda: self.limits.quota(s.connection(), project_id, None)
 
     # -- accounts ---------------------------------------------------------------------------------
     def account(self, project_id: str) -> AccountInfo:
@@ -123,7 +137,7 @@ class ObjectStorage:
         size_override: int | None = None,
     ) -> PendingObject:
         if expected_size is not None:
-            quotas.check_upload(self.db, project_id, container, name, expected_size, self.default_quota)
+            quotas.check_upload(self.db, project_id, container, name, expected_size, self.limits)
         else:
             self._require_container(project_id, container)
         request = PutRequest(
@@ -154,24 +168,33 @@ class ObjectStorage:
     def _place(self, project_id: str, container: str, new: NewObject) -> ObjectInfo:
         """Record ``new`` (its blob already in place), replacing or archiving the current one."""
         with self.db.transaction() as s:
-            change = AccountChange.begin(s, project_id, time.time(), self.default_quota)
-            target = change.container(container)
-            old = change.current(target, new.name)
-            # Times of one name only move forward (versions are named by them).
-            new.last_modified = max(change.now, old.last_modified + 0.00001 if old else 0.0)
-            if old is not None:
-                archive_to = (
-                    versioning.archive_container(change, target) if is_visible(old, change.now) else None
-                )
-                if archive_to is not None:
-                    versioning.archive(change, archive_to, old)
-                else:
-                    change.remove(old)
-            row = change.insert(target, new)
-            change.close()
-            info = object_info(row, project_id, container)
-        self._drop(change.garbage)
+            now = time.time()
+            garbage = place_plain(s.connection(), project_id, container, new, now, self.limits)
+            if garbage is None:
+                info, garbage = self._place_archiving(s, project_id, container, new, now)
+            else:
+                info = object_info(new, project_id, container)
+        self._drop(garbage)
         return info
+
+    def _place_archiving(
+        self, s: Session, project_id: str, container: str, new: NewObject, now: float
+    ) -> tuple[ObjectInfo, list[str]]:
+        """``_place`` in a container that archives the object ``new`` replaces (versioning)."""
+        change = AccountChange.begin(s, project_id, now, self._quota_in(s, project_id))
+        target = change.container(container)
+        old = change.current(target, new.name)
+        # Times of one name only move forward (versions are named by them).
+        new.last_modified = max(change.now, old.last_modified + 0.00001 if old else 0.0)
+        if old is not None:
+            archive_to = versioning.archive_container(change, target) if is_visible(old, change.now) else None
+            if archive_to is not None:
+                versioning.archive(change, archive_to, old)
+            else:
+                change.remove(old)
+        row = change.insert(target, new)
+        change.close()
+        return object_info(row, project_id, container), change.garbage
 
     def object(self, project_id: str, container: str, name: str) -> ObjectInfo:
         now = time.time()
@@ -210,7 +233,7 @@ class ObjectStorage:
         content_type: str | None = None,
     ) -> ObjectInfo:
         with self.db.transaction() as s:
-            change = AccountChange.begin(s, project_id, time.time(), self.default_quota)
+            change = AccountChange.begin(s, project_id, time.time(), self._quota_in(s, project_id))
             row = change.current(change.container(container), name)
             if row is None or not is_visible(row, change.now):
                 raise _not_found(container, name)
@@ -266,7 +289,7 @@ class ObjectStorage:
 
     def delete_object(self, project_id: str, container: str, name: str) -> ObjectInfo:
         with self.db.transaction() as s:
-            change = AccountChange.begin(s, project_id, time.time(), self.default_quota)
+            change = AccountChange.begin(s, project_id, time.time(), self._quota_in(s, project_id))
             target = change.container(container)
             old = change.current(target, name)
             current = old if old is not None and is_visible(old, change.now) else None
