@@ -26,7 +26,9 @@ revision 0008 on, an image in the image cache (``workers_0008``), a survivor too
 0009 on, a private server type with a tag shared with a user and a project, and a tagged
 placement under another (``compute_vnext_0009``), survivors too; from revision 0010 on, a server
 made through Compute vNext in a placement inside the zone ``nova`` (a rack holding one host),
-which v2.1 shows in its host's zone and not pinned (``placement_0010``), a survivor too.
+which v2.1 shows in its host's zone and not pinned (``placement_0010``), a survivor too; from
+revision 0012 on, containers and objects of object storage (``objects_0012``), under
+``object_storage``.
 ``manifest.json`` lists them with the sha512 of the bytes that were sent (computed here, not
 read back), which is what the upgrade test compares downloads against.
 """
@@ -59,6 +61,7 @@ from pocketstack.core.compute.server_types import type_uuid  # noqa: E402
 from pocketstack.core.identity.bootstrap import Account, bootstrap  # noqa: E402
 from pocketstack.core.identity.passwords import PasswordVerifier  # noqa: E402
 from pocketstack.core.network.seed import seed_public_network  # noqa: E402
+from pocketstack.core.objects.model import ListQuery  # noqa: E402
 from pocketstack.core.placement import dag  # noqa: E402
 from pocketstack.core.placement.placements import PlacementService  # noqa: E402
 from pocketstack.store import migrate  # noqa: E402
@@ -107,6 +110,8 @@ class Maker:
         self.network_objects: dict[str, dict[str, Any]] = {}
         # Revision 0007 on: [user, path, {field: value}] read back after an upgrade.
         self.survivors: list[list[Any]] = []
+        # Revision 0012 on: object storage as the object core shows it (objects_0012).
+        self.object_storage: dict[str, Any] = {}
 
     def _token(self, user: str) -> str:
         body = {
@@ -544,6 +549,82 @@ def placement_0010(maker: Maker, db: Database) -> None:
     )
 
 
+def objects_0012(maker: Maker, objects: Any) -> None:  # noqa: ANN401 - an ObjectService
+    """The content revision 0012 adds: object storage of the demo project, made through the
+    object core: account metadata; a container with metadata, an ACL, a quota and an archive
+    container (X-Versions-Location) holding one older version; objects with metadata, kept
+    headers, a far expiry, a non-ASCII name, and a copy (a hard link of its source's blob)."""
+    demo = maker.call(
+        "demo", "GET", "/identity/v3/auth/tokens", 200, headers={"X-Subject-Token": maker.tokens["demo"]}
+    )
+    project = demo.json()["token"]["project"]["id"]
+    objects.update_account(project, {"fixture": "0012"})
+    objects.create_container(project, "fixture-archive", {})
+    settings = {"meta": {"owner": "demo"}, "read_acl": ".r:*", "quota_bytes": 1000000}
+    objects.create_container(project, "fixture-photos", {**settings, "versions_location": "fixture-archive"})
+
+    def put(name: str, data: bytes, **kw: Any) -> None:
+        writer = objects.begin_put(project, "fixture-photos", name, **kw)
+        writer.write(data)
+        writer.finish()
+
+    put("a/b.txt", b"the first version\n", content_type="text/plain", meta={}, headers={})
+    put(
+        "a/b.txt",
+        b"the second version\n",
+        content_type="text/plain",
+        meta={"colour": "blue"},
+        headers={"Content-Disposition": "inline"},
+        delete_at=4102444800,
+    )
+    put("\u00e9t\u00e9.bin", _data(12, 2000), content_type="application/octet-stream", meta={}, headers={})
+    source = objects.object(project, "fixture-photos", "\u00e9t\u00e9.bin")
+    objects.copy_object(
+        source,
+        project,
+        "fixture-archive",
+        "copy.bin",
+        content_type=None,
+        meta={"copied": "yes"},
+        headers={},
+        delete_at=None,
+    )
+    listed: list[dict[str, Any]] = []
+    for container in ("fixture-archive", "fixture-photos"):
+        for info in objects.list_objects(project, container, ListQuery()):
+            data = b"".join(objects.open(info))
+            listed.append(
+                {
+                    "container": container,
+                    "name": info.name,
+                    "size": info.size,
+                    "md5": hashlib.md5(data).hexdigest(),
+                    "sha512": hashlib.sha512(data).hexdigest(),
+                    "content_type": info.content_type,
+                    "meta": info.meta,
+                    "headers": info.headers,
+                    "delete_at": info.delete_at,
+                }
+            )
+    photos = objects.container(project, "fixture-photos")
+    maker.object_storage = {
+        "owner": "demo",
+        "project_id": project,
+        "account_meta": {"fixture": "0012"},
+        "containers": {
+            "fixture-photos": {
+                "meta": photos.meta,
+                "read_acl": photos.read_acl,
+                "quota_bytes": photos.quota_bytes,
+                "versions_location": photos.versions_location,
+                "object_count": photos.object_count,
+                "bytes_used": photos.bytes_used,
+            }
+        },
+        "objects": listed,
+    }
+
+
 def _identity_only(settings: Settings, revision: str) -> None:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine, revision)
@@ -576,6 +657,8 @@ def _with_images(settings: Settings, revision: str) -> Maker:
             compute_vnext_0009(maker, cloud.db)
         if revision >= "0010":
             placement_0010(maker, cloud.db)
+        if revision >= "0012":
+            objects_0012(maker, cloud.objects)
     cloud.close()
     cloud.db.engine.dispose()
     return maker
@@ -613,6 +696,7 @@ def make(revision: str, out: Path) -> None:
             "network_quotas": maker.network_quotas if maker else {},
             "network_objects": maker.network_objects if maker else {},
             "survivors": maker.survivors if maker else [],
+            "object_storage": maker.object_storage if maker else {},
         }
         (data_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         if out.exists():

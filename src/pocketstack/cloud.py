@@ -33,6 +33,7 @@ from pocketstack.core.image.sweep import sweep as sweep_image_data
 from pocketstack.core.image.web_download import UriFilter
 from pocketstack.core.network.policies import NETWORK_POLICY
 from pocketstack.core.network.seed import public_subnet_plan
+from pocketstack.core.objects.policies import OBJECT_RULES
 from pocketstack.core.operator.policies import OPERATOR_RULES
 from pocketstack.core.placement.inventory import sync_hosts
 from pocketstack.core.policy import Enforcer, load_overrides
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     from pocketstack.core.image.members import MemberService
     from pocketstack.core.image.metadefs import MetadefServices
     from pocketstack.core.network.services import NetworkServices
+    from pocketstack.core.objects.service import ObjectService
     from pocketstack.core.operator.drain import Drains
     from pocketstack.core.placement.aggregates import AggregateService
     from pocketstack.core.placement.hosts import HostService
@@ -87,7 +89,14 @@ BUILD_LOCK = threading.RLock()
 
 
 # Every service's default policy; an operator's policy file overrides rules by name.
-DEFAULT_RULES = [*IDENTITY_RULES, *IMAGE_RULES, *COMPUTE_RULES, *NETWORK_POLICY, *OPERATOR_RULES]
+DEFAULT_RULES = [
+    *IDENTITY_RULES,
+    *IMAGE_RULES,
+    *COMPUTE_RULES,
+    *NETWORK_POLICY,
+    *OPERATOR_RULES,
+    *OBJECT_RULES,
+]
 
 T = TypeVar("T")
 
@@ -359,6 +368,14 @@ class Cloud:
 
         return Drains(self.db, self.server_actions, self.driver.capabilities)
 
+    # -- object storage --------------------------------------------------------------------
+
+    @_OnFirstUse
+    def objects(self) -> ObjectService:
+        from pocketstack.core.objects.build import build_object_service
+
+        return build_object_service(self.settings, self.db)
+
     # -- network ---------------------------------------------------------------------------
 
     @_OnFirstUse
@@ -411,9 +428,32 @@ def build_cloud(
     if primary:
         # Before serving: nothing half-done survives a crash.
         sweep_image_data(db, cloud.image_stores, cloud.image_staging)
+        _sweep_object_data(cloud)
         ensure_default_flavors(db)
     _start_compute(cloud, primary)
+    _start_object_expiry(cloud)
     return cloud
+
+
+def _sweep_object_data(cloud: Cloud) -> None:
+    """Object data an interrupted upload left (a cloud that never stored an object has none)."""
+    if cloud.settings.object_data_path.is_dir():
+        from pocketstack.core.objects.sweep import sweep_object_data
+        from pocketstack.objectstore.blobs import BlobStore
+
+        sweep_object_data(cloud.db, BlobStore(cloud.settings.object_data_path))
+
+
+def _start_object_expiry(cloud: Cloud) -> None:
+    """Expired objects are invisible at once; this job deletes their rows and data."""
+    period = float(cloud.settings.object_expiry_interval)
+    if period <= 0:
+        return
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    cloud.bus.every(
+        period,
+        _tolerant(_leased(cloud.db, "expire_objects", holder, period)(lambda: cloud.objects.expire())),
+    )
 
 
 def _check_settings(settings: Settings) -> None:

@@ -69,6 +69,12 @@ class Settings:
     public_network_cidr: str = "172.24.4.0/24"
     public_network_pool: str = ""
     network_quota_defaults: str = ""  # overrides of Neutron's quota defaults, e.g. "port=1000,network=20"
+    # Object storage: where object data lives ("" = DATA_DIR/objects), the quotas of an account
+    # that sets none of its own (0 = no limit), and how often expired objects are deleted.
+    object_data_dir: Path | None = None
+    object_account_quota_bytes: int = 0
+    object_account_quota_count: int = 0
+    object_expiry_interval: int = 60  # seconds; 0 turns the periodic deletion off
 
     @property
     def worker_count(self) -> int:
@@ -96,6 +102,10 @@ class Settings:
     def credential_keys_dir(self) -> Path:
         """Keys sealing credential blobs, apart from the token keys (as Keystone's)."""
         return self.data_dir / "credential-keys"
+
+    @property
+    def object_data_path(self) -> Path:
+        return self.object_data_dir or self.data_dir / "objects"
 
     @property
     def image_store_dirs(self) -> dict[str, Path]:

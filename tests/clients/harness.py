@@ -26,7 +26,17 @@ from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".cache" / "clients-venv"
-CLIENTS = ["python-openstackclient", "openstacksdk", "python-novaclient", "python-glanceclient"]
+CLIENTS = [
+    "python-openstackclient",
+    "openstacksdk",
+    "python-novaclient",
+    "python-glanceclient",
+    "python-swiftclient",
+    "boto3",
+]
+# What each client installs, checked before the venv is taken as complete (a venv made before a
+# client joined the list gets it added).
+_CLIENT_PROGRAMS = ["openstack", "swift"]
 ADMIN_PASSWORD = "admin-client-pw"
 DEMO_PASSWORD = "demo-client-pw"
 
@@ -35,15 +45,18 @@ def clients_venv() -> Path:
     """The clients' virtualenv, created on first use (xdist-safe)."""
     VENV.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(VENV) + ".lock"):
-        openstack = VENV / "bin" / "openstack"
-        ok = (
-            openstack.exists()
-            and subprocess.run([str(openstack), "--version"], capture_output=True).returncode == 0
-        )
-        if not ok:
+        python = VENV / "bin" / "python"
+        works = python.exists() and subprocess.run([str(python), "-c", "pass"]).returncode == 0
+        if not works:
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
+        programs = all((VENV / "bin" / p).exists() for p in _CLIENT_PROGRAMS)
+        if not (works and programs and _imports(python, "boto3")):
             subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", *CLIENTS], check=True, timeout=1200)
     return VENV
+
+
+def _imports(python: Path, module: str) -> bool:
+    return subprocess.run([str(python), "-c", f"import {module}"], capture_output=True).returncode == 0
 
 
 # Ansible in the clients' venv: ansible-core 2.19 is the newest that runs on its Python 3.11, and
@@ -212,10 +225,13 @@ class ClientRunner:
         env["OS_CLIENT_CONFIG_FILE"] = str(self.clouds_yaml)
         return env
 
-    def run(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, program: str, *args: str, check: bool = True, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [str(self.venv / "bin" / program), *args],
             env=self._env(),
+            cwd=cwd,
             capture_output=True,
             text=True,
             timeout=300,

@@ -1,7 +1,8 @@
 """Issues #9 and #10: OpenStack's conformance suite, Tempest, against a real pocketstack.
 
 The chosen set (``tempest_runner.CHOSEN_REGEX``, less ``CHOSEN_EXCLUDE``) is Tempest's whole
-API suite of the services pocketstack serves: Compute, Identity, Image and Network. A failure not listed in
+API suite of the services pocketstack serves: Compute, Identity, Image, Network and Object
+Storage. A failure not listed in
 ``expected_failures.txt`` fails this test, and so does a listed test that passes now, or no
 longer runs: the list only shrinks. To see the run by hand::
 

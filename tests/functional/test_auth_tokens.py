@@ -18,7 +18,7 @@ def test_project_scoped_token_has_roles_catalog_and_expiry(client: TestClient) -
     assert token["project"]["name"] == "admin"
     assert token["user"]["domain"] == {"id": "default", "name": "Default"}
     assert {r["name"] for r in token["roles"]} == {"admin", "manager", "member", "reader"}
-    services = {"identity", "image", "compute", "compute-vnext", "network", "operator"}
+    services = {"identity", "image", "compute", "compute-vnext", "network", "operator", "object-store"}
     assert {s["type"] for s in token["catalog"]} == services
     assert token["expires_at"] > token["issued_at"]
     assert len(token["audit_ids"]) == 1

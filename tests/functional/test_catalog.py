@@ -83,7 +83,7 @@ def test_service_create_show_list_filter_update_delete(client: TestClient, admin
 
     volume = new_service(client, admin_token, type="volumev3", name="cinder")
     listed = client.get(f"{V3}/services", headers=h).json()
-    bootstrapped = {"identity", "image", "compute", "compute-vnext", "network", "operator"}
+    bootstrapped = {"identity", "image", "compute", "compute-vnext", "network", "operator", "object-store"}
     assert {s["type"] for s in listed["services"]} == bootstrapped | {"volumev3"}
     assert listed["links"]["self"].endswith("/identity/v3/services")
     by_type = client.get(f"{V3}/services", params={"type": "volumev3"}, headers=h).json()["services"]
@@ -170,7 +170,7 @@ def test_endpoint_create_show_list_filter_update_delete(client: TestClient, admi
         return {e["id"] for e in resp.json()["endpoints"]}
 
     assert {public["id"], internal["id"]} <= ids()
-    assert len(ids()) == 2 + 3 * 6  # and three of each of the six bootstrapped services
+    assert len(ids()) == 2 + 3 * 7  # and three of each of the seven bootstrapped services
     assert ids(service_id=service["id"]) == {public["id"], internal["id"]}
     assert ids(service_id=service["id"], interface="internal") == {internal["id"]}
     assert ids(region_id="RegionTwo") == {internal["id"]}

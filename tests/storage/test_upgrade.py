@@ -24,9 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from starlette.testclient import TestClient
 
 from pocketstack.api.app import build_app
-from pocketstack.cloud import build_cloud
+from pocketstack.cloud import Cloud, build_cloud
 from pocketstack.config import Settings
 from pocketstack.core.compute.server_types import type_uuid
+from pocketstack.core.objects.model import ListQuery, Subdir
 from pocketstack.store import migrate
 from pocketstack.store.db import make_engine
 from tests.functional.conftest import auth_headers, issue_token
@@ -73,12 +74,10 @@ def _load_into(url: str, sqlite_db: Path, revision: str) -> None:
     target.dispose()
 
 
-@pytest.fixture(
-    params=[(rev, backend) for rev in REVISIONS for backend in ("sqlite", "postgresql")],
-    ids=lambda p: f"{p[0]}-{p[1]}",
-)
-def upgraded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, Any]]]:
-    revision, backend = request.param
+def _upgraded_cloud(
+    request: pytest.FixtureRequest, tmp_path: Path, revision: str, backend: str
+) -> tuple[Cloud, dict[str, Any]]:
+    """The fixture of ``revision`` started (so upgraded to head) on a copy, on ``backend``."""
     data_dir = tmp_path / "data"
     shutil.copytree(FIXTURES / revision, data_dir)
     manifest = json.loads((data_dir / "manifest.json").read_text())
@@ -92,6 +91,15 @@ def upgraded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[T
     )
     cloud = build_cloud(settings)  # what `pocketstack up` does first: migrate to head
     assert migrate.current_revision(cloud.db.engine) == migrate.head_revision(cloud.db.engine)
+    return cloud, manifest
+
+
+@pytest.fixture(
+    params=[(rev, backend) for rev in REVISIONS for backend in ("sqlite", "postgresql")],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
+def upgraded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, Any]]]:
+    cloud, manifest = _upgraded_cloud(request, tmp_path, *request.param)
     with TestClient(build_app(cloud), base_url="http://testserver") as client:
         yield client, manifest
     cloud.close()
@@ -465,4 +473,98 @@ def test_revision_0011_keeps_every_task_and_item(
         assert _rows(conn, "tasks") == before_tasks
         assert _rows(conn, "task_items") == before_items
     assert not {c["name"]: c for c in inspect(engine).get_columns("tasks")}["server_id"]["nullable"]
+    engine.dispose()
+
+
+OBJECT_REVISIONS = [
+    rev
+    for rev in REVISIONS
+    if json.loads((FIXTURES / rev / "manifest.json").read_text()).get("object_storage")
+]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("revision", OBJECT_REVISIONS)
+def test_object_storage_survives(
+    revision: str, backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """From revision 0012 on: the account, containers and objects the fixture recorded read back
+    as they were (metadata, settings, usage), every object's data with the same sha512; the
+    start-up sweep keeps every blob a row points at; an upgraded cloud still stores objects."""
+    cloud, manifest = _upgraded_cloud(request, tmp_path, revision, backend)
+    try:
+        expected = manifest["object_storage"]
+        project, objects = expected["project_id"], cloud.objects
+        assert objects.account(project).meta == expected["account_meta"]
+        for name, settings in expected["containers"].items():
+            info = objects.container(project, name)
+            assert {key: getattr(info, key) for key in settings} == settings, name
+        found = {}
+        for container in {o["container"] for o in expected["objects"]}:
+            for info in objects.list_objects(project, container, ListQuery()):
+                assert not isinstance(info, Subdir)
+                found[(container, info.name)] = info
+        assert set(found) == {(o["container"], o["name"]) for o in expected["objects"]}
+        for want in expected["objects"]:
+            info = found[(want["container"], want["name"])]
+            data = b"".join(objects.open(info))
+            assert hashlib.sha512(data).hexdigest() == want["sha512"] and info.etag == want["md5"]
+            got = {
+                key: getattr(info, key) for key in ("size", "content_type", "meta", "headers", "delete_at")
+            }
+            assert got == {key: want[key] for key in got}, want["name"]
+        writer = objects.begin_put(
+            project, "fixture-photos", "after-the-upgrade", content_type="text/plain", meta={}, headers={}
+        )
+        writer.write(b"new")
+        assert writer.finish().etag == hashlib.md5(b"new").hexdigest()
+    finally:
+        cloud.close()
+        cloud.db.engine.dispose()
+
+
+def _all_rows(conn: Any, tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+    return {t: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {t}"))), key=repr) for t in tables}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_revision_0012_adds_the_object_tables(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """0011 -> 0012: every row of every older table is kept as it was; the three object tables
+    come empty, their names sorting as UTF-8 bytes on either backend. A downgrade drops them
+    and keeps the rest."""
+    sqlite_db = tmp_path / "pocketstack.db"
+    shutil.copy(FIXTURES / "0011" / "pocketstack.db", sqlite_db)
+    url = f"sqlite:///{sqlite_db}"
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres").create_database()
+        _load_into(url, sqlite_db, "0011")
+    engine = make_engine(url)
+    older = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    with engine.connect() as conn:
+        before = _all_rows(conn, older)
+    migrate.upgrade(engine, "0012")
+    added = {"object_accounts", "object_containers", "object_objects"}
+    assert set(inspect(engine).get_table_names()) - set(older) - {"alembic_version"} == added
+    with engine.begin() as conn:
+        assert _all_rows(conn, older) == before
+        assert all(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() == 0 for t in added)
+        conn.execute(text("INSERT INTO object_accounts VALUES ('p', '{}', NULL, NULL, 1.5)"))
+        names = ["a", "B", "\uff5a", "\U0001f600", "\u00e9", "a/b", "a-b"]
+        for i, name in enumerate(names):
+            conn.execute(
+                text(
+                    "INSERT INTO object_containers (project_id, name, meta, versions_enabled, extra,"
+                    " object_count, bytes_used, created_at, put_timestamp)"
+                    " VALUES ('p', :n, '{}', false, '{}', 0, 0, :t, :t)"
+                ),
+                {"n": name, "t": float(i)},
+            )
+        ordered = list(conn.execute(text("SELECT name FROM object_containers ORDER BY name")).scalars())
+        assert ordered == sorted(names, key=lambda n: n.encode())
+    command.downgrade(migrate.alembic_config(engine), "0011")
+    assert not added & set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        assert _all_rows(conn, older) == before
     engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -22,14 +23,19 @@ from pocketstack.api.compute_v21 import errors as compute_errors
 from pocketstack.api.identity_v3 import errors as identity_errors
 from pocketstack.api.image_v2 import errors as image_errors
 from pocketstack.api.network_v2 import errors as network_errors
+from pocketstack.api.object_v1 import errors as object_errors
 from pocketstack.cloud import BUILD_LOCK, Cloud
+
+if TYPE_CHECKING:
+    from pocketstack.api.object_v1.app import ObjectStoreApp
 from pocketstack.core.errors import NotFound
 
 
 def build_app(cloud: Cloud) -> Starlette:
     async def root(request: Request) -> Response:
         base = service_root(request)
-        services = {name: f"{base}/{name}" for name in ("identity", "image", "compute", "network")}
+        names = ("identity", "image", "compute", "network", "object-store")
+        services = {name: f"{base}/{name}" for name in names}
         return json_response({"name": "pocketstack", "services": services})
 
     mounts = {
@@ -40,6 +46,8 @@ def build_app(cloud: Cloud) -> Starlette:
         "/network": _OnFirstRequest(lambda: _network(cloud)),
         "/operator": _OnFirstRequest(lambda: _operator(cloud)),
         "/dashboard": _OnFirstRequest(lambda: _dashboard(cloud)),
+        "/object-store": _OnFirstRequest(lambda: _object_store(cloud).public),
+        "/s3": _OnFirstRequest(lambda: _s3(cloud)),
     }
 
     async def healthcheck(request: Request) -> Response:
@@ -69,6 +77,7 @@ def build_app(cloud: Cloud) -> Starlette:
         "/image/": image_errors.render_error,
         "/compute/": compute_errors.render_error,
         "/network/": network_errors.render_error,
+        "/object-store/": object_errors.render_error,
     }
 
     async def unrouted(request: Request, exc: Exception) -> Response:
@@ -143,6 +152,23 @@ def _operator(cloud: Cloud) -> ASGIApp:
 
     router = build_router(ROUTES, cloud, hal_errors.render_error, hal_errors.check_media_type)
     return hal_errors.JsonOnly(router)
+
+
+def _object_store(cloud: Cloud) -> ObjectStoreApp:
+    """One Swift stack per app: ``/object-store`` and S3 (which runs below its auth) share it."""
+    with BUILD_LOCK:
+        built = cloud.__dict__.get("_object_store_app")
+        if built is None:
+            from pocketstack.api.object_v1.app import build
+
+            built = cloud.__dict__["_object_store_app"] = build(cloud)
+    return built
+
+
+def _s3(cloud: Cloud) -> ASGIApp:
+    from pocketstack.api.s3.app import build
+
+    return build(cloud, _object_store(cloud))
 
 
 def _dashboard(cloud: Cloud) -> Router:

@@ -39,7 +39,7 @@ def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
 _START_WRITEBACK = _sync_file_range()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     """Make a rename in ``path`` durable (the file's own fsync does not cover its name)."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -95,7 +95,7 @@ class FilesystemWriter:
         final = self._root / self._final
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self._tmp, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         self._committed = True
         return StoredData(path=self._final, size=self._size)
 
@@ -138,28 +138,25 @@ class FileChunks:
         self._fh.close()
 
 
-class FilesystemStore:
-    def __init__(self, store_id: str, root: Path, description: str = "") -> None:
-        self.id = store_id
+class FanoutFiles:
+    """Files named ``<root>/<name[:2]>/<name>``, with a ``.partial`` directory for those still
+    being written: the layout image stores and object data (``objectstore/``) share."""
+
+    def __init__(self, root: Path) -> None:
         self.root = root
-        self.description = description or f"Filesystem store in {root}"
         root.mkdir(parents=True, exist_ok=True)
 
     def _resolve(self, path: str) -> Path:
         full = (self.root / path).resolve()
-        if self.root.resolve() not in full.parents:
-            raise ValueError(f"{path!r} is outside store {self.id}")
+        if (
+            self.root.resolve() not in full.parents
+            or PARTIAL_DIR in full.relative_to(self.root.resolve()).parts
+        ):
+            raise ValueError(f"{path!r} is not a file of {self.root}")
         return full
 
-    def data_path(self, image_id: str) -> str:
-        if not image_id or "/" in image_id or image_id.startswith("."):
-            raise ValueError(f"{image_id!r} is not an image id")
-        return f"{image_id[:2]}/{image_id}"
-
-    def writer(self, image_id: str) -> FilesystemWriter:
-        return FilesystemWriter(self.root, image_id, self.data_path(image_id))
-
     def read(self, path: str, offset: int = 0, length: int | None = None) -> FileChunks:
+        """FileNotFoundError when the file is gone."""
         return FileChunks(open(self._resolve(path), "rb"), offset, length)  # noqa: SIM115 - closed by FileChunks
 
     def delete(self, path: str) -> None:
@@ -169,7 +166,7 @@ class FilesystemStore:
         return self._resolve(path).is_file()
 
     def paths(self) -> Iterator[str]:
-        """Every committed copy in this store (its path relative to the root)."""
+        """Every file in place (its path relative to the root)."""
         for fanout in sorted(self.root.iterdir()):
             if fanout.is_dir() and fanout.name != PARTIAL_DIR:
                 for data in sorted(fanout.iterdir()):
@@ -177,6 +174,7 @@ class FilesystemStore:
                         yield f"{fanout.name}/{data.name}"
 
     def sweep_partials(self) -> list[str]:
+        """Remove every temporary file (call only when no write is under way)."""
         partial = self.root / PARTIAL_DIR
         removed = []
         if partial.is_dir():
@@ -184,3 +182,18 @@ class FilesystemStore:
                 leftover.unlink(missing_ok=True)
                 removed.append(leftover.name)
         return removed
+
+
+class FilesystemStore(FanoutFiles):
+    def __init__(self, store_id: str, root: Path, description: str = "") -> None:
+        super().__init__(root)
+        self.id = store_id
+        self.description = description or f"Filesystem store in {root}"
+
+    def data_path(self, image_id: str) -> str:
+        if not image_id or "/" in image_id or image_id.startswith("."):
+            raise ValueError(f"{image_id!r} is not an image id")
+        return f"{image_id[:2]}/{image_id}"
+
+    def writer(self, image_id: str) -> FilesystemWriter:
+        return FilesystemWriter(self.root, image_id, self.data_path(image_id))

@@ -15,6 +15,7 @@ from pocketstack.store import (  # noqa: F401 - they register tables
     network_l3_models,
     network_models,
     network_security_models,
+    object_models,
 )
 from pocketstack.store.models import Base
 

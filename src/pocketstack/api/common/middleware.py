@@ -3,6 +3,9 @@ whose body says nothing about the server's insides."""
 
 from __future__ import annotations
 
+import time
+import uuid
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pocketstack.api.common.logs import LOG, kv
@@ -14,6 +17,15 @@ _GENERIC_500 = (
 )
 
 
+def _new_id(scope: Scope) -> str:
+    """COMPAT: Swift's proxy names a request by its transaction id, ``tx<21 hex digits>-<unix
+    time in 10 hex digits>``, sent as both X-Trans-Id and X-Openstack-Request-Id (clients and
+    Tempest check its form)."""
+    if scope.get("path", "").startswith("/object-store/"):
+        return f"tx{uuid.uuid4().hex[:21]}-{int(time.time()):010x}"
+    return new_request_id()
+
+
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -22,8 +34,11 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = scope.setdefault("pocketstack.request_id", new_request_id())
-        headers = [(b"x-openstack-request-id", request_id.encode())]
+        request_id = scope.setdefault("pocketstack.request_id", _new_id(scope))
+        # COMPAT: Swift's proxy title-cases every header name (see object_v1/responses.py).
+        swift = scope.get("path", "").startswith("/object-store/")
+        name = b"X-Openstack-Request-Id" if swift else b"x-openstack-request-id"
+        headers = [(name, request_id.encode())]
         if scope.get("path", "").startswith("/compute"):
             headers.append((b"x-compute-request-id", request_id.encode()))  # Nova sends both
         started = False

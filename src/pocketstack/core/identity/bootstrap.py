@@ -40,6 +40,7 @@ CATALOG = [
     ("compute-vnext", "nova-vnext", "/compute/vnext"),
     ("network", "neutron", "/network"),
     ("operator", "pocketstack-operator", "/operator"),
+    ("object-store", "swift", "/object-store/v1/AUTH_$(project_id)s"),
 ]
 _BASE_URL_KEY = "catalog_base_url"
 

@@ -1,5 +1,6 @@
 """AWS request signatures, versions 2 and 4, computed as keystoneclient's Ec2Signer computes
-them over the request parts an EC2 front end forwards to ``/v3/ec2tokens``."""
+them over the request parts an EC2 front end forwards to ``/v3/ec2tokens``; and the SigV4
+pieces S3 (``api/s3``) signs its own canonical request and aws-chunked bodies with."""
 
 from __future__ import annotations
 
@@ -74,11 +75,60 @@ def signature_v4(
     date = str(headers.get("X-Amz-Date") or params.get("X-Amz-Date") or "")
     if not date.startswith(scope_parts[1]):
         raise Unauthorized("Request date mismatch error.")
-    to_sign = "\n".join((V4, date, "/".join(scope_parts[1:]), hashlib.sha256(canonical.encode()).hexdigest()))
+    to_sign = v4_string_to_sign(date, "/".join(scope_parts[1:]), canonical)
+    return v4_sign(v4_signing_key(secret, scope_parts[1], scope_parts[2], scope_parts[3]), to_sign)
+
+
+def v4_signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """The key a SigV4 signature of that day, region and service is made with."""
     key = ("AWS4" + secret).encode()
-    for part in (scope_parts[1], scope_parts[2], scope_parts[3], "aws4_request"):
+    for part in (date, region, service, "aws4_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return key
+
+
+def v4_string_to_sign(amz_date: str, scope: str, canonical_request: str) -> str:
+    return "\n".join((V4, amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()))
+
+
+def v4_sign(key: bytes, string_to_sign: str) -> str:
+    return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def _s3_encode(text: str) -> str:
+    return urllib.parse.quote(text, safe="-_.~")
+
+
+def s3_canonical_request(
+    method: str,
+    path: str,
+    query: list[tuple[str, str]],
+    headers: dict[str, list[str]],
+    signed_headers: str,
+    payload_hash: str,
+) -> str:
+    """S3's SigV4 canonical request. It differs from the EC2 one above: the path is signed as
+    sent (no second encoding), a POST signs its query too, repeated parameters and headers are
+    all signed, and header values have their inner runs of spaces folded. ``path`` is the
+    request's raw (percent-encoded) path, ``query`` the decoded pairs (the presigned
+    ``X-Amz-Signature`` left out), ``headers`` lower-case names to their values in order."""
+    pairs = sorted((_s3_encode(k), _s3_encode(v)) for k, v in query)
+    lines = []
+    for name in signed_headers.split(";"):
+        values = (" ".join(v.split()) for v in headers.get(name, []))
+        lines.append(f"{name}:{','.join(values)}\n")
+    canonical_query_text = "&".join(f"{k}={v}" for k, v in pairs)
+    return "\n".join((method, path, canonical_query_text, "".join(lines), signed_headers, payload_hash))
+
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def s3_chunk_string_to_sign(amz_date: str, scope: str, previous_signature: str, chunk: bytes) -> str:
+    """What one chunk of an aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) body signs: the
+    previous chunk's signature (the seed, the request's own, for the first) and its data."""
+    digest = hashlib.sha256(chunk).hexdigest()
+    return "\n".join((V4 + "-PAYLOAD", amz_date, scope, previous_signature, EMPTY_SHA256, digest))
 
 
 def expected_signature(secret: str, creds: dict[str, Any]) -> str:

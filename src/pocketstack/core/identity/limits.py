@@ -2,8 +2,9 @@
 
 A registered limit is a service's default for one resource (in one region or all); a limit
 overrides it for one project or one domain and must name a registered limit's service, region
-and resource. pocketstack stores them for services that read them (oslo.limit); its own quotas
-do not consult them.
+and resource. pocketstack stores them for services that read them (oslo.limit); of its own
+quotas, object storage's account quotas consult them (core/objects/project_limits.py: the
+``object-store`` service's ``object_megabytes`` and ``object_count``); the others do not.
 """
 
 from __future__ import annotations

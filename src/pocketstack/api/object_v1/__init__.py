@@ -1,0 +1,1 @@
+"""Swift-compatible Object Storage v1, mounted at ``/object-store``."""

@@ -1,0 +1,1 @@
+"""The S3 API (path style) over object storage's Swift layers, at ``/s3``."""

@@ -1,0 +1,1 @@
+"""Object data: immutable blob files in one directory (see blobs.py)."""
