@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from pocketstack.api.object_v1 import ranges as object_ranges
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -38,31 +40,12 @@ class Piece:
 def parse_range(value: str | None, length: int) -> list[tuple[int, int]] | None:
     """``[(start, stop), ...]`` (stop exclusive) for a satisfiable ``Range``; ``[]`` when none of
     its ranges is satisfiable (a 416); None when there is no usable header (the whole object).
-    COMPAT: as Swift, a malformed header is ignored, and so is any range of an empty object."""
-    if not value or length == 0:
+    The header is read as the object routes read it (``object_v1/ranges.py``); COMPAT: as
+    Swift, any range of an empty object is ignored."""
+    parsed = object_ranges.parse_range(value) if length else None
+    if parsed is None:
         return None
-    unit, _, spec = value.strip().partition("=")
-    if unit.strip().lower() != "bytes" or not spec.strip():
-        return None
-    ranges: list[tuple[int, int]] = []
-    for part in spec.split(","):
-        first, dash, last = part.strip().partition("-")
-        if not dash or not (first.isdigit() or (not first and last.isdigit())):
-            return None
-        if last and not last.isdigit():
-            return None
-        if not first:
-            suffix = int(last)
-            if suffix:
-                ranges.append((max(0, length - suffix), length))
-            continue
-        start = int(first)
-        if last and int(last) < start:
-            return None
-        stop = min(int(last) + 1, length) if last else length
-        if start < length:
-            ranges.append((start, stop))
-    return ranges
+    return [(offset, offset + size) for offset, size in object_ranges.satisfiable(parsed, length)]
 
 
 def total_length(segments: Sequence[Segment]) -> int:
