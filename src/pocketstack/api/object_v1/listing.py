@@ -9,41 +9,12 @@ from xml.sax.saxutils import escape, quoteattr
 import orjson
 from starlette.datastructures import Headers, QueryParams
 
+from pocketstack.api.object_v1.accept import best_match
 from pocketstack.api.object_v1.errors import SwiftError
 from pocketstack.api.object_v1.headers import is_true, listing_time
 from pocketstack.core.objects.model import ContainerInfo, ListQuery, ObjectInfo, Subdir
 
 FORMATS = {"plain": "text/plain", "json": "application/json", "xml": "application/xml"}
-OFFERED = ("text/plain", "application/json", "application/xml", "text/xml")
-
-
-def _accepts(accept: str) -> list[tuple[float, int, str]]:
-    ranges = []
-    for i, item in enumerate(accept.split(",")):
-        media, *params = (p.strip() for p in item.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media:
-            ranges.append((quality, i, media.lower()))
-    return ranges
-
-
-def _best_match(accept: str) -> str | None:
-    """The first offer the client's most preferred media range takes (as Swift's swob)."""
-    for quality, _, media in sorted(_accepts(accept), key=lambda r: (-r[0], r[1])):
-        if quality <= 0:
-            break
-        kind, _, sub = media.partition("/")
-        for offer in OFFERED:
-            if media in ("*/*", offer) or (sub == "*" and offer.startswith(kind + "/")):
-                return offer
-    return None
 
 
 def listing_media(query: QueryParams, headers: Headers) -> str:
@@ -51,10 +22,7 @@ def listing_media(query: QueryParams, headers: Headers) -> str:
     fmt = query.get("format")
     if fmt:
         return FORMATS.get(fmt.lower(), "text/plain")
-    accept = headers.get("accept")
-    if not accept:
-        return "text/plain"
-    media = _best_match(accept)
+    media = best_match(headers.get("accept"))
     if media is None:
         raise SwiftError(406)
     return media

@@ -11,47 +11,18 @@ from xml.sax.saxutils import escape
 import anyio
 from starlette.types import Send
 
+from pocketstack.api.object_v1.accept import best_match
 from pocketstack.api.object_v1.middleware.swift_http import raw_headers
 
 # COMPAT: Swift answers 200 at once and sends a space this often while a bulk operation runs
 # (so that no proxy or client times out), then the report.
 YIELD_FREQUENCY = 10.0
 
-# COMPAT: Swift's ACCEPTABLE_FORMATS for bulk responses, in its order of preference.
-FORMATS = ("text/plain", "application/json", "application/xml", "text/xml")
-
 
 def best_format(accept: str | None) -> str | None:
-    """The acceptable format the Accept header likes best; text/plain without one; None when
-    it accepts none of them."""
-    if not accept or not accept.strip():
-        return FORMATS[0]
-    best: tuple[float, int, str] | None = None
-    for item in accept.split(","):
-        media, *params = [p.strip() for p in item.split(";")]
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality <= 0:
-            continue
-        for rank, candidate in enumerate(FORMATS):
-            if _matches(media.lower(), candidate):
-                key = (quality, -rank, candidate)
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    return best[2] if best else None
-
-
-def _matches(media: str, candidate: str) -> bool:
-    if media in ("*/*", candidate):
-        return True
-    kind, _, sub = media.partition("/")
-    return sub == "*" and candidate.startswith(kind + "/")
+    """The format of a report: what the Accept header likes best (text/plain without one);
+    None when it accepts none of them."""
+    return best_match(accept)
 
 
 def report_body(
