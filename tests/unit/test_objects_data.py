@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,32 +18,25 @@ import pytest
 from pocketstack.cloud import build_cloud
 from pocketstack.config import Settings
 from pocketstack.core.errors import BadRequest, NotFound
-from pocketstack.core.objects.build import build_object_service
 from pocketstack.core.objects.errors import Unprocessable
 from pocketstack.core.objects.model import ListQuery, ObjectInfo
 from pocketstack.core.objects.storage import ObjectStorage
 from pocketstack.core.objects.sweep import sweep_object_data
-from pocketstack.store.db import Database, make_engine
-from pocketstack.store.migrate import upgrade_if_needed
+from tests.unit import objects_support as support
 
-P = "project-a"
+make_objects = support.make_objects
+P = support.P
 
 
 @pytest.fixture
-def objects(database_url: str, tmp_path: Path) -> Iterator[ObjectStorage]:
-    engine = make_engine(database_url)
-    upgrade_if_needed(engine)
-    service = build_object_service(Settings(data_dir=tmp_path), Database(engine))
-    assert isinstance(service, ObjectStorage)
-    service.create_container(P, "c", {})
-    yield service
-    engine.dispose()
+def objects(make_objects: Callable[..., ObjectStorage]) -> ObjectStorage:
+    made = make_objects()
+    made.create_container(P, "c", {})
+    return made
 
 
 def put(objects: ObjectStorage, name: str, data: bytes = b"", **kw: object) -> ObjectInfo:
-    writer = objects.begin_put(P, "c", name, content_type="x", meta={}, headers={}, **kw)  # type: ignore[arg-type]
-    writer.write(data)
-    return writer.finish()
+    return support.put(objects, "c", name, data, **kw)
 
 
 def files(objects: ObjectStorage) -> list[Path]:

@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pocketstack.config import Settings
 from pocketstack.core.errors import QuotaExceeded
 from pocketstack.core.identity.bootstrap import bootstrap
 from pocketstack.core.identity.bootstrap_accounts import Account
 from pocketstack.core.identity.limits import LimitService
 from pocketstack.core.identity.passwords import PasswordVerifier
-from pocketstack.core.objects.build import build_object_service
 from pocketstack.core.objects.model import ObjectInfo
 from pocketstack.core.objects.project_limits import BYTES_RESOURCE, COUNT_RESOURCE, MiB
 from pocketstack.core.objects.storage import ObjectStorage
@@ -25,6 +23,7 @@ from pocketstack.store.db import Database, make_engine
 from pocketstack.store.migrate import upgrade_if_needed
 from pocketstack.store.models import Project, Region, Service
 from pocketstack.store.table_revisions import GROUPS
+from tests.unit import objects_support as support
 
 
 @pytest.fixture
@@ -54,12 +53,7 @@ def service(db: Database) -> str:
 
 @pytest.fixture
 def make_objects(db: Database, tmp_path: Path) -> Callable[..., ObjectStorage]:
-    def make(**settings: object) -> ObjectStorage:
-        service = build_object_service(Settings(data_dir=tmp_path, **settings), db)  # type: ignore[arg-type]
-        assert isinstance(service, ObjectStorage)
-        return service
-
-    return make
+    return lambda **settings: support.build_objects(db, tmp_path, **settings)
 
 
 @pytest.fixture
@@ -70,9 +64,7 @@ def objects(make_objects: Callable[..., ObjectStorage], project: str) -> ObjectS
 
 
 def put(objects: ObjectStorage, project: str, name: str, data: bytes = b"", **kw: object) -> ObjectInfo:
-    writer = objects.begin_put(project, "c", name, content_type="x", meta={}, headers={}, **kw)  # type: ignore[arg-type]
-    writer.write(data)
-    return writer.finish()
+    return support.put(objects, "c", name, data, project=project, **kw)
 
 
 def register(db: Database, service: str, resource: str, default: int, region: str | None = None) -> str:

@@ -4,47 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from pocketstack.config import Settings
 from pocketstack.core.errors import QuotaExceeded
-from pocketstack.core.objects.build import build_object_service
 from pocketstack.core.objects.model import ObjectInfo
 from pocketstack.core.objects.storage import ObjectStorage
-from pocketstack.store.db import Database, make_engine
-from pocketstack.store.migrate import upgrade_if_needed
+from tests.unit import objects_support as support
 
-P = "project-a"
-
-
-@pytest.fixture
-def make_objects(database_url: str, tmp_path: Path) -> Iterator[Callable[..., ObjectStorage]]:
-    engine = make_engine(database_url)
-    upgrade_if_needed(engine)
-    db = Database(engine)
-
-    def make(**settings: object) -> ObjectStorage:
-        service = build_object_service(Settings(data_dir=tmp_path, **settings), db)  # type: ignore[arg-type]
-        assert isinstance(service, ObjectStorage)
-        return service
-
-    yield make
-    engine.dispose()
-
-
-@pytest.fixture
-def objects(make_objects: Callable[..., ObjectStorage]) -> ObjectStorage:
-    return make_objects()
-
-
-def put(objects: ObjectStorage, container: str, name: str, data: bytes = b"", **kw: object) -> ObjectInfo:
-    writer = objects.begin_put(P, container, name, content_type="x", meta={}, headers={}, **kw)  # type: ignore[arg-type]
-    writer.write(data)
-    return writer.finish()
+make_objects = support.make_objects
+objects = support.objects
+put = support.put
+P = support.P
 
 
 def usage(objects: ObjectStorage, container: str) -> tuple[int, int]:

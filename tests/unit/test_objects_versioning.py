@@ -3,39 +3,21 @@ X-History-Location (history), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from pocketstack.config import Settings
 from pocketstack.core.errors import NotFound
-from pocketstack.core.objects.build import build_object_service
 from pocketstack.core.objects.errors import PreconditionFailed
 from pocketstack.core.objects.model import ListQuery, ObjectInfo, Subdir
 from pocketstack.core.objects.storage import ObjectStorage
 from pocketstack.core.objects.versioning import DELETE_MARKER_TYPE, archive_name
-from pocketstack.store.db import Database, make_engine
-from pocketstack.store.migrate import upgrade_if_needed
+from tests.unit import objects_support as support
 
-P = "project-a"
-
-
-@pytest.fixture
-def objects(database_url: str, tmp_path: Path) -> Iterator[ObjectStorage]:
-    engine = make_engine(database_url)
-    upgrade_if_needed(engine)
-    service = build_object_service(Settings(data_dir=tmp_path), Database(engine))
-    assert isinstance(service, ObjectStorage)
-    yield service
-    engine.dispose()
-
-
-def put(objects: ObjectStorage, container: str, name: str, data: bytes) -> ObjectInfo:
-    writer = objects.begin_put(P, container, name, content_type="text/plain", meta={}, headers={})
-    writer.write(data)
-    return writer.finish()
+make_objects = support.make_objects
+objects = support.objects
+put = support.put
+P = support.P
 
 
 def read(objects: ObjectStorage, container: str, name: str) -> bytes:
