@@ -112,37 +112,30 @@ def file_chunks(path: Path) -> Iterator[bytes]:  # for the sha512 check
             yield chunk
 
 
-def upload(base: str, auth: str, src: Path, target: str = "file") -> tuple[str, float]:
-    """PUT ``src`` to a new image's ``file`` (upload) or ``stage`` (import); (id, seconds)."""
-    body = {"name": "bench", "disk_format": "raw", "container_format": "bare"}
-    resp = httpx.post(f"{base}/image/v2/images", json=body, headers={"X-Auth-Token": auth})
-    resp.raise_for_status()
-    image_id = resp.json()["id"]
-    conn = http.client.HTTPConnection(base.removeprefix("http://"), timeout=600, blocksize=BLOCK)
-    headers = {
-        "X-Auth-Token": auth,
-        "Content-Type": "application/octet-stream",
-        "Content-Length": str(src.stat().st_size),
-    }
+def send_file(url: str, headers: dict[str, str], src: Path, expected: int) -> float:
+    """PUT ``src`` to ``url`` in 1 MiB blocks; the seconds until the answer (``expected``)."""
+    conn = http.client.HTTPConnection(httpx.URL(url).netloc.decode(), timeout=600, blocksize=BLOCK)
+    headers = {**headers, "Content-Length": str(src.stat().st_size)}
     with src.open("rb") as fh:
         started = time.perf_counter()
-        conn.request("PUT", f"/image/v2/images/{image_id}/{target}", body=fh, headers=headers)
+        conn.request("PUT", httpx.URL(url).raw_path.decode(), body=fh, headers=headers)
         reply = conn.getresponse()
         reply.read()
         elapsed = time.perf_counter() - started
     conn.close()
-    if reply.status != 204:
-        raise SystemExit(f"{target} upload failed: {reply.status}")
-    return image_id, elapsed
+    if reply.status != expected:
+        raise SystemExit(f"PUT {url} failed: {reply.status}")
+    return elapsed
 
 
-def download(base: str, auth: str, image_id: str, dst: Path) -> float:
-    conn = http.client.HTTPConnection(base.removeprefix("http://"), timeout=600, blocksize=BLOCK)
+def fetch_file(url: str, auth: str, dst: Path) -> float:
+    """GET ``url`` into ``dst`` (fsynced) in 1 MiB blocks; the seconds it took."""
+    conn = http.client.HTTPConnection(httpx.URL(url).netloc.decode(), timeout=600, blocksize=BLOCK)
     started = time.perf_counter()
-    conn.request("GET", f"/image/v2/images/{image_id}/file", headers={"X-Auth-Token": auth})
+    conn.request("GET", httpx.URL(url).raw_path.decode(), headers={"X-Auth-Token": auth})
     reply = conn.getresponse()
     if reply.status != 200:
-        raise SystemExit(f"download failed: {reply.status}")
+        raise SystemExit(f"GET {url} failed: {reply.status}")
     with dst.open("wb") as fh:
         while chunk := reply.read(BLOCK):
             fh.write(chunk)
@@ -153,11 +146,25 @@ def download(base: str, auth: str, image_id: str, dst: Path) -> float:
     return elapsed
 
 
-def sha512_of(path: Path) -> str:
-    digest = hashlib.sha512()
+def digest_of(path: Path, algorithm: str = "sha512") -> str:
+    digest = hashlib.new(algorithm)
     for chunk in file_chunks(path):
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def upload(base: str, auth: str, src: Path, target: str = "file") -> tuple[str, float]:
+    """PUT ``src`` to a new image's ``file`` (upload) or ``stage`` (import); (id, seconds)."""
+    body = {"name": "bench", "disk_format": "raw", "container_format": "bare"}
+    resp = httpx.post(f"{base}/image/v2/images", json=body, headers={"X-Auth-Token": auth})
+    resp.raise_for_status()
+    image_id = resp.json()["id"]
+    headers = {"X-Auth-Token": auth, "Content-Type": "application/octet-stream"}
+    return image_id, send_file(f"{base}/image/v2/images/{image_id}/{target}", headers, src, 204)
+
+
+def download(base: str, auth: str, image_id: str, dst: Path) -> float:
+    return fetch_file(f"{base}/image/v2/images/{image_id}/file", auth, dst)
 
 
 def delete(base: str, auth: str, image_id: str) -> None:
@@ -169,7 +176,7 @@ def api_run(base: str, src: Path, out: Path, expected: str) -> dict[str, float]:
     auth = token(base)
     image_id, up_s = upload(base, auth, src)
     down_s = download(base, auth, image_id, out)
-    if sha512_of(out) != expected:
+    if digest_of(out) != expected:
         raise SystemExit("the downloaded data differs from the source")
     out.unlink()
     delete(base, auth, image_id)

@@ -15,7 +15,6 @@ endpoint reads the body and answers 201, storing nothing).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import os
 import sys
@@ -28,7 +27,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import baseline, free_port, pocketstack, start, stop  # noqa: E402
-from image_throughput import BLOCK, MiB, make_source, raw_copy  # noqa: E402
+from image_throughput import BLOCK, MiB, digest_of, fetch_file, make_source, raw_copy, send_file  # noqa: E402
 
 PASSWORD = "bench-demo-pw"
 BARE_PUT_APP = """
@@ -60,46 +59,6 @@ def _connection(url: str) -> tuple[http.client.HTTPConnection, str]:
     target = httpx.URL(url)
     conn = http.client.HTTPConnection(target.host, target.port, timeout=600, blocksize=BLOCK)
     return conn, target.raw_path.decode()
-
-
-def put_file(url: str, token: str, src: Path) -> float:
-    conn, path = _connection(url)
-    headers = {"X-Auth-Token": token, "Content-Length": str(src.stat().st_size)}
-    with src.open("rb") as fh:
-        started = time.perf_counter()
-        conn.request("PUT", path, body=fh, headers=headers)
-        reply = conn.getresponse()
-        reply.read()
-        elapsed = time.perf_counter() - started
-    conn.close()
-    if reply.status != 201:
-        raise SystemExit(f"PUT failed: {reply.status}")
-    return elapsed
-
-
-def get_file(url: str, token: str, dst: Path) -> float:
-    conn, path = _connection(url)
-    started = time.perf_counter()
-    conn.request("GET", path, headers={"X-Auth-Token": token})
-    reply = conn.getresponse()
-    if reply.status != 200:
-        raise SystemExit(f"GET failed: {reply.status}")
-    with dst.open("wb") as fh:
-        while chunk := reply.read(BLOCK):
-            fh.write(chunk)
-        fh.flush()
-        os.fsync(fh.fileno())
-    elapsed = time.perf_counter() - started
-    conn.close()
-    return elapsed
-
-
-def md5_of(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as fh:
-        while chunk := fh.read(BLOCK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def small_puts(url: str, headers: dict[str, str], size: int, connections: int, seconds: float) -> float:
@@ -138,7 +97,7 @@ def main() -> None:
         root = Path(tmp)
         src, out = root / "source.bin", root / "downloaded.bin"
         make_source(src, size)
-        expected = md5_of(src)
+        expected = digest_of(src, "md5")
         copy_s = raw_copy(src, root / "copy.bin")
         port = free_port()
         env = {"POCKETSTACK_DEMO_PASSWORD": PASSWORD, "POCKETSTACK_ADMIN_PASSWORD": PASSWORD}
@@ -150,9 +109,9 @@ def main() -> None:
             auth = {"X-Auth-Token": token}
             for container in ("big", "small"):
                 httpx.put(f"{account}/{container}", headers=auth).raise_for_status()
-            put_s = put_file(f"{account}/big/object.bin", token, src)
-            get_s = get_file(f"{account}/big/object.bin", token, out)
-            if md5_of(out) != expected:
+            put_s = send_file(f"{account}/big/object.bin", auth, src, 201)
+            get_s = fetch_file(f"{account}/big/object.bin", token, out)
+            if digest_of(out, "md5") != expected:
                 raise SystemExit("the downloaded object differs from the source")
             small = args.small_kib * 1024
             rates = {}
