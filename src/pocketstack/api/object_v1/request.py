@@ -23,18 +23,33 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class SwiftPath:
-    """``/v1/<account>[/<container>[/<object>]]`` split as Swift splits it: an empty container
-    or object segment (a trailing slash) is absent."""
+    """``/<version>/<account>[/<container>[/<object>]]`` split as Swift splits it: an empty
+    container or object segment (a trailing slash) is absent; an object name may hold slashes.
+    The routes and every pipeline layer read a path with this one parser."""
 
     account: str
     container: str | None = None
     obj: str | None = None
+    version: str = "v1"
 
     @property
     def project_id(self) -> str | None:
         if not self.account.startswith(RESELLER_PREFIX) or len(self.account) == len(RESELLER_PREFIX):
             return None
         return self.account[len(RESELLER_PREFIX) :]
+
+    @property
+    def account_path(self) -> str:
+        return f"/{self.version}/{self.account}"
+
+    @property
+    def path(self) -> str:
+        parts = [self.account_path, self.container, self.obj]
+        return "/".join(p for p in parts if p is not None)
+
+    def object_path(self, container_and_object: str) -> str:
+        """``/v1/<account>/<container>/<object>`` for a ``/container/object`` reference."""
+        return f"{self.account_path}/{container_and_object.lstrip('/')}"
 
     @classmethod
     def parse(cls, path: str) -> SwiftPath | None:
@@ -46,7 +61,7 @@ class SwiftPath:
         container, _, obj = rest.partition("/")
         if not account:
             return None
-        return cls(account, container or None, (obj or None) if container else None)
+        return cls(account, container or None, (obj or None) if container else None, version)
 
 
 @dataclass

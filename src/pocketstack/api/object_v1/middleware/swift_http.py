@@ -5,44 +5,12 @@ query, reading a bounded body, and sending a plain response."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from starlette.types import Receive, Scope, Send
 
-# COMPAT: Swift's default reseller prefix; an account is AUTH_<project id>.
-RESELLER_PREFIX = "AUTH_"
-
-
-@dataclass(frozen=True)
-class SwiftPath:
-    """``container`` and ``obj`` are None when the path stops before them (``obj`` may hold
-    slashes)."""
-
-    version: str
-    account: str
-    container: str | None = None
-    obj: str | None = None
-
-    @property
-    def project_id(self) -> str | None:
-        if not self.account.startswith(RESELLER_PREFIX):
-            return None
-        return self.account[len(RESELLER_PREFIX) :] or None
-
-    @property
-    def account_path(self) -> str:
-        return f"/{self.version}/{self.account}"
-
-    @property
-    def path(self) -> str:
-        parts = [self.account_path, self.container, self.obj]
-        return "/".join(p for p in parts if p is not None)
-
-    def object_path(self, container_and_object: str) -> str:
-        """``/v1/<account>/<container>/<object>`` for a ``/container/object`` reference."""
-        return f"{self.account_path}/{container_and_object.lstrip('/')}"
+from pocketstack.api.object_v1.request import SwiftPath
 
 
 def route_path(scope: Scope) -> str:
@@ -52,12 +20,7 @@ def route_path(scope: Scope) -> str:
 
 
 def swift_path(scope: Scope) -> SwiftPath | None:
-    parts = route_path(scope).split("/", 4)
-    if len(parts) < 3 or parts[0] or not parts[1] or not parts[2]:
-        return None
-    container = parts[3] if len(parts) > 3 and parts[3] else None
-    obj = parts[4] if len(parts) > 4 and parts[4] and container else None
-    return SwiftPath(parts[1], parts[2], container, obj)
+    return SwiftPath.parse(route_path(scope))
 
 
 def header(scope: Scope, name: str) -> str | None:
