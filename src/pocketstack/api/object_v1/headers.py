@@ -5,7 +5,7 @@ and the time formats Swift writes."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 
@@ -128,3 +128,30 @@ def visible(kept: Mapping[str, str], internal: bool) -> dict[str, str]:
     if internal:
         return dict(kept)
     return {name: value for name, value in kept.items() if not is_sysmeta(name)}
+
+
+def etags(value: str) -> set[str]:
+    """The entity tags an If-Match / If-None-Match / If-Range value names, unquoted."""
+    return {tag.strip().removeprefix("W/").strip('"') for tag in value.split(",") if tag.strip()}
+
+
+def precondition(etag: str, modified: int | None, header: Callable[[str], str | None]) -> int | None:
+    """The 304 or 412 a GET or HEAD's conditional headers call for, as Swift (swob) decides,
+    for an object (or a large object) of ``etag`` last modified at ``modified`` (whole
+    seconds; None: unknown, so only the entity tags count); None to answer normally.
+    ``header`` reads a request header by lower-case name."""
+    if_match = header("if-match")
+    if if_match is not None and "*" not in etags(if_match) and etag not in etags(if_match):
+        return 412
+    if_none = header("if-none-match")
+    if if_none is not None and ("*" in etags(if_none) or etag in etags(if_none)):
+        return 304
+    if modified is None:
+        return None
+    since = parse_http_date(header("if-modified-since"))
+    if if_none is None and since is not None and modified <= since:
+        return 304
+    unmodified = parse_http_date(header("if-unmodified-since"))
+    if unmodified is not None and modified > unmodified:
+        return 412
+    return None

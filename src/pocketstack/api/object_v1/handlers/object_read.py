@@ -13,33 +13,18 @@ from pocketstack.api.object_v1.access import Op, authorize
 from pocketstack.api.object_v1.body import ObjectResponse, Part, multipart
 from pocketstack.api.object_v1.errors import SwiftError
 from pocketstack.api.object_v1.handlers.object_fields import object_headers
-from pocketstack.api.object_v1.headers import parse_http_date
+from pocketstack.api.object_v1.headers import etags, parse_http_date, precondition
 from pocketstack.api.object_v1.ranges import parse_range, satisfiable
 from pocketstack.api.object_v1.request import SwiftRequest
 from pocketstack.core.objects.model import ObjectInfo
 
 
-def etags(value: str) -> set[str]:
-    return {tag.strip().removeprefix("W/").strip('"') for tag in value.split(",") if tag.strip()}
-
-
-def check_conditions(info: ObjectInfo, headers: Headers, method: str, shown: dict[str, str]) -> None:
-    """Raise the 304 or 412 the request's conditions call for, as Swift (swob) decides."""
-    etag = info.etag.strip('"')
-    modified = math.ceil(info.last_modified)
-    if_match = headers.get("if-match")
-    if if_match is not None and "*" not in etags(if_match) and etag not in etags(if_match):
-        raise SwiftError(412, None, {"ETag": shown["ETag"], "Last-Modified": shown["Last-Modified"]})
-    if_none = headers.get("if-none-match")
-    if if_none is not None and ("*" in etags(if_none) or etag in etags(if_none)):
-        if method in ("GET", "HEAD"):
-            raise SwiftError(304, None, shown)
-        raise SwiftError(412)
-    since = parse_http_date(headers.get("if-modified-since"))
-    if if_none is None and since is not None and method in ("GET", "HEAD") and modified <= since:
+def check_conditions(info: ObjectInfo, headers: Headers, shown: dict[str, str]) -> None:
+    """Raise the 304 or 412 the request's conditions call for."""
+    status = precondition(info.etag.strip('"'), math.ceil(info.last_modified), headers.get)
+    if status == 304:
         raise SwiftError(304, None, shown)
-    unmodified = parse_http_date(headers.get("if-unmodified-since"))
-    if unmodified is not None and modified > unmodified:
+    if status == 412:
         raise SwiftError(412, None, {"ETag": shown["ETag"], "Last-Modified": shown["Last-Modified"]})
 
 
@@ -62,7 +47,7 @@ async def get_object(sreq: SwiftRequest) -> Response:
 async def serve(sreq: SwiftRequest, info: ObjectInfo, status: int = 200) -> Response:
     """The object's data (or, for a HEAD, only its headers) as the request asks for it."""
     headers = object_headers(info, sreq.internal)
-    check_conditions(info, sreq.headers, sreq.method, headers)
+    check_conditions(info, sreq.headers, headers)
     opener = partial(sreq.objects.open, info)
     head = sreq.method == "HEAD"
     ranges = parse_range(sreq.headers.get("range")) if _range_applies(info, sreq.headers) else None

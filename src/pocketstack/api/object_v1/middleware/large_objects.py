@@ -11,12 +11,12 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 from starlette.types import ASGIApp, Scope, Send
 
 from pocketstack.api.object_v1.caller import INTERNAL_KEY
 from pocketstack.api.object_v1.errors import status_page
+from pocketstack.api.object_v1.headers import parse_http_date, precondition
 from pocketstack.api.object_v1.middleware.ranges import Piece, Segment, content_range, parse_range, pieces
 from pocketstack.api.object_v1.middleware.swift_http import header, normalize_etag, raw_headers, send_response
 from pocketstack.api.object_v1.subrequest import GRANT_CONTAINER_KEY, SubrequestBroken, stream_subrequest
@@ -55,36 +55,10 @@ def response_headers(manifest_headers: Mapping[str, str], etag: str, internal: b
     return out
 
 
-def _etag_matches(value: str, etag: str) -> bool:
-    tags = [t.strip() for t in value.split(",")]
-    return "*" in tags or any(t.removeprefix("W/").strip('"') == etag for t in tags)
-
-
-def _date(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def precondition_status(scope: Scope, etag: str, last_modified: str | None) -> int | None:
-    """304 or 412 when the request's conditionals say so, else None."""
-    modified = _date(last_modified)
-    if_match = header(scope, "if-match")
-    if if_match is not None and not _etag_matches(if_match, etag):
-        return 412
-    since = _date(header(scope, "if-unmodified-since"))
-    if if_match is None and since is not None and modified is not None and int(modified) > since:
-        return 412
-    if_none_match = header(scope, "if-none-match")
-    if if_none_match is not None:
-        return 304 if _etag_matches(if_none_match, etag) else None
-    since = _date(header(scope, "if-modified-since"))
-    if since is not None and modified is not None and int(modified) <= since:
-        return 304
-    return None
+    """304 or 412 when the request's conditionals say so, else None (as for any object)."""
+    modified = parse_http_date(last_modified)
+    return precondition(etag, None if modified is None else int(modified), lambda name: header(scope, name))
 
 
 async def serve(
