@@ -7,13 +7,13 @@ after it has started the response is cut (SegmentError), since its status is alr
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Scope, Send
 
+from pocketstack.api.object_v1.body import multipart
 from pocketstack.api.object_v1.caller import INTERNAL_KEY
 from pocketstack.api.object_v1.errors import status_page
 from pocketstack.api.object_v1.headers import parse_http_date, precondition
@@ -95,19 +95,14 @@ async def serve(
         headers["content-length"] = str(stop - start)
         await _send(send, status, headers, head, [(b"", list(pieces(large.segments, start, stop)))], read)
         return
-    boundary = secrets.token_hex(16)
-    content_type = headers.get("content-type", "application/octet-stream")
-    parts = []
-    for start, stop in ranges:
-        preamble = (
-            f"--{boundary}\r\nContent-Type: {content_type}\r\n"
-            f"Content-Range: {content_range(start, stop, large.size)}\r\n\r\n"
-        )
-        prefix = (b"\r\n" if parts else b"") + preamble.encode("latin-1")
-        parts.append((prefix, list(pieces(large.segments, start, stop))))
-    closing = f"\r\n--{boundary}--".encode("latin-1")
-    headers["content-type"] = f"multipart/byteranges;boundary={boundary}"
-    length = sum(len(p) + sum(x.stop - x.start for x in ps) for p, ps in parts) + len(closing)
+    framed, headers["content-type"] = multipart(
+        [(start, stop - start) for start, stop in ranges],
+        large.size,
+        headers.get("content-type", "application/octet-stream"),
+    )
+    parts = [(p.before, list(pieces(large.segments, p.offset, p.offset + p.length))) for p in framed]
+    closing = framed[-1].after
+    length = sum(p.size for p in framed)
     headers["content-length"] = str(length)
     await _send(send, 206, headers, head, parts, read, closing)
 
