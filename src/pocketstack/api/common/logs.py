@@ -38,3 +38,19 @@ def configure(level: str = "info") -> None:
 
 def kv(**fields: object) -> str:
     return " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+
+
+def log_access(
+    request_id: str, method: str, path: str, status: int, elapsed: float, user: str | None
+) -> None:
+    """The access line of one answered request (every front end's router writes the same)."""
+    ACCESS.info(
+        kv(
+            request_id=request_id,
+            method=method,
+            path=path,
+            status=status,
+            ms=f"{elapsed * 1000:.1f}",
+            user=user,
+        )
+    )

@@ -26,7 +26,7 @@ from starlette.routing import Match, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from pocketstack.api.common.access_rules import check_access_rules
-from pocketstack.api.common.logs import ACCESS, LOG, kv
+from pocketstack.api.common.logs import LOG, kv, log_access
 from pocketstack.api.common.metrics import UNMATCHED, RouteMetrics
 from pocketstack.api.common.read_cache import ReadCache
 from pocketstack.core.context import RequestContext, new_request_id
@@ -263,16 +263,7 @@ def _make_route(
         user = api_req.ctx.user_id if api_req else None
         elapsed = time.perf_counter() - started
         counted.record(request.scope.get("root_path", ""), request.method, response.status_code, elapsed)
-        ACCESS.info(
-            kv(
-                request_id=request_id,
-                method=request.method,
-                path=request.url.path,
-                status=response.status_code,
-                ms=f"{elapsed * 1000:.1f}",
-                user=user,
-            )
-        )
+        log_access(request_id, request.method, request.url.path, response.status_code, elapsed, user)
         return response
 
     route = Route(path, dispatch)

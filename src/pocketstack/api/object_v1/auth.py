@@ -13,7 +13,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pocketstack.api.common.routing import authenticate
 from pocketstack.api.object_v1.caller import SCOPE_KEY, Caller, caller_of
 from pocketstack.api.object_v1.errors import error_response, from_core, keystone_challenge
-from pocketstack.api.object_v1.responses import trans_id
 from pocketstack.cloud import Cloud
 from pocketstack.core.errors import PocketstackError
 
@@ -50,7 +49,7 @@ class SwiftAuth:
                 ctx = await run_in_threadpool(authenticate, self.cloud, request)
         except PocketstackError as exc:
             err = from_core(exc)
-            headers = {**err.headers, "X-Trans-Id": trans_id(scope)}
+            headers = dict(err.headers)
             if err.status == 401:
                 headers.update(keystone_challenge(request))
             await error_response(err.status, err.body, headers)(scope, receive, send)

@@ -1,8 +1,8 @@
 """The object server's router: ``/info``, ``/v1/<account>[/<container>[/<object>]]`` split as
 Swift splits a path (an object name may hold any character, slashes and trailing slashes
-included), then dispatched by method. Every answer carries ``X-Trans-Id`` (the request id the
-app's middleware also sends as ``X-Openstack-Request-Id``), is counted in the metrics and
-written to the access log; errors are rendered here once, as Swift's."""
+included), then dispatched by method. Every answer is counted in the metrics and written to
+the access log (``X-Trans-Id`` is the outermost layer's, ``responses.SwiftHeaders``); errors
+are rendered here once, as Swift's."""
 
 from __future__ import annotations
 
@@ -13,13 +13,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from pocketstack.api.common.logs import ACCESS, LOG, kv
+from pocketstack.api.common.logs import LOG, kv, log_access
 from pocketstack.api.common.metrics import UNMATCHED, RouteMetrics
 from pocketstack.api.object_v1.caller import Caller, caller_of
 from pocketstack.api.object_v1.errors import SwiftError, error_response, from_core, keystone_challenge
 from pocketstack.api.object_v1.handlers import account, container, info, object_write
 from pocketstack.api.object_v1.request import SwiftPath, SwiftRequest
-from pocketstack.api.object_v1.responses import trans_id
 from pocketstack.cloud import Cloud
 from pocketstack.core.context import new_request_id
 from pocketstack.core.errors import PocketstackError
@@ -69,23 +68,13 @@ class ObjectRouter:
             found = SwiftPath.parse(path)
             kind, parsed = (_kind(found), found) if found else (None, SwiftPath(""))
         response = await self._answer(request, kind, parsed, caller)
-        response.headers["X-Trans-Id"] = trans_id(scope)
         if response.status_code == 401:
             response.headers.update(keystone_challenge(request))
         elapsed = time.perf_counter() - started
         counted = self.metrics[kind] if kind else self.unmatched
         counted.record(root, request.method, response.status_code, elapsed)
         user = caller.ctx.user_id if caller.ctx else None
-        ACCESS.info(
-            kv(
-                request_id=request_id,
-                method=request.method,
-                path=request.url.path,
-                status=response.status_code,
-                ms=f"{elapsed * 1000:.1f}",
-                user=user,
-            )
-        )
+        log_access(request_id, request.method, request.url.path, response.status_code, elapsed, user)
         await response(scope, receive, _without_body(send) if request.method == "HEAD" else send)
 
     async def _answer(self, request: Request, kind: str | None, path: SwiftPath, caller: Caller) -> Response:
