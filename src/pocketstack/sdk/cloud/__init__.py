@@ -1,0 +1,1 @@
+"""Compound operations over several services ("give me a server", "upload this directory")."""

@@ -1,0 +1,1 @@
+"""Network v2.0 (Neutron)."""

@@ -1,0 +1,1 @@
+"""Object storage v1 (Swift)."""

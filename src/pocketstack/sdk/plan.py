@@ -1,0 +1,165 @@
+"""Plans: the SDK's calls written once, without I/O, and run by a sync or an async runner.
+
+A plan is a generator. It yields the I/O it needs (an HTTP :class:`Request`, a :class:`Sleep`,
+a :class:`Parallel` group of other plans) and receives each one's outcome: a :class:`Response`
+for a request, ``None`` after a sleep, a list of results for a group. A transport failure is
+thrown into the plan as :class:`pocketstack.sdk.exceptions.ConnectionFailure`. A plan that lists
+things yields :class:`Emit` for each item and receives ``None``.
+
+Request building, retries, re-authentication, paging, parsing and compound operations are
+therefore shared by :class:`~pocketstack.sdk.runner.SyncRunner` and
+:class:`~pocketstack.sdk.runner.AsyncRunner`, which do nothing but the I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Generator, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeAlias, TypeVar
+
+T = TypeVar("T")
+
+Progress = Callable[[int], None]
+"""Called with the number of bytes just sent or received."""
+
+
+@dataclass(frozen=True)
+class FileBody:
+    """Request content read from a file in chunks: ``length`` bytes from ``offset``."""
+
+    path: Path
+    offset: int = 0
+    length: int | None = None
+    progress: Progress | None = None
+    chunk_size: int = 1 << 20
+
+    def size(self) -> int:
+        total = self.path.stat().st_size - self.offset
+        return total if self.length is None else min(self.length, total)
+
+    def chunks(self) -> Iterator[bytes]:
+        left = self.size()
+        with self.path.open("rb") as f:
+            f.seek(self.offset)
+            while left > 0:
+                chunk = f.read(min(self.chunk_size, left))
+                if not chunk:
+                    return
+                left -= len(chunk)
+                if self.progress is not None:
+                    self.progress(len(chunk))
+                yield chunk
+
+
+@dataclass(frozen=True)
+class FileSink:
+    """Where a response body goes instead of memory: written to ``path`` (a ``.part`` file
+    renamed into place once whole), reporting progress."""
+
+    path: Path
+    progress: Progress | None = None
+
+
+Content: TypeAlias = bytes | FileBody | None
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, Any] | None = None
+    content: Content = None
+    sink: FileSink | None = None
+    timeout: float | None = None
+
+    @property
+    def idempotent(self) -> bool:
+        return self.method in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+
+
+@dataclass(frozen=True)
+class Response:
+    status_code: int
+    headers: Mapping[str, str]
+    """Header names in lower case."""
+    content: bytes
+    method: str
+    url: str
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
+
+    def json(self) -> Any:
+        return json.loads(self.content) if self.content else None
+
+    @property
+    def request_id(self) -> str | None:
+        for name in ("x-openstack-request-id", "x-compute-request-id", "x-trans-id", "x-amz-request-id"):
+            if name in self.headers:
+                return self.headers[name]
+        return None
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """Run ``plans`` with at most ``limit`` at once. The plan receives a list, in order, holding
+    each plan's result or the exception it raised."""
+
+    plans: list[Call[Any]]
+    limit: int = 8
+
+
+@dataclass(frozen=True)
+class Emit(Generic[T]):
+    item: T
+
+
+Step: TypeAlias = Request | Sleep | Parallel
+Call = Generator[Step, Any, T]
+"""A plan that ends with a value of type T."""
+Listing = Generator[Step | Emit[T], Any, None]
+"""A plan that emits items of type T."""
+
+
+def returning(value: T) -> Call[T]:
+    """A plan that does no I/O."""
+    return value
+    yield  # pragma: no cover - makes this a generator
+
+
+def collect(listing: Listing[T]) -> Call[list[T]]:
+    """Every item of ``listing`` as one list (a plan)."""
+    items: list[T] = []
+    sent: Any = None
+    while True:
+        try:
+            step = listing.send(sent)
+        except StopIteration:
+            return items
+        if isinstance(step, Emit):
+            items.append(step.item)
+            sent = None
+        else:
+            sent = yield step
+
+
+def first(listing: Listing[T]) -> Call[T | None]:
+    """The first item of ``listing``, or None; the rest is never fetched."""
+    sent: Any = None
+    while True:
+        try:
+            step = listing.send(sent)
+        except StopIteration:
+            return None
+        if isinstance(step, Emit):
+            listing.close()
+            return step.item
+        sent = yield step
