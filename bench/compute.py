@@ -81,9 +81,10 @@ def post_servers(
     assert codes == [202] * count, sorted(set(codes))
 
 
-def boot(url: str, count: int, seconds: float) -> tuple[float, float, dict[int, float], dict[str, Any]]:
-    """(seconds until all accepted, until all ACTIVE, detail requests/s by clients, the body)."""
-    demo, _, body = prepare(url, count)
+def boot_all(url: str, count: int, room: int = 0) -> tuple[float, float, dict[str, str], dict[str, Any]]:
+    """Boot ``count`` servers as demo (quotas raised for ``room`` more): (seconds until all
+    accepted, until all ACTIVE, demo's headers, the create body)."""
+    demo, _, body = prepare(url, count + room)
     api = f"{url}/compute/v2.1"
     began = time.perf_counter()
     with httpx.Client(timeout=60) as client:
@@ -97,6 +98,13 @@ def boot(url: str, count: int, seconds: float) -> tuple[float, float, dict[int, 
         booted = time.perf_counter() - began
         shown = client.get(f"{api}/servers/detail?limit=1", headers=demo).json()["servers"][0]
         assert shown["status"] == "ACTIVE" and shown["addresses"], shown
+    return accepted, booted, demo, body
+
+
+def boot(url: str, count: int, seconds: float) -> tuple[float, float, dict[int, float], dict[str, Any]]:
+    """(seconds until all accepted, until all ACTIVE, detail requests/s by clients, the body)."""
+    accepted, booted, demo, body = boot_all(url, count)
+    api = f"{url}/compute/v2.1"
 
     def detail(client: httpx.Client) -> None:
         assert client.get(f"{api}/servers/detail?limit=100", headers=demo).status_code == 200

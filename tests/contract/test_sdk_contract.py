@@ -7,6 +7,7 @@ import importlib
 import inspect
 import subprocess
 import sys
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,25 @@ def test_the_sdk_passes_mypy_strict() -> None:
         text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_docs_services_table_matches_the_connection() -> None:
+    """Each row's attribute is a service of both connections, reachable by its version too."""
+    import re
+
+    from pocketstack.sdk.connection import AsyncConnection, Connection
+
+    doc = (ROOT / "docs" / "sdk.md").read_text()
+    rows = re.findall(r"^\| `conn\.(\w+)` \| [^|]+ \| `conn\.\1\.(\w+)` \|$", doc, re.M)
+    args = {"auth_url": "http://127.0.0.1:9/identity", "username": "u", "password": "p", "project_name": "p"}
+    sync, asynchronous = Connection(**args), AsyncConnection(**args)
+    served = {
+        name
+        for name in dir(Connection)
+        if isinstance(getattr(Connection, name, None), property | cached_property) and name not in ("plans",)
+    }
+    assert {a for a, _ in rows} == served
+    for attribute, version in rows:
+        for conn in (sync, asynchronous):
+            proxy = getattr(conn, attribute)
+            assert getattr(proxy, version) is proxy

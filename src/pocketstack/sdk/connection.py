@@ -12,7 +12,7 @@ import httpx
 from pocketstack.sdk.cloud.plans import CloudPlans
 from pocketstack.sdk.config import CloudConfig, load
 from pocketstack.sdk.image.v2.proxy import AsyncImageProxy, ImageProxy
-from pocketstack.sdk.proxy import AsyncProxy, Proxy
+from pocketstack.sdk.proxy import AsyncProxy, Proxy, acall, call
 from pocketstack.sdk.runner import AsyncRunner, SyncRunner
 from pocketstack.sdk.session import Session
 from pocketstack.sdk.transport import RetryPolicy
@@ -58,6 +58,11 @@ class Connection(Proxy[CloudPlans]):
         self.session = make_session(self.config, retry)
         runner = SyncRunner(client, **_client_options(self.config)) if client is None else SyncRunner(client)
         super().__init__(CloudPlans(self.session), runner)
+
+    create_server = call(CloudPlans.create_server)
+    create_servers = call(CloudPlans.create_servers)
+    upload_image = call(CloudPlans.upload_image)
+    delete_project_resources = call(CloudPlans.delete_project_resources)
 
     def close(self) -> None:
         self._runner.close()
@@ -127,6 +132,11 @@ class AsyncConnection(AsyncProxy[CloudPlans]):
             AsyncRunner(client, **_client_options(self.config)) if client is None else AsyncRunner(client)
         )
         super().__init__(CloudPlans(self.session), runner)
+
+    create_server = acall(CloudPlans.create_server)
+    create_servers = acall(CloudPlans.create_servers)
+    upload_image = acall(CloudPlans.upload_image)
+    delete_project_resources = acall(CloudPlans.delete_project_resources)
 
     async def close(self) -> None:
         await self._runner.close()

@@ -91,8 +91,8 @@ class Conflict(HttpError):
 
 
 class OverLimit(HttpError):
-    """413 or 429 (or 403 with a quota message): a quota or rate limit; ``retry_after`` is the
-    server's hint in seconds, when it gave one."""
+    """413 or 429, or a 403 or 409 that says a quota is exceeded (Nova, Neutron): a quota or
+    rate limit; ``retry_after`` is the server's hint in seconds, when it gave one."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -154,6 +154,11 @@ def _strip_html(text: str) -> str:
     return " ".join(plain.split())[:500]
 
 
+def _type_of(details: Any) -> str | None:
+    inner = details.get("NeutronError") if isinstance(details, dict) else None
+    return str(inner.get("type")) if isinstance(inner, dict) else None
+
+
 def error_for(
     status_code: int,
     content: bytes,
@@ -172,7 +177,7 @@ def error_for(
         "request_id": request_id,
         "details": details,
     }
-    quota = status_code == 403 and "quota" in message.lower()
+    quota = status_code in (403, 409) and ("quota" in message.lower() or _type_of(details) == "OverQuota")
     if status_code in (413, 429) or quota:
         return OverLimit(message or "over limit", retry_after=retry_after, **kwargs)
     cls = _BY_STATUS.get(status_code)

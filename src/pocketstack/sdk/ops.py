@@ -65,7 +65,7 @@ def list_resources(
             continue
         if cls.paging != "marker" or not items or (limit is not None and len(items) < limit):
             return
-        marker = items[-1].get(cls.id_attr) or items[-1].get("name")
+        marker = items[-1].get(cls.id_attr) or items[-1].get("name") or items[-1].get("subdir")
         if marker is None:
             return
         query = {**query, "marker": marker}

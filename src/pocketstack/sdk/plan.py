@@ -1,8 +1,9 @@
 """Plans: the SDK's calls written once, without I/O, and run by a sync or an async runner.
 
 A plan is a generator. It yields the I/O it needs (an HTTP :class:`Request`, a :class:`Sleep`,
-a :class:`Parallel` group of other plans) and receives each one's outcome: a :class:`Response`
-for a request, ``None`` after a sleep, a list of results for a group. A transport failure is
+a :class:`Parallel` group of other plans, blocking :class:`Offload` work) and receives each
+one's outcome: a :class:`Response` for a request, ``None`` after a sleep, a list of results for
+a group, the work's result. A transport failure is
 thrown into the plan as :class:`pocketstack.sdk.exceptions.ConnectionFailure`. A plan that lists
 things yields :class:`Emit` for each item and receives ``None``.
 
@@ -13,6 +14,7 @@ therefore shared by :class:`~pocketstack.sdk.runner.SyncRunner` and
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +27,22 @@ Progress = Callable[[int], None]
 """Called with the number of bytes just sent or received."""
 
 
+class Digests:
+    """md5 and sha512 of the bytes a :class:`FileBody` sent, computed as they are read (in the
+    reading thread), started afresh when a retry reads the file again."""
+
+    def __init__(self) -> None:
+        self.start()
+
+    def start(self) -> None:
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.sha512 = hashlib.sha512()
+
+    def update(self, chunk: bytes) -> None:
+        self.md5.update(chunk)
+        self.sha512.update(chunk)
+
+
 @dataclass(frozen=True)
 class FileBody:
     """Request content read from a file in chunks: ``length`` bytes from ``offset``."""
@@ -34,6 +52,7 @@ class FileBody:
     length: int | None = None
     progress: Progress | None = None
     chunk_size: int = 1 << 20
+    digests: Digests | None = None
 
     def size(self) -> int:
         total = self.path.stat().st_size - self.offset
@@ -41,6 +60,8 @@ class FileBody:
 
     def chunks(self) -> Iterator[bytes]:
         left = self.size()
+        if self.digests is not None:
+            self.digests.start()
         with self.path.open("rb") as f:
             f.seek(self.offset)
             while left > 0:
@@ -48,6 +69,8 @@ class FileBody:
                 if not chunk:
                     return
                 left -= len(chunk)
+                if self.digests is not None:
+                    self.digests.update(chunk)
                 if self.progress is not None:
                     self.progress(len(chunk))
                 yield chunk
@@ -109,6 +132,14 @@ class Sleep:
 
 
 @dataclass(frozen=True)
+class Offload:
+    """Run ``work`` (blocking: hashing a file, say) off the event loop; the plan receives its
+    result, or has its exception thrown in."""
+
+    work: Callable[[], Any]
+
+
+@dataclass(frozen=True)
 class Parallel:
     """Run ``plans`` with at most ``limit`` at once. The plan receives a list, in order, holding
     each plan's result or the exception it raised."""
@@ -122,7 +153,7 @@ class Emit(Generic[T]):
     item: T
 
 
-Step: TypeAlias = Request | Sleep | Parallel
+Step: TypeAlias = Request | Sleep | Parallel | Offload
 Call = Generator[Step, Any, T]
 """A plan that ends with a value of type T."""
 Listing = Generator[Step | Emit[T], Any, None]

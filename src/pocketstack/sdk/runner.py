@@ -13,7 +13,18 @@ from typing import Any, TypeVar
 import httpx
 
 from pocketstack.sdk.exceptions import ConnectionFailure
-from pocketstack.sdk.plan import Call, Emit, FileBody, FileSink, Listing, Parallel, Request, Response, Sleep
+from pocketstack.sdk.plan import (
+    Call,
+    Emit,
+    FileBody,
+    FileSink,
+    Listing,
+    Offload,
+    Parallel,
+    Request,
+    Response,
+    Sleep,
+)
 
 T = TypeVar("T")
 
@@ -50,7 +61,8 @@ def _build(client: httpx.Client | httpx.AsyncClient, request: Request, content: 
     return client.build_request(
         request.method,
         request.url,
-        headers=dict(request.headers),
+        # UTF-8, as Swift and Glance take non-ASCII metadata values (httpx would encode str as ASCII)
+        headers={k.encode(): v.encode() for k, v in request.headers.items()},
         params=request.params,
         content=content,
         timeout=timeout,
@@ -110,6 +122,11 @@ class SyncRunner:
             return None, None
         if isinstance(step, Parallel):
             return self._parallel(step), None
+        if isinstance(step, Offload):
+            try:
+                return step.work(), None
+            except Exception as exc:  # noqa: BLE001 - thrown into the plan
+                return None, exc
         raise TypeError(f"a plan yielded {step!r}")
 
     def _parallel(self, group: Parallel) -> list[Any]:
@@ -214,6 +231,11 @@ class AsyncRunner:
             return None, None
         if isinstance(step, Parallel):
             return await self._parallel(step), None
+        if isinstance(step, Offload):
+            try:
+                return await asyncio.to_thread(step.work), None
+            except Exception as exc:  # noqa: BLE001 - thrown into the plan
+                return None, exc
         raise TypeError(f"a plan yielded {step!r}")
 
     async def _parallel(self, group: Parallel) -> list[Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pocketstack.sdk import ops
 from pocketstack.sdk.image.v2.resources import Image, Member
-from pocketstack.sdk.plan import Call, FileBody, FileSink, Listing
+from pocketstack.sdk.plan import Call, Digests, FileBody, FileSink, Listing
 from pocketstack.sdk.proxy import ServicePlans
 from pocketstack.sdk.resource import value_id
 
@@ -41,11 +41,16 @@ class ImagePlans(ServicePlans):
         return ops.delete_resource(self.session, Image, image, ignore_missing=ignore_missing)
 
     def upload_data(
-        self, image: Image | str, path: Path, progress: Callable[[int], None] | None = None
+        self,
+        image: Image | str,
+        path: Path,
+        progress: Callable[[int], None] | None = None,
+        digests: Digests | None = None,
     ) -> Call[Image]:
-        """PUT the file as the image's data (the image goes active), then read the image back."""
+        """PUT the file as the image's data (the image goes active), then read the image back;
+        ``digests`` (if given) hashes what was sent."""
         url = Image.item_path(value_id(image), {}) + "/file"
-        body = FileBody(Path(path), progress=progress)
+        body = FileBody(Path(path), progress=progress, digests=digests)
         yield from self.session.request("image", "PUT", url, content=body, headers=OCTET)
         return (yield from self.get_image(image))
 

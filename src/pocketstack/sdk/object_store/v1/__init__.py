@@ -1,0 +1,2 @@
+"""Object storage v1 (Swift): the account, containers, objects, static large objects and
+directory transfers."""
