@@ -63,10 +63,31 @@ def test_image_upload_shows_progress_and_lists_it_active(server: Server, tmp_pat
     assert "cli-image" in run(server, "image", "list").stdout  # the table
 
 
+def admin_faults(server: Server, *args: str) -> None:
+    run(
+        server,
+        "admin",
+        "faults",
+        "set",
+        *args,
+        "--data-dir",
+        str(server.data_dir),
+        "--os-cloud",
+        "pocketstack-system",
+    )
+
+
 def test_v21_server_with_floating_ip_list_show_tasks_delete(server: Server) -> None:
-    proc = run(server, "server", "create", "cli-vm", "--image", "pocketstack-tiny", "--flavor", "m1.tiny")
+    admin_faults(server, "--build-delay", "1.5")  # a build slow enough to be watched
+    try:
+        proc = run(server, "server", "create", "cli-vm", "--image", "pocketstack-tiny", "--flavor", "m1.tiny")
+    finally:
+        admin_faults(server, "--build-delay", "0")
     assert "cli-vm" in proc.stdout and "ACTIVE" in proc.stdout  # the table
-    assert "creating server cli-vm" in proc.stderr  # the live status, one line per change off a tty
+    # the live status, one line per change off a tty: building, then active
+    status = proc.stderr.splitlines()
+    assert status[0] == "creating server cli-vm ...", proc.stderr
+    assert ": BUILD, task" in proc.stderr and status[-1].endswith(": ACTIVE, task -, 100%"), proc.stderr
     made = as_json(server, "server", "show", "cli-vm")
     assert made["status"] == "ACTIVE"
     kinds = {a["OS-EXT-IPS:type"] for net in made["addresses"].values() for a in net}

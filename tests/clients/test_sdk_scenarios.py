@@ -122,23 +122,23 @@ def test_directory_round_trip(conn: Connection, tmp_path: Path) -> None:
 
 def test_vnext_tasks(conn: Connection) -> None:
     vnext = conn.compute_vnext
-    state = conn.session.authenticator.cached
-    assert state is not None and state.project_id
+    project = conn.current_project_id
     image = conn.image.find_image(IMAGE)
-    flavor = conn.compute.find_flavor(FLAVOR)
-    assert image is not None and flavor is not None
-    server = vnext.create_server(state.project_id, hostname="vnext-one", image_id=image.id, type_id=flavor.id)
+    server_type = vnext.find_server_type(FLAVOR)
+    assert image is not None and server_type is not None
+    server = vnext.create_server(project, hostname="vnext-one", template_id=image.id, type_id=server_type.id)
     server = vnext.wait_for_server(server)
     task = vnext.wait_for_task(vnext.create_task(server, "STOP"))
-    assert task.state == "COMPLETED"
-    assert vnext.get_server(server.id).power_state in ("SHUTDOWN", "shutdown", "SHUTOFF")
-    assert [t.action for t in vnext.tasks(server)][-1] == "STOP"
+    assert task.state == "SUCCEEDED"
+    again = vnext.get_server(server.id)
+    assert (again.virt_state, again.power_state) == ("STOPPED", "SHUTDOWN")
+    assert [t.action for t in vnext.tasks(server)] == ["STOP", "CREATE"]  # newest first
 
 
 def test_a_quota_error_leaves_nothing_behind(conn: Connection, admin: Connection) -> None:
-    state = conn.session.authenticator.cached
-    assert state is not None and state.project_id
-    admin.network.update_quota(state.project_id, floatingips=0)
+    project = conn.current_project_id
+    assert project is not None
+    admin.network.update_quota(project, floating_ips=0)
     before_ports = {p.id for p in conn.network.ports()}
     before_ips = {i.id for i in conn.network.ips()}
     try:
@@ -146,7 +146,7 @@ def test_a_quota_error_leaves_nothing_behind(conn: Connection, admin: Connection
             conn.create_server("no-room", IMAGE, FLAVOR, network="auto")
         assert err.value.status_code in (403, 409) and err.value.request_id
     finally:
-        admin.network.update_quota(state.project_id, floatingips=50)
+        admin.network.update_quota(project, floating_ips=50)
     assert not [s for s in conn.compute.servers() if s.name == "no-room"]
     assert {p.id for p in conn.network.ports()} == before_ports
     assert {i.id for i in conn.network.ips()} == before_ips
@@ -182,16 +182,15 @@ def test_the_same_scenario_async(server: Server, tmp_path: Path) -> None:
             await aconn.object_store.download_directory("async-tree", tmp_path / "down")
             assert tree(tmp_path / "down") == files
 
-            state = aconn.session.authenticator.cached
-            assert state is not None and state.project_id
+            me = await aconn.whoami()
             vnext = aconn.compute_vnext
-            flavor = await aconn.compute.find_flavor(FLAVOR)
-            assert flavor is not None
+            server_type = await vnext.find_server_type(FLAVOR)
+            assert server_type is not None
             one = await vnext.create_server(
-                state.project_id, hostname="async-vnext", image_id=image.id, type_id=flavor.id
+                me.project_id, hostname="async-vnext", template_id=image.id, type_id=server_type.id
             )
             one = await vnext.wait_for_server(one)
             task = await vnext.wait_for_task(await vnext.create_task(one, "STOP"))
-            assert task.state == "COMPLETED"
+            assert task.state == "SUCCEEDED"
 
     asyncio.run(scenario())

@@ -7,6 +7,7 @@ import importlib
 import inspect
 import subprocess
 import sys
+import typing
 from functools import cached_property
 from pathlib import Path
 
@@ -59,8 +60,15 @@ def test_sync_and_async_proxies_offer_the_same_calls(module_name: str) -> None:
 @pytest.mark.parametrize("module_name", PROXY_MODULES)
 def test_every_public_plan_is_on_the_proxies(module_name: str) -> None:
     sync, _ = _proxies(module_name)
-    (plans,) = _subclasses(module_name.replace(".proxy", ".plans"), ServicePlans)
-    public = {n for n, v in vars(plans).items() if inspect.isfunction(v) and not n.startswith("_")}
+    (plans,) = typing.get_args(sync.__orig_bases__[0])  # Proxy[XPlans]
+    assert issubclass(plans, ServicePlans)
+    public = {
+        n
+        for klass in plans.__mro__
+        if issubclass(klass, ServicePlans) and klass is not ServicePlans
+        for n, v in vars(klass).items()
+        if inspect.isfunction(v) and not n.startswith("_")
+    }
     assert public <= plan_names(sync), sorted(public - plan_names(sync))
 
 

@@ -173,8 +173,7 @@ def test_other_actions_round_trip(sdk: Connection, image_id: str) -> None:
     for action, status in steps:
         action(server)
         assert (
-            sdk.compute.wait_for_server(server.id, status=status, interval=INTERVAL, wait=WAIT).status
-            == status
+            sdk.compute.wait_for_server(server, status=status, interval=INTERVAL, wait=WAIT).status == status
         )
     assert sdk.compute.rescue_server(server, admin_pass="s3cret-Rescue") is not None
     sdk.compute.wait_for_server(server, status="RESCUE", interval=INTERVAL, wait=WAIT)
@@ -231,6 +230,7 @@ def test_metadata_tags_and_console(sdk: Connection, image_id: str) -> None:
     sdk.compute.remove_tag_from_server(server, "blue")
     assert sdk.compute.get_server(server).tags == ["green"]
     assert [s.id for s in sdk.compute.servers(tags=["green"])] == [server.id]
+    assert sorted(sdk.compute.set_server_tags(server, ["x", "y"])) == ["x", "y"]
     sdk.compute.remove_tags_from_server(server)
     assert sdk.compute.fetch_server_tags(server) == []
     assert "output" in sdk.compute.get_server_console_output(server, length=5)
@@ -316,6 +316,17 @@ def test_admin_flavors_access_and_extra_specs(sdk_admin: Connection, sdk: Connec
     sdk_admin.compute.delete_flavor(flavor)
     with pytest.raises(NotFound):
         sdk_admin.compute.get_flavor(flavor)
+
+
+def test_admin_lists_every_project(sdk_admin: Connection, sdk: Connection, image_id: str) -> None:
+    mine = boot(sdk, image_id, "demo-owned")
+    assert [s.id for s in sdk_admin.compute.servers()] == []  # the admin project has none
+    every = {s.id: s for s in sdk_admin.compute.servers(all_projects=True)}
+    assert mine.id in every and every[mine.id].project_id == mine.project_id
+    assert every[mine.id].compute_host and every[mine.id].hypervisor_hostname  # admin-only fields
+    found = sdk_admin.compute.find_server("demo-owned", all_projects=True)
+    assert found is not None and found.id == mine.id
+    assert sdk_admin.compute.find_server("demo-owned") is None
 
 
 def test_admin_hypervisors_and_zones(sdk_admin: Connection, sdk: Connection) -> None:

@@ -41,6 +41,7 @@ DataDirOpt = Annotated[
 class Format(StrEnum):
     table = "table"
     json = "json"
+    yaml = "yaml"
 
 
 CloudOpt = Annotated[
@@ -49,7 +50,7 @@ CloudOpt = Annotated[
         "--os-cloud", envvar="OS_CLOUD", help="The clouds.yaml entry to use (a system-scoped admin)."
     ),
 ]
-FormatOpt = Annotated[Format, typer.Option("-f", "--format", help="A table, or the API's JSON.")]
+FormatOpt = Annotated[Format, typer.Option("-f", "--format", help="A table, or the API's JSON (or YAML).")]
 DEFAULT_CLOUD = "pocketstack-system"  # admin_client.DEFAULT_CLOUD, without importing httpx here
 
 
@@ -168,9 +169,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _print_json(doc: Any) -> None:
+def _print_json(doc: Any, fmt: Format = Format.json) -> None:
     from pocketstack.cli.admin_client import without_links
 
+    if fmt is Format.yaml:
+        import yaml
+
+        typer.echo(yaml.safe_dump(without_links(doc), sort_keys=False).rstrip("\n"))
+        return
     typer.echo(json.dumps(without_links(doc), indent=2))
 
 
@@ -187,8 +193,8 @@ def _table(title: str | None, headers: list[str], rows: list[list[str]]) -> None
 
 
 def _show(doc: dict[str, Any], fmt: Format, skip: tuple[str, ...] = ()) -> None:
-    if fmt is Format.json:
-        _print_json(doc)
+    if fmt is not Format.table:
+        _print_json(doc, fmt)
         return
     fields = [[k, _cell(v)] for k, v in doc.items() if k != "_links" and k not in skip]
     _table(None, ["Field", "Value"], fields)
@@ -198,8 +204,8 @@ Columns = dict[str, Callable[[dict[str, Any]], Any]]
 
 
 def _list(key: str, items: list[dict[str, Any]], fmt: Format, columns: Columns) -> None:
-    if fmt is Format.json:
-        _print_json({key: items})
+    if fmt is not Format.table:
+        _print_json({key: items}, fmt)
         return
     _table(None, list(columns), [[_cell(get(item)) for get in columns.values()] for item in items])
 
@@ -357,8 +363,8 @@ def hosts_drain(
             time.sleep(0.5)
             task = op.request("GET", href)
             assert task is not None
-    if fmt is Format.json:
-        _print_json(task)
+    if fmt is not Format.table:
+        _print_json(task, fmt)
     else:
         typer.echo(
             f"drain {task['id']}: {task['state']}" + (f" ({task['message']})" if task["message"] else "")
@@ -731,7 +737,18 @@ def reset(
     _confirmed(yes, "A reset")
     with _operator(Target(os_cloud, data_dir, config)) as op:
         answer = op.request("POST", "/reset")
-    if fmt is Format.json:
-        _print_json(answer)
+    if fmt is not Format.table:
+        _print_json(answer, fmt)
     else:
         typer.echo("the cloud is back in its first-start state")
+
+
+# -- commands built on pocketstack.sdk (server, image, object): registered last, as they import
+# this module's helpers; they import the SDK only when they run.
+from pocketstack.cli.sdk_image import image_app  # noqa: E402
+from pocketstack.cli.sdk_object import object_app  # noqa: E402
+from pocketstack.cli.sdk_server import server_app  # noqa: E402
+
+app.add_typer(server_app, name="server")
+app.add_typer(image_app, name="image")
+app.add_typer(object_app, name="object")

@@ -59,10 +59,20 @@ class Connection(Proxy[CloudPlans]):
         runner = SyncRunner(client, **_client_options(self.config)) if client is None else SyncRunner(client)
         super().__init__(CloudPlans(self.session), runner)
 
+    whoami = call(CloudPlans.whoami)
     create_server = call(CloudPlans.create_server)
     create_servers = call(CloudPlans.create_servers)
     upload_image = call(CloudPlans.upload_image)
     delete_project_resources = call(CloudPlans.delete_project_resources)
+
+    @property
+    def current_project_id(self) -> str | None:
+        """The project the token is scoped to (openstacksdk's name)."""
+        return self.whoami().project_id
+
+    @property
+    def current_user_id(self) -> str:
+        return self.whoami().user_id
 
     def close(self) -> None:
         self._runner.close()
@@ -133,6 +143,7 @@ class AsyncConnection(AsyncProxy[CloudPlans]):
         )
         super().__init__(CloudPlans(self.session), runner)
 
+    whoami = acall(CloudPlans.whoami)
     create_server = acall(CloudPlans.create_server)
     create_servers = acall(CloudPlans.create_servers)
     upload_image = acall(CloudPlans.upload_image)

@@ -98,7 +98,10 @@ def _split_link(link: str) -> tuple[str, dict[str, Any]]:
     base = link.split("?", 1)[0]
     if not parts.scheme:
         base = parts.path
-    return base, dict(parse_qsl(parts.query))
+    query: dict[str, Any] = {}
+    for key, value in parse_qsl(parts.query):
+        query.setdefault(key, []).append(value)
+    return base, {k: v[0] if len(v) == 1 else v for k, v in query.items()}
 
 
 def _relative_to_endpoint(path: str, endpoint: str) -> str:

@@ -13,6 +13,7 @@ from pocketstack.sdk.plan import Call
 from pocketstack.sdk.proxy import ServicePlans
 
 if TYPE_CHECKING:
+    from pocketstack.sdk.auth import AuthState
     from pocketstack.sdk.compute.v2_1.plans import ComputePlans
     from pocketstack.sdk.compute.v2_1.resources import Server
     from pocketstack.sdk.compute.vnext.plans import ComputeVNextPlans
@@ -63,12 +64,17 @@ class ServicesPlans(ServicePlans):
 class CloudPlans(ServicesPlans):
     """The compound operations (see :mod:`pocketstack.sdk.cloud`)."""
 
+    def whoami(self) -> Call[AuthState]:
+        """The caller as the token says: user, project (or domain, or system) and roles
+        (authenticating first if need be)."""
+        return self.session.authenticator.state()
+
     def create_server(
         self,
         name: str,
+        /,
         image: str,
         flavor: str,
-        /,
         *,
         network: str | None = "auto",
         floating_ip: bool = True,
@@ -100,8 +106,8 @@ class CloudPlans(ServicesPlans):
     def upload_image(
         self,
         path: Path | str,
-        name: str | None = None,
         /,
+        name: str | None = None,
         *,
         disk_format: str | None = None,
         container_format: str = "bare",

@@ -28,13 +28,22 @@ from pocketstack.sdk.resource import Resource, unwrap, value_id
 class _FlavorSummary(Flavor):
     list_path: ClassVar[str | None] = None
 
+    def __repr_name__(self) -> str:
+        return "Flavor"
+
 
 class _HypervisorSummary(Hypervisor):
     list_path: ClassVar[str | None] = None
 
+    def __repr_name__(self) -> str:
+        return "Hypervisor"
+
 
 class _ZoneDetail(AvailabilityZone):
     base_path: ClassVar[str] = "/os-availability-zone/detail"
+
+    def __repr_name__(self) -> str:
+        return "AvailabilityZone"
 
 
 class _KeypairEntry(Resource):

@@ -39,6 +39,9 @@ class _ServerSummary(Server):
 
     list_path = None
 
+    def __repr_name__(self) -> str:
+        return "Server"
+
 
 def _server_query(query: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
