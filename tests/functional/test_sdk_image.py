@@ -49,7 +49,10 @@ def test_update_sends_only_changes_as_a_json_patch(sdk: Connection) -> None:
 
 
 def test_lists_page_lazily_and_find_by_name(sdk: Connection) -> None:
-    made = {sdk.image.create_image(name=f"page-{i}", disk_format="raw", container_format="bare").id for i in range(5)}
+    made = {
+        sdk.image.create_image(name=f"page-{i}", disk_format="raw", container_format="bare").id
+        for i in range(5)
+    }
     listed = [i.id for i in sdk.image.images(limit=2) if i.name and i.name.startswith("page-")]
     assert set(listed) == made and len(listed) == 5
     assert sdk.image.find_image("page-3").name == "page-3"

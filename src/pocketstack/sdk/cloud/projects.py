@@ -23,7 +23,8 @@ def _each(plans: list[Call[Any]], limit: int) -> Call[None]:
 def delete_project_resources(
     s: ServicesPlans, project: str, *, dry_run: bool = False, concurrency: int = 8
 ) -> Call[dict[str, list[str]]]:
-    """Remove the servers, floating IPs, routers (their interfaces first), ports, networks,
+    """Remove the servers (and the ports Nova made for them), floating IPs, routers (their
+    interfaces first), other ports, networks,
     security groups (but ``default``), images and, when the session is scoped to that project,
     object containers with their objects, of ``project`` (an id; admin credentials needed for
     another project). Returns the ids removed (with ``dry_run``: those that would be), by kind."""
@@ -51,7 +52,12 @@ def delete_project_resources(
             yield from net.delete_router(router)
 
     ports = yield from collect(net.ports(project_id=project))
-    ports = [p for p in ports if not str(p.device_owner or "").startswith("network:")]
+    gone_with_servers = set(found["servers"])
+    ports = [
+        p
+        for p in ports
+        if not str(p.device_owner or "").startswith("network:") and p.device_id not in gone_with_servers
+    ]
     found["ports"] = [str(p.id) for p in ports]
     if not dry_run:
         yield from _each([net.delete_port(p) for p in ports], concurrency)
