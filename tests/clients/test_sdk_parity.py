@@ -31,7 +31,7 @@ conn.object_store.create_object(container=P + "c", name="o", data=b"same bytes")
 made = {
     "network": [net.name, net.status, subnet.cidr],
     "server": [server.name, server.status, server.key_name, sorted(server.addresses)],
-    "object": conn.object_store.get_object("o", P + "c").decode(),
+    "object": conn.object_store.download_object("o", P + "c").decode(),
 }
 """
 
@@ -56,15 +56,15 @@ def run_ours(conn: Connection, code: str, result: str, **names: Any) -> Any:
     return json.loads(json.dumps(scope[result]))
 
 
-def neutral(made: dict[str, Any], prefix: str) -> str:
-    return json.dumps(made).replace(prefix, "P-")
+def neutral(made: dict[str, Any], prefix: str, cidr: str) -> str:
+    return json.dumps(made).replace(prefix, "P-").replace(cidr, "CIDR")
 
 
 def test_openstacksdk_and_pocketstack_sdk_make_and_read_the_same(cli: ClientRunner, server: Server) -> None:
     theirs = json.loads(cli.python(THEIRS_MAKE))
     with Connection(config=load("pocketstack", config_files=[server.clouds_yaml], env={})) as conn:
         ours = run_ours(conn, SCENARIO, "made", P="ps-", CIDR="10.82.0.0/24")
-        assert neutral(ours, "ps-") == neutral(theirs, "osdk-")
+        assert neutral(ours, "ps-", "10.82.0.0/24") == neutral(theirs, "osdk-", "10.81.0.0/24")
         assert ours["server"][1] == "ACTIVE" and ours["object"] == "same bytes"
         our_listing = run_ours(conn, LISTING, "listing")
     their_listing = json.loads(cli.python(THEIRS_LIST))
