@@ -105,7 +105,11 @@ def main() -> None:
     theirs_python = str(clients_venv() / "bin" / "python")
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        env = {"POCKETSTACK_DEMO_PASSWORD": PASSWORD, "POCKETSTACK_ADMIN_PASSWORD": PASSWORD}
+        env = {
+            "POCKETSTACK_DEMO_PASSWORD": PASSWORD,
+            "POCKETSTACK_ADMIN_PASSWORD": PASSWORD,
+            "POCKETSTACK_FAKE_HOSTS": "16",  # room for every server of the run
+        }
         proc, _ = start(pocketstack(Path(tmp), port), "pocketstack ready on", env=env)
         try:
             boot_all(f"http://127.0.0.1:{port}", listed, room=2 * booted + 10)

@@ -13,12 +13,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from pocketstack.cli.commands import Columns, Format, _cell, _table
+from pocketstack.cli.commands import (
+    Columns,
+    Format,
+    Target,
+    _fail,
+    columns_table,
+    dump,
+    fields_table,
+    target_options,
+)
 from pocketstack.config import load_settings
 
 if TYPE_CHECKING:
@@ -41,14 +49,15 @@ CloudOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[Format, typer.Option("-f", "--format", help="A table, JSON or YAML.")]
+sdk_options = target_options(CloudOpt, DEFAULT_CLOUD, FormatOpt)
+"""A command's ``target: Target`` parameter as ``--os-cloud``, ``--data-dir``, ``--config`` and ``-f``."""
 
 
 # -- errors and connections -----------------------------------------------------------------------
 
 
 def fail(message: str) -> NoReturn:
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
-    raise typer.Exit(1)
+    _fail(" ".join(message.split()))
 
 
 def describe(exc: BaseException) -> str:
@@ -75,19 +84,21 @@ def sdk_errors() -> Iterator[None]:
 
 
 @contextmanager
-def connect(os_cloud: str, data_dir: Path | None = None, config: Path | None = None) -> Iterator[Connection]:
-    """A Connection to the cloud ``os_cloud``: from the clouds.yaml the SDK finds, else from the
-    data dir's (where ``pocketstack up`` writes it); errors handled as :func:`sdk_errors`."""
+def connect(target: Target) -> Iterator[Connection]:
+    """A Connection to the cloud ``target.os_cloud``: from the clouds.yaml the SDK finds, else from
+    the data dir's (where ``pocketstack up`` writes it); its errors and the block's handled as
+    :func:`sdk_errors` (the block's reported before the connection is closed)."""
     with sdk_errors():
         from pocketstack.sdk.config import config_file_candidates, load
         from pocketstack.sdk.connection import Connection
 
         files = config_file_candidates()
-        if data_dir is not None or not any(p.is_file() for p in files):
-            files.append(load_settings(config, data_dir=data_dir).data_dir / "clouds.yaml")
-        conn = Connection(config=load(os_cloud, config_files=files))
+        if target.data_dir is not None or not any(p.is_file() for p in files):
+            files.append(load_settings(target.config, data_dir=target.data_dir).data_dir / "clouds.yaml")
+        conn = Connection(config=load(target.os_cloud, config_files=files))
         try:
-            yield conn
+            with sdk_errors():
+                yield conn
         finally:
             conn.close()
 
@@ -102,29 +113,20 @@ def record(resource: Any) -> dict[str, Any]:
     return {k: v for k, v in plain.items() if k not in SKIPPED}
 
 
-def _dump(doc: Any, fmt: Format) -> None:
-    if fmt is Format.yaml:
-        import yaml
-
-        typer.echo(yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).rstrip("\n"))
-    else:
-        typer.echo(json.dumps(doc, indent=2))
-
-
 def show(doc: dict[str, Any], fmt: Format) -> None:
     """One record: its fields as a table (empty ones left out), or all of it as JSON/YAML."""
     if fmt is not Format.table:
-        _dump(doc, fmt)
+        dump(doc, fmt)
         return
-    _table(None, ["Field", "Value"], [[k, _cell(v)] for k, v in doc.items() if v not in (None, "", [], {})])
+    fields_table((k, v) for k, v in doc.items() if v not in (None, "", [], {}))
 
 
 def show_list(docs: list[dict[str, Any]], fmt: Format, columns: Columns) -> None:
     """Records: some columns as a table, or the whole records as a JSON/YAML list."""
     if fmt is not Format.table:
-        _dump(docs, fmt)
+        dump(docs, fmt)
         return
-    _table(None, list(columns), [[_cell(get(doc)) for get in columns.values()] for doc in docs])
+    columns_table(docs, columns)
 
 
 def done(fmt: Format, message: str, doc: dict[str, Any]) -> None:
@@ -132,11 +134,7 @@ def done(fmt: Format, message: str, doc: dict[str, Any]) -> None:
     if fmt is Format.table:
         typer.echo(message)
     else:
-        _dump(doc, fmt)
-
-
-def field(name: str) -> Callable[[dict[str, Any]], Any]:
-    return lambda doc: doc.get(name)
+        dump(doc, fmt)
 
 
 # -- live feedback on stderr ----------------------------------------------------------------------

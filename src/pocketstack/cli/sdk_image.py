@@ -7,18 +7,14 @@ from typing import Annotated
 
 import typer
 
-from pocketstack.cli.commands import Columns, ConfigOpt, DataDirOpt, Format
+from pocketstack.cli.commands import Columns, Target, field
 from pocketstack.cli.sdk_commands import (
-    DEFAULT_CLOUD,
-    CloudOpt,
-    FormatOpt,
     byte_progress,
     connect,
     fail,
-    field,
     human_size,
     record,
-    sdk_errors,
+    sdk_options,
     show,
     show_list,
 )
@@ -38,36 +34,30 @@ IMAGE_COLUMNS: Columns = {
 
 
 @image_app.command("upload")
+@sdk_options
 def image_upload(
+    target: Target,
     path: Annotated[Path, typer.Argument(help="The image file.")],
     name: Annotated[str | None, typer.Option(help="Its name (default: the file's, without suffix).")] = None,
     disk_format: Annotated[
         str | None, typer.Option(help="qcow2, raw, iso ... (default: from the suffix, else raw).")
     ] = None,
     container_format: Annotated[str, typer.Option(help="bare, ovf ...")] = "bare",
-    os_cloud: CloudOpt = DEFAULT_CLOUD,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    fmt: FormatOpt = Format.table,
 ) -> None:
     """Upload a file as a new image (checksums verified; the image is removed if it fails)."""
     if not path.is_file():
         fail(f"not a file: {path}")
-    with connect(os_cloud, data_dir, config) as conn, sdk_errors():
+    with connect(target) as conn:
         with byte_progress(f"uploading {path.name}", path.stat().st_size) as bar:
             image = conn.upload_image(
                 path, name, disk_format=disk_format, container_format=container_format, progress=bar.advance
             )
-        show(record(image), fmt)
+        show(record(image), target.fmt)
 
 
 @image_app.command("list")
-def image_list(
-    os_cloud: CloudOpt = DEFAULT_CLOUD,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
+@sdk_options
+def image_list(target: Target) -> None:
     """Every image the project sees."""
-    with connect(os_cloud, data_dir, config) as conn, sdk_errors():
-        show_list([record(i) for i in conn.image.images()], fmt, IMAGE_COLUMNS)
+    with connect(target) as conn:
+        show_list([record(i) for i in conn.image.images()], target.fmt, IMAGE_COLUMNS)

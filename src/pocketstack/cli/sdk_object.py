@@ -8,18 +8,14 @@ from typing import Annotated
 
 import typer
 
-from pocketstack.cli.commands import Columns, ConfigOpt, DataDirOpt, Format
+from pocketstack.cli.commands import Columns, Format, Target, field
 from pocketstack.cli.sdk_commands import (
-    DEFAULT_CLOUD,
-    CloudOpt,
-    FormatOpt,
     byte_progress,
     connect,
     fail,
-    field,
     human_size,
     record,
-    sdk_errors,
+    sdk_options,
     show_list,
 )
 
@@ -41,7 +37,9 @@ def _tree_size(root: Path) -> int:
 
 
 @object_app.command("upload")
+@sdk_options
 def object_upload(
+    target: Target,
     container: Annotated[str, typer.Argument(help="The container (created when missing).")],
     path: Annotated[Path, typer.Argument(help="A file, or a directory uploaded with everything under it.")],
     prefix: Annotated[str, typer.Option(help="Put before every object name (e.g. 'backups/').")] = "",
@@ -49,16 +47,12 @@ def object_upload(
         str | None, typer.Option(help="The object's name, for a file (default: prefix + file name).")
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Files sent at once.")] = 4,
-    os_cloud: CloudOpt = DEFAULT_CLOUD,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    fmt: FormatOpt = Format.table,
 ) -> None:
     """Upload a file, or a directory tree (object names are the paths below it), every byte
     checked by its MD5."""
     if not path.exists():
         fail(f"no such file or directory: {path}")
-    with connect(os_cloud, data_dir, config) as conn, sdk_errors():
+    with connect(target) as conn:
         store = conn.object_store
         if path.is_dir():
             with byte_progress(f"uploading {path.name or path}", _tree_size(path)) as bar:
@@ -75,34 +69,32 @@ def object_upload(
                 ]
         docs = [record(o) for o in objects]
         total = sum(d.get("content_length") or 0 for d in docs)
-        show_list(docs, fmt, OBJECT_COLUMNS)
-        if fmt is Format.table:
+        show_list(docs, target.fmt, OBJECT_COLUMNS)
+        if target.fmt is Format.table:
             typer.echo(f"uploaded {len(docs)} objects ({human_size(total)}) to {container}")
 
 
 @object_app.command("download")
+@sdk_options
 def object_download(
+    target: Target,
     container: Annotated[str, typer.Argument(help="The container.")],
     path: Annotated[Path, typer.Argument(help="The directory to write into (made when missing).")],
     prefix: Annotated[
         str, typer.Option(help="Only objects whose names start with this (taken off the file names).")
     ] = "",
     concurrency: Annotated[int, typer.Option(min=1, help="Files fetched at once.")] = 4,
-    os_cloud: CloudOpt = DEFAULT_CLOUD,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    fmt: FormatOpt = Format.table,
 ) -> None:
     """Download every object of a container (or under a prefix) into a directory, each file
     written whole and checked against its ETag."""
     if path.exists() and not path.is_dir():
         fail(f"not a directory: {path}")
-    with connect(os_cloud, data_dir, config) as conn, sdk_errors():
+    with connect(target) as conn:
         with byte_progress(f"downloading {container}", None) as bar:
             files = conn.object_store.download_directory(
                 container, path, prefix=prefix, concurrency=concurrency, progress=bar.totals
             )
         docs = [{"path": str(f), "bytes": f.stat().st_size} for f in files]
-        show_list(docs, fmt, {"File": field("path"), "Bytes": field("bytes")})
-        if fmt is Format.table:
+        show_list(docs, target.fmt, {"File": field("path"), "Bytes": field("bytes")})
+        if target.fmt is Format.table:
             typer.echo(f"downloaded {len(docs)} files into {path}")

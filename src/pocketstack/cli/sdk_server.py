@@ -9,21 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pocketstack.cli.commands import Columns, ConfigOpt, DataDirOpt, Format
-from pocketstack.cli.sdk_commands import (
-    DEFAULT_CLOUD,
-    CloudOpt,
-    FormatOpt,
-    connect,
-    done,
-    fail,
-    field,
-    record,
-    sdk_errors,
-    show,
-    show_list,
-    watched,
-)
+from pocketstack.cli.commands import Columns, Format, Target, field
+from pocketstack.cli.sdk_commands import connect, done, fail, record, sdk_options, show, show_list, watched
 
 if TYPE_CHECKING:
     from pocketstack.sdk.connection import Connection
@@ -223,7 +210,9 @@ def _create_vnext(
 
 
 @server_app.command("create")
+@sdk_options
 def server_create(
+    target: Target,
     name: str,
     image: Annotated[str, typer.Option(help="The image (name or id).")],
     flavor: Annotated[str, typer.Option(help="The flavor (vNext: server type), name or id.")],
@@ -242,10 +231,6 @@ def server_create(
         bool, typer.Option("--wait/--no-wait", help="Wait until ACTIVE (a floating IP always waits).")
     ] = True,
     timeout: TimeoutOpt = 300.0,
-    os_cloud: CloudOpt = DEFAULT_CLOUD,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    fmt: FormatOpt = Format.table,
 ) -> None:
     """Create a server and wait for it, showing its status as it builds; everything made is
     removed again if a step fails (v2.1)."""
@@ -257,60 +242,43 @@ def server_create(
         "wait": wait,
         "timeout": timeout,
     }
-    with connect(os_cloud, data_dir, config) as conn, sdk_errors():
+    with connect(target) as conn:
         create = _create_v21 if api is Api.v2_1 else _create_vnext
-        show_server(create(conn, name, image, flavor, net, options), api, fmt)
+        show_server(create(conn, name, image, flavor, net, options), api, target.fmt)
 
 
 # -- read --------------------------------------------------------------------------------------------
 
 
 @server_app.command("list")
-def server_list(
-    api: ApiOpt = Api.v2_1,
-    os_cloud: CloudOpt = DEFAULT_CLOUD,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
+@sdk_options
+def server_list(target: Target, api: ApiOpt = Api.v2_1) -> None:
     """The project's servers."""
-    with connect(os_cloud, data_dir, config) as conn, sdk_errors():
+    with connect(target) as conn:
         if api is Api.v2_1:
-            show_list([server_doc(s, api) for s in conn.compute.servers()], fmt, V21_COLUMNS)
+            show_list([server_doc(s, api) for s in conn.compute.servers()], target.fmt, V21_COLUMNS)
         else:
-            show_list([server_doc(s, api) for s in conn.compute_vnext.servers()], fmt, VNEXT_COLUMNS)
+            show_list([server_doc(s, api) for s in conn.compute_vnext.servers()], target.fmt, VNEXT_COLUMNS)
 
 
 @server_app.command("show")
-def server_show(
-    name_or_id: NameOrId,
-    api: ApiOpt = Api.v2_1,
-    os_cloud: CloudOpt = DEFAULT_CLOUD,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
+@sdk_options
+def server_show(target: Target, name_or_id: NameOrId, api: ApiOpt = Api.v2_1) -> None:
     """One server."""
-    with connect(os_cloud, data_dir, config) as conn, sdk_errors():
-        show_server(find(conn, api, name_or_id), api, fmt)
+    with connect(target) as conn:
+        show_server(find(conn, api, name_or_id), api, target.fmt)
 
 
 @server_app.command("tasks")
-def server_tasks(
-    name_or_id: NameOrId,
-    api: ApiOpt = Api.v2_1,
-    os_cloud: CloudOpt = DEFAULT_CLOUD,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
+@sdk_options
+def server_tasks(target: Target, name_or_id: NameOrId, api: ApiOpt = Api.v2_1) -> None:
     """What was done to a server, newest first: vNext's tasks, or v2.1's instance actions."""
-    with connect(os_cloud, data_dir, config) as conn, sdk_errors():
+    with connect(target) as conn:
         server = find(conn, api, name_or_id)
         if api is Api.v2_1:
-            show_list([record(a) for a in conn.compute.server_actions(server)], fmt, ACTION_COLUMNS)
+            show_list([record(a) for a in conn.compute.server_actions(server)], target.fmt, ACTION_COLUMNS)
         else:
-            show_list([record(t) for t in conn.compute_vnext.tasks(server)], fmt, TASK_COLUMNS)
+            show_list([record(t) for t in conn.compute_vnext.tasks(server)], target.fmt, TASK_COLUMNS)
 
 
 # -- delete ------------------------------------------------------------------------------------------
@@ -322,7 +290,9 @@ def _floating_ips(conn: Connection, server_id: str) -> list[Any]:
 
 
 @server_app.command("delete")
+@sdk_options
 def server_delete(
+    target: Target,
     name_or_id: NameOrId,
     api: ApiOpt = Api.v2_1,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until it is gone.")] = False,
@@ -330,13 +300,9 @@ def server_delete(
         bool, typer.Option("--delete-ips", help="Also release its floating IPs (implies --wait).")
     ] = False,
     timeout: TimeoutOpt = 300.0,
-    os_cloud: CloudOpt = DEFAULT_CLOUD,
-    data_dir: DataDirOpt = None,
-    config: ConfigOpt = None,
-    fmt: FormatOpt = Format.table,
 ) -> None:
     """Delete a server (vNext: its TERMINATE task), optionally waiting until it is gone."""
-    with connect(os_cloud, data_dir, config) as conn, sdk_errors():
+    with connect(target) as conn:
         server = find(conn, api, name_or_id)
         ips = _floating_ips(conn, server.id) if delete_ips else []
         doc: dict[str, Any] = {"id": server.id, "name": server.name, "deleted": False}
@@ -363,4 +329,4 @@ def server_delete(
         doc["deleted_ips"] = [ip.floating_ip_address for ip in ips]
         gone = "deleted" if doc["deleted"] else "deleting"
         released = f", released {', '.join(doc['deleted_ips'])}" if ips else ""
-        done(fmt, f"{gone} server {server.name} ({server.id}){released}", doc)
+        done(target.fmt, f"{gone} server {server.name} ({server.id}){released}", doc)

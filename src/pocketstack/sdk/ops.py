@@ -9,12 +9,13 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from pocketstack.sdk.exceptions import (
+    HttpError,
     MultipleMatches,
     NotFound,
     ResourceFailure,
     Timeout,
 )
-from pocketstack.sdk.plan import Call, Emit, Listing, Sleep
+from pocketstack.sdk.plan import Call, Emit, Listing, Sleep, collect, filtering, first
 from pocketstack.sdk.resource import Resource, unwrap, value_id, wrap
 from pocketstack.sdk.session import Session
 
@@ -37,13 +38,16 @@ def list_resources(
     path: Mapping[str, str] | None = None,
     *,
     limit: int | None = None,
+    list_path: str | None = None,
     **params: Any,
 ) -> Listing[R]:
     """Every resource of ``cls`` (a plan that emits them), following ``next`` links or markers
     page by page: a page is fetched only when the previous one is used up. ``limit`` is the page
-    size asked of the server."""
+    size asked of the server; ``list_path`` where to list when not ``cls.list_path`` (or
+    ``cls.base_path``): ``/servers`` for servers without their details, say."""
     args = _path(path)
-    url: str = cls.list_path.format(**args) if cls.list_path else cls.collection_path(args)
+    where = list_path or cls.list_path
+    url: str = where.format(**args) if where else cls.collection_path(args)
     query = _query(params)
     if limit is not None:
         query["limit"] = limit
@@ -130,28 +134,36 @@ def find_resource(
     path: Mapping[str, str] | None = None,
     *,
     ignore_missing: bool = True,
+    name_filter: bool = True,
+    attribute: str = "name",
+    list_path: str | None = None,
+    not_found: tuple[type[HttpError], ...] = (NotFound,),
+    unique: bool = True,
     **params: Any,
 ) -> Call[R | None]:
-    """The resource with this id, else the one with this name; None (or NotFound without
-    ``ignore_missing``) when there is none; MultipleMatches when the name is not unique."""
+    """The resource with this id, else the one whose ``attribute`` (its name) is ``name_or_id``;
+    None (or NotFound without ``ignore_missing``) when there is none; MultipleMatches when the
+    name is not unique.
+
+    The listing is asked for ``name=name_or_id`` unless ``name_filter`` is False (for the lists
+    that refuse unknown filters: Nova's from 2.75); ``params`` and ``list_path`` are the
+    listing's. ``not_found`` are the errors of the get by id that mean "no such id" (Nova
+    answers 400 to an id of the wrong form). Without ``unique`` the first match is the answer
+    and the rest of the listing is not read."""
     try:
         return (yield from get_resource(session, cls, name_or_id, path))
-    except NotFound:
+    except not_found:
         pass
-    matches: list[R] = []
-    listing = list_resources(session, cls, path, name=name_or_id, **params)
-    sent: Any = None
-    while True:
-        try:
-            step = listing.send(sent)
-        except StopIteration:
-            break
-        if isinstance(step, Emit):
-            if getattr(step.item, "name", None) == name_or_id:
-                matches.append(step.item)
-            sent = None
-        else:
-            sent = yield step
+    named: dict[str, Any] = {"name": name_or_id} if name_filter else {}
+    listing = filtering(
+        list_resources(session, cls, path, list_path=list_path, **named, **params),
+        lambda item: getattr(item, attribute, None) == name_or_id,
+    )
+    if unique:
+        matches = yield from collect(listing)
+    else:
+        found = yield from first(listing)
+        matches = [] if found is None else [found]
     if len(matches) > 1:
         raise MultipleMatches(
             f"{len(matches)} {cls.__name__}s are named {name_or_id!r}: "
@@ -184,7 +196,11 @@ def create_resource(
     return (yield from create(session, resource, headers=headers))
 
 
-def create(session: Session, resource: R, *, headers: Mapping[str, str] | None = None) -> Call[R]:
+def create(
+    session: Session, resource: R, *, headers: Mapping[str, str] | None = None, merge: bool = False
+) -> Call[R]:
+    """Create the resource; the answer becomes it (added to what it holds with ``merge``, or
+    when the answer is empty)."""
     cls = type(resource)
     args = resource.path_args
     body = wrap(cls, resource.create_body())
@@ -193,33 +209,45 @@ def create(session: Session, resource: R, *, headers: Mapping[str, str] | None =
         cls.service_type, cls.create_method, url, json_body=body, headers=headers
     )
     answer = response.json() if response.content else None
-    resource.remember(unwrap(cls, answer) if answer else resource.to_wire())
+    resource.remember(unwrap(cls, answer), merge=merge or not answer)
     return resource
 
 
 def update_resource(
-    session: Session, cls: type[R], value: R | str, path: Mapping[str, str] | None = None, **attrs: Any
+    session: Session,
+    cls: type[R],
+    value: R | str,
+    path: Mapping[str, str] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    merge: bool = False,
+    **attrs: Any,
 ) -> Call[R]:
-    """Set ``attrs`` on the resource and send only what changed."""
+    """Set ``attrs`` on the resource and send only what changed (see :func:`commit`)."""
     if isinstance(value, Resource):
         resource = value
     else:
         resource = yield from get_resource(session, cls, value, path)
     for key, item in attrs.items():
-        name = _python_name(cls, key)
+        name = python_name(cls, key)
         setattr(resource, name, item)
-    return (yield from commit(session, resource))
+    return (yield from commit(session, resource, headers=headers, merge=merge))
 
 
-def _python_name(cls: type[Resource], key: str) -> str:
+def python_name(cls: type[Resource], key: str) -> str:
+    """The Python name of a field given by its Python or its wire name."""
     for name, info in cls.model_fields.items():
         if info.alias == key:
             return name
     return key
 
 
-def commit(session: Session, resource: R) -> Call[R]:
-    """Send the resource's changes (nothing is sent when nothing changed)."""
+def commit(
+    session: Session, resource: R, *, headers: Mapping[str, str] | None = None, merge: bool = False
+) -> Call[R]:
+    """Send the resource's changes (nothing is sent when nothing changed), with ``headers``
+    (``If-Match``, say). The answer becomes the resource; with ``merge`` it is added to what
+    the resource holds (for services that answer with some fields only), even when empty."""
     cls = type(resource)
     url = cls.item_path(value_id(resource), resource.path_args)
     if cls.commit_jsonpatch:
@@ -227,18 +255,22 @@ def commit(session: Session, resource: R) -> Call[R]:
         if not ops:
             return resource
         response = yield from session.request(
-            cls.service_type, "PATCH", url, content=_dumps(ops), headers={"Content-Type": JSON_PATCH}
+            cls.service_type,
+            "PATCH",
+            url,
+            content=_dumps(ops),
+            headers={**(headers or {}), "Content-Type": JSON_PATCH},
         )
     else:
         changes = resource.changes()
         if not changes:
             return resource
         response = yield from session.request(
-            cls.service_type, cls.commit_method, url, json_body=wrap(cls, changes)
+            cls.service_type, cls.commit_method, url, json_body=wrap(cls, changes), headers=headers
         )
     answer = response.json() if response.content else None
-    if answer:
-        resource.remember(unwrap(cls, answer))
+    if answer or merge:
+        resource.remember(unwrap(cls, answer), merge=merge)
     return resource
 
 
@@ -255,11 +287,15 @@ def delete_resource(
     path: Mapping[str, str] | None = None,
     *,
     ignore_missing: bool = True,
+    headers: Mapping[str, str] | None = None,
 ) -> Call[None]:
-    """Delete the resource; a missing one is fine with ``ignore_missing`` (NotFound without)."""
+    """Delete the resource, sending ``headers``; a missing one is fine with ``ignore_missing``
+    (NotFound without)."""
     args = _path(path) or (value.path_args if isinstance(value, Resource) else {})
     try:
-        yield from session.request(cls.service_type, "DELETE", cls.item_path(value_id(value), args))
+        yield from session.request(
+            cls.service_type, "DELETE", cls.item_path(value_id(value), args), headers=headers
+        )
     except NotFound:
         if not ignore_missing:
             raise

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, Generic, TypeAlias, TypeVar
 
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
 
 Progress = Callable[[int], None]
 """Called with the number of bytes just sent or received."""
@@ -166,31 +168,93 @@ def returning(value: T) -> Call[T]:
     yield  # pragma: no cover - makes this a generator
 
 
+def _drive(listing: Listing[T], take: Callable[[T], bool]) -> Call[None]:
+    """Run ``listing``, passing its I/O up and each outcome back (a failure is thrown back into
+    it, so its own retries still see it), and hand each item to ``take`` until that returns
+    False or the listing ends."""
+    sent: Any = None
+    thrown: Exception | None = None
+    try:
+        while True:
+            try:
+                step = listing.throw(thrown) if thrown is not None else listing.send(sent)
+            except StopIteration:
+                return
+            sent, thrown = None, None
+            if isinstance(step, Emit):
+                if not take(step.item):
+                    return
+                continue
+            try:
+                sent = yield step
+            except Exception as exc:  # noqa: BLE001 - the listing's to handle or raise
+                thrown = exc
+    finally:
+        listing.close()
+
+
 def collect(listing: Listing[T]) -> Call[list[T]]:
     """Every item of ``listing`` as one list (a plan)."""
     items: list[T] = []
-    sent: Any = None
-    while True:
-        try:
-            step = listing.send(sent)
-        except StopIteration:
-            return items
-        if isinstance(step, Emit):
-            items.append(step.item)
-            sent = None
-        else:
-            sent = yield step
+
+    def take(item: T) -> bool:
+        items.append(item)
+        return True
+
+    yield from _drive(listing, take)
+    return items
 
 
 def first(listing: Listing[T]) -> Call[T | None]:
     """The first item of ``listing``, or None; the rest is never fetched."""
+    found: list[T] = []
+
+    def take(item: T) -> bool:
+        found.append(item)
+        return False
+
+    yield from _drive(listing, take)
+    return found[0] if found else None
+
+
+def expanding(listing: Listing[A], each: Callable[[A], Listing[B]]) -> Listing[B]:
+    """``listing`` with each item replaced by what the plan ``each(item)`` emits (nothing, one
+    item or several); pages are still fetched only as they are used, and a failed fetch is
+    thrown back into ``listing`` as :func:`_drive` does."""
     sent: Any = None
-    while True:
-        try:
-            step = listing.send(sent)
-        except StopIteration:
-            return None
-        if isinstance(step, Emit):
-            listing.close()
-            return step.item
-        sent = yield step
+    thrown: Exception | None = None
+    try:
+        while True:
+            try:
+                step = listing.throw(thrown) if thrown is not None else listing.send(sent)
+            except StopIteration:
+                return
+            sent, thrown = None, None
+            if isinstance(step, Emit):
+                yield from each(step.item)
+                continue
+            try:
+                sent = yield step
+            except Exception as exc:  # noqa: BLE001 - the listing's to handle or raise
+                thrown = exc
+    finally:
+        listing.close()
+
+
+def filtering(listing: Listing[T], keep: Callable[[T], bool]) -> Listing[T]:
+    """The items of ``listing`` that ``keep`` accepts."""
+
+    def each(item: T) -> Listing[T]:
+        if keep(item):
+            yield Emit(item)
+
+    return expanding(listing, each)
+
+
+def mapping(listing: Listing[A], convert: Callable[[A], B]) -> Listing[B]:
+    """``listing`` with each item converted."""
+
+    def each(item: A) -> Listing[B]:
+        yield Emit(convert(item))
+
+    return expanding(listing, each)

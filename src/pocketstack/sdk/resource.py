@@ -108,8 +108,12 @@ class Resource(BaseModel):
                 )
         return ops
 
-    def remember(self, body: dict[str, Any]) -> None:
-        """Take the server's answer as the new baseline (after a create or an update)."""
+    def remember(self, body: dict[str, Any], merge: bool = False) -> None:
+        """Take the server's answer as the new baseline (after a create or an update); with
+        ``merge`` the fields the answer lacks keep their values (Nova answers a create with the
+        id and admin password only)."""
+        if merge:
+            body = {**self.to_wire(), **body}
         fresh = type(self).model_validate(body)
         self.__dict__.update(fresh.__dict__)
         self.__pydantic_fields_set__ = set(fresh.model_fields_set)

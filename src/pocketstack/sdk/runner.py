@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import httpx
 
@@ -69,6 +70,27 @@ def _build(client: httpx.Client | httpx.AsyncClient, request: Request, content: 
     )
 
 
+Outcome: TypeAlias = tuple[Any, BaseException | None]
+"""What a step came to: the value to send into the plan, or the exception to throw into it."""
+START: Outcome = (None, None)
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """The plan has ended, with ``value``."""
+
+    value: T
+
+
+def _advance(plan: Generator[Any, Any, Any], outcome: Outcome) -> Any:
+    """Hand the last step's outcome to the plan: its next step (or Emit), or Done."""
+    sent, throw = outcome
+    try:
+        return plan.throw(throw) if throw is not None else plan.send(sent)
+    except StopIteration as stop:
+        return Done(stop.value)
+
+
 def _sized(request: Request) -> Request:
     if isinstance(request.content, FileBody) and not any(
         k.lower() == "content-length" for k in request.headers
@@ -88,30 +110,21 @@ class SyncRunner:
         self.client.close()
 
     def run(self, plan: Call[T]) -> T:
-        sent: Any = None
-        throw: BaseException | None = None
-        while True:
-            try:
-                step = plan.throw(throw) if throw is not None else plan.send(sent)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            sent, throw = self._do(step)
+        outcome = START
+        while not isinstance(step := _advance(plan, outcome), Done):
+            outcome = self._do(step)
+        return step.value  # type: ignore[no-any-return]
 
     def iterate(self, listing: Listing[T]) -> Iterator[T]:
-        sent: Any = None
-        throw: BaseException | None = None
-        while True:
-            try:
-                step = listing.throw(throw) if throw is not None else listing.send(sent)
-            except StopIteration:
-                return
+        outcome = START
+        while not isinstance(step := _advance(listing, outcome), Done):
             if isinstance(step, Emit):
-                sent, throw = None, None
+                outcome = START
                 yield step.item
             else:
-                sent, throw = self._do(step)
+                outcome = self._do(step)
 
-    def _do(self, step: Any) -> tuple[Any, BaseException | None]:
+    def _do(self, step: Any) -> Outcome:
         if isinstance(step, Request):
             try:
                 return self._send(_sized(step)), None
@@ -197,30 +210,21 @@ class AsyncRunner:
         await self.client.aclose()
 
     async def run(self, plan: Call[T]) -> T:
-        sent: Any = None
-        throw: BaseException | None = None
-        while True:
-            try:
-                step = plan.throw(throw) if throw is not None else plan.send(sent)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            sent, throw = await self._do(step)
+        outcome = START
+        while not isinstance(step := _advance(plan, outcome), Done):
+            outcome = await self._do(step)
+        return step.value  # type: ignore[no-any-return]
 
     async def iterate(self, listing: Listing[T]) -> AsyncIterator[T]:
-        sent: Any = None
-        throw: BaseException | None = None
-        while True:
-            try:
-                step = listing.throw(throw) if throw is not None else listing.send(sent)
-            except StopIteration:
-                return
+        outcome = START
+        while not isinstance(step := _advance(listing, outcome), Done):
             if isinstance(step, Emit):
-                sent, throw = None, None
+                outcome = START
                 yield step.item
             else:
-                sent, throw = await self._do(step)
+                outcome = await self._do(step)
 
-    async def _do(self, step: Any) -> tuple[Any, BaseException | None]:
+    async def _do(self, step: Any) -> Outcome:
         if isinstance(step, Request):
             try:
                 return await self._send(_sized(step)), None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from pocketstack.sdk import ops
-from pocketstack.sdk.compute.v2_1._support import COMPUTE, at_least, body_of, find_listed, mapped
+from pocketstack.sdk.compute.v2_1._support import COMPUTE, NOT_AN_ID, at_least, body_of
 from pocketstack.sdk.compute.v2_1.resources import (
     AvailabilityZone,
     Flavor,
@@ -21,29 +21,8 @@ from pocketstack.sdk.compute.v2_1.resources import (
 )
 from pocketstack.sdk.compute.v2_1.server_plans import ServerPlans
 from pocketstack.sdk.exceptions import NotFound
-from pocketstack.sdk.plan import Call, Emit, Listing
+from pocketstack.sdk.plan import Call, Emit, Listing, expanding, mapping
 from pocketstack.sdk.resource import Resource, unwrap, value_id
-
-
-class _FlavorSummary(Flavor):
-    list_path: ClassVar[str | None] = None
-
-    def __repr_name__(self) -> str:
-        return "Flavor"
-
-
-class _HypervisorSummary(Hypervisor):
-    list_path: ClassVar[str | None] = None
-
-    def __repr_name__(self) -> str:
-        return "Hypervisor"
-
-
-class _ZoneDetail(AvailabilityZone):
-    base_path: ClassVar[str] = "/os-availability-zone/detail"
-
-    def __repr_name__(self) -> str:
-        return "AvailabilityZone"
 
 
 class _KeypairEntry(Resource):
@@ -72,30 +51,16 @@ class ComputePlans(ServerPlans):
     ) -> Listing[Flavor]:
         """The flavors the caller may use (admins: ``is_public=None`` for all), page by page;
         ``get_extra_specs`` reads the extra specs of each flavor that does not show them."""
-        cls: type[Flavor] = Flavor if details else _FlavorSummary
-        listing = ops.list_resources(self.session, cls, **query)
+        list_path = None if details else Flavor.base_path
+        listing = ops.list_resources(self.session, Flavor, list_path=list_path, **query)
         if not get_extra_specs:
             return listing
-        return self._specs_read(listing)
+        return expanding(listing, self._specs_read)
 
-    def _specs_read(self, listing: Listing[Flavor]) -> Listing[Flavor]:
-        sent: Any = None
-        try:
-            while True:
-                try:
-                    step = listing.send(sent)
-                except StopIteration:
-                    return
-                if isinstance(step, Emit):
-                    flavor = step.item
-                    if flavor.extra_specs is None:
-                        flavor = yield from self.fetch_flavor_extra_specs(flavor)
-                    yield Emit(flavor)
-                    sent = None
-                else:
-                    sent = yield step
-        finally:
-            listing.close()
+    def _specs_read(self, flavor: Flavor) -> Listing[Flavor]:
+        if flavor.extra_specs is None:
+            flavor = yield from self.fetch_flavor_extra_specs(flavor)
+        yield Emit(flavor)
 
     def get_flavor(self, flavor: Flavor | str, get_extra_specs: bool = False) -> Call[Flavor]:
         """The flavor (raises NotFound); ``get_extra_specs`` reads them when not shown."""
@@ -108,9 +73,14 @@ class ComputePlans(ServerPlans):
         self, /, name_or_id: str, ignore_missing: bool = True, *, get_extra_specs: bool = False, **query: Any
     ) -> Call[Flavor | None]:
         """The flavor of this id, else of this name (MultipleMatches when several)."""
-        listing = ops.list_resources(self.session, Flavor, **query)
-        found = yield from find_listed(
-            self.session, Flavor, name_or_id, listing, ignore_missing=ignore_missing
+        found = yield from ops.find_resource(
+            self.session,
+            Flavor,
+            name_or_id,
+            ignore_missing=ignore_missing,
+            name_filter=False,
+            not_found=NOT_AN_ID,
+            **query,
         )
         if found is not None and get_extra_specs and found.extra_specs is None:
             found = yield from self.fetch_flavor_extra_specs(found)
@@ -194,7 +164,7 @@ class ComputePlans(ServerPlans):
     def keypairs(self, /, user_id: str | None = None, **query: Any) -> Listing[Keypair]:
         """The caller's keypairs (another user's with ``user_id``, admins), page by page from 2.35."""
         listing = ops.list_resources(self.session, _KeypairEntry, **_user(user_id), **query)
-        return mapped(listing, _keypair_of)
+        return mapping(listing, _keypair_of)
 
     def get_keypair(self, keypair: Keypair | str, user_id: str | None = None) -> Call[Keypair]:
         """The keypair of this name (raises NotFound)."""
@@ -226,7 +196,7 @@ class ComputePlans(ServerPlans):
             json_body={"keypair": keypair.create_body()},
             microversion=version,
         )
-        keypair.remember({**keypair.to_wire(), **unwrap(Keypair, body_of(response))})
+        keypair.remember(unwrap(Keypair, body_of(response)), merge=True)
         return keypair
 
     def delete_keypair(
@@ -257,8 +227,16 @@ class ComputePlans(ServerPlans):
         self, name_or_id: str, ignore_missing: bool = True, *, all_projects: bool = False
     ) -> Call[ServerGroup | None]:
         """The server group of this id, else of this name (MultipleMatches when several)."""
-        listing = self.server_groups(all_projects=all_projects)
-        return find_listed(self.session, ServerGroup, name_or_id, listing, ignore_missing=ignore_missing)
+        query: dict[str, Any] = {"all_projects": True} if all_projects else {}
+        return ops.find_resource(
+            self.session,
+            ServerGroup,
+            name_or_id,
+            ignore_missing=ignore_missing,
+            name_filter=False,
+            not_found=NOT_AN_ID,
+            **query,
+        )
 
     def create_server_group(self, /, **attrs: Any) -> Call[ServerGroup]:
         """A new server group: ``name`` and ``policy`` (``rules`` from 2.64) or ``policies``;
@@ -286,12 +264,13 @@ class ComputePlans(ServerPlans):
 
     def availability_zones(self, details: bool = False) -> Listing[AvailabilityZone]:
         """The availability zones (``details``, admins: with their hosts and services)."""
-        return ops.list_resources(self.session, _ZoneDetail if details else AvailabilityZone)
+        list_path = "/os-availability-zone/detail" if details else None
+        return ops.list_resources(self.session, AvailabilityZone, list_path=list_path)
 
     def hypervisors(self, /, details: bool = False, **query: Any) -> Listing[Hypervisor]:
         """The hypervisors (admins); ``hypervisor_hostname_pattern``, ``with_servers`` from 2.53."""
-        cls: type[Hypervisor] = Hypervisor if details else _HypervisorSummary
-        return ops.list_resources(self.session, cls, **query)
+        list_path = None if details else Hypervisor.base_path
+        return ops.list_resources(self.session, Hypervisor, list_path=list_path, **query)
 
     def get_hypervisor(self, hypervisor: Hypervisor | str) -> Call[Hypervisor]:
         """The hypervisor (admins; raises NotFound)."""
@@ -301,8 +280,15 @@ class ComputePlans(ServerPlans):
         self, name_or_id: str, ignore_missing: bool = True, *, details: bool = True
     ) -> Call[Hypervisor | None]:
         """The hypervisor of this id, else of this host name (admins)."""
-        listing = self.hypervisors(details=details)
-        return find_listed(self.session, Hypervisor, name_or_id, listing, ignore_missing=ignore_missing)
+        return ops.find_resource(
+            self.session,
+            Hypervisor,
+            name_or_id,
+            ignore_missing=ignore_missing,
+            name_filter=False,
+            list_path=None if details else Hypervisor.base_path,
+            not_found=NOT_AN_ID,
+        )
 
 
 def _with_specs(flavor: Flavor | str, specs: Any) -> Flavor:

@@ -34,15 +34,6 @@ _SERVER_QUERY = {
 }
 
 
-class _ServerSummary(Server):
-    """A server as ``GET /servers`` lists it: id, name and links."""
-
-    list_path = None
-
-    def __repr_name__(self) -> str:
-        return "Server"
-
-
 def _server_query(query: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in query.items():
@@ -65,8 +56,8 @@ class ServerPlans(ServerActionPlans):
         page; ``details=False`` gives only ids and names. Filters as openstacksdk names them."""
         if all_projects:
             query["all_projects"] = True
-        cls: type[Server] = Server if details else _ServerSummary
-        return ops.list_resources(self.session, cls, **_server_query(query))
+        list_path = None if details else Server.base_path  # /servers: ids, names and links
+        return ops.list_resources(self.session, Server, list_path=list_path, **_server_query(query))
 
     def get_server(self, server: Server | str) -> Call[Server]:
         """The server (raises NotFound)."""
@@ -96,23 +87,13 @@ class ServerPlans(ServerActionPlans):
         if hints:
             doc[HINTS_KEY] = hints
         response = yield from self.session.request(COMPUTE, "POST", "/servers", json_body=doc)
-        server.remember({**server.to_wire(), **unwrap(Server, body_of(response))})
+        server.remember(unwrap(Server, body_of(response)), merge=True)
         return server
 
     def update_server(self, server: Server | str, /, **attrs: Any) -> Call[Server]:
         """Change the server's name, description, access IPs (hostname from 2.90); only what
         changed is sent."""
-        current = server if isinstance(server, Server) else (yield from self.get_server(server))
-        for key, value in attrs.items():
-            setattr(current, _python_name(Server, key), value)
-        changes = current.changes()
-        if not changes:
-            return current
-        response = yield from self.session.request(
-            COMPUTE, "PUT", Server.item_path(value_id(current), {}), json_body={"server": changes}
-        )
-        current.remember({**current.to_wire(), **unwrap(Server, body_of(response))})
-        return current
+        return ops.update_resource(self.session, Server, server, merge=True, **attrs)
 
     def delete_server(
         self, server: Server | str, ignore_missing: bool = True, force: bool = False
@@ -298,13 +279,6 @@ class ServerPlans(ServerActionPlans):
     ) -> Call[ServerAction]:
         """One action, by request id, with its events (raises NotFound)."""
         return ops.get_resource(self.session, ServerAction, server_action, {"server_id": value_id(server)})
-
-
-def _python_name(cls: type[Resource], key: str) -> str:
-    for name, info in cls.model_fields.items():
-        if info.alias == key:
-            return name
-    return key
 
 
 def _with_metadata(server: Server | str, body: Any) -> Server:

@@ -537,26 +537,11 @@ class ComputeVNextPlans(ServicePlans):
 
     def find_placement(self, name_or_id: str, ignore_missing: bool = True) -> Call[Placement | None]:
         """The placement of this id or name (names are unique)."""
-        try:
-            return (yield from self.get_placement(name_or_id))
-        except NotFound:
-            pass
-        listing = self.placements()
-        sent: Any = None
-        while True:
-            try:
-                step = listing.send(sent)
-            except StopIteration:
-                break
-            if isinstance(step, Emit):
-                if step.item.name == name_or_id:
-                    listing.close()
-                    return step.item
-                sent = None
-            else:
-                sent = yield step
-        if ignore_missing:
-            return None
-        raise NotFound(
-            f"no Placement with name or id {name_or_id!r}", status_code=404, method="GET", url="/placements"
+        return ops.find_resource(
+            self.session,
+            Placement,
+            name_or_id,
+            ignore_missing=ignore_missing,
+            name_filter=False,
+            unique=False,
         )

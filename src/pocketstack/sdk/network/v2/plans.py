@@ -21,21 +21,14 @@ from pocketstack.sdk.network.v2.resources import (
     Subnet,
 )
 from pocketstack.sdk.network.v2.security import SecurityGroup, SecurityGroupRule
-from pocketstack.sdk.plan import Call, Emit, Listing, first
+from pocketstack.sdk.plan import Call, Listing, filtering, first
 from pocketstack.sdk.proxy import ServicePlans
-from pocketstack.sdk.resource import Resource, unwrap, value_id, wrap
+from pocketstack.sdk.resource import Resource, unwrap, value_id
 
 N = TypeVar("N", bound=NetworkResource)
 R = TypeVar("R", bound=Resource)
 
 SERVICE = "network"
-
-
-def _python_name(cls: type[Resource], key: str) -> str:
-    for name, info in cls.model_fields.items():
-        if info.alias == key:
-            return name
-    return key
 
 
 def _revision(if_revision: int | None) -> dict[str, str] | None:
@@ -58,34 +51,14 @@ class NetworkPlans(ServicePlans):
     def _update(
         self, cls: type[N], value: N | str, if_revision: int | None, attrs: dict[str, Any]
     ) -> Call[N]:
-        resource = (
-            value if isinstance(value, cls) else (yield from ops.get_resource(self.session, cls, value))
-        )
-        for key, item in attrs.items():
-            setattr(resource, _python_name(cls, key), item)
-        if if_revision is None:
-            return (yield from ops.commit(self.session, resource))
-        changes = resource.changes()
-        if not changes:
-            return resource
-        url = cls.item_path(value_id(resource), {})
-        body = yield from self.session.json(
-            SERVICE, "PUT", url, json_body=wrap(cls, changes), headers=_revision(if_revision)
-        )
-        if body:
-            resource.remember(unwrap(cls, body))
-        return resource
+        return ops.update_resource(self.session, cls, value, headers=_revision(if_revision), **attrs)
 
     def _delete(
         self, cls: type[N], value: N | str, ignore_missing: bool, if_revision: int | None = None
     ) -> Call[None]:
-        try:
-            yield from self.session.request(
-                SERVICE, "DELETE", cls.item_path(value_id(value), {}), headers=_revision(if_revision)
-            )
-        except NotFound:
-            if not ignore_missing:
-                raise
+        return ops.delete_resource(
+            self.session, cls, value, ignore_missing=ignore_missing, headers=_revision(if_revision)
+        )
 
     # -- networks ----------------------------------------------------------------------------
 
@@ -301,20 +274,7 @@ class NetworkPlans(ServicePlans):
 
     def find_available_ip(self) -> Call[FloatingIP | None]:
         """The caller's first floating IP not associated with a port, or None."""
-        listing = self._list(FloatingIP, {})
-        sent: Any = None
-        while True:
-            try:
-                step = listing.send(sent)
-            except StopIteration:
-                return None
-            if isinstance(step, Emit):
-                if step.item.port_id is None:
-                    listing.close()
-                    return step.item
-                sent = None
-            else:
-                sent = yield step
+        return first(filtering(self._list(FloatingIP, {}), lambda ip: ip.port_id is None))
 
     def create_ip(self, /, **attrs: Any) -> Call[FloatingIP]:
         """A floating IP from ``floating_network_id`` (associated when ``port_id`` is given;

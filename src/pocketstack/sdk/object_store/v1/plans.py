@@ -35,9 +35,8 @@ from pocketstack.sdk.object_store.v1.transfer import (
     DEFAULT_CONCURRENCY,
     DEFAULT_SEGMENT_SIZE,
     ChecksumMismatch,
-    TotalProgress,
+    all_of,
     file_md5,
-    first_error,
     md5_hex,
     slo_etag,
 )
@@ -465,12 +464,11 @@ class ObjectStorePlans(ServicePlans):
             for index, offset in enumerate(range(0, size, segment_size))
         ]
         plans = [self._put_segment(segments, seg, local, off, n, progress) for seg, off, n in pieces]
-        results: list[Any] = yield Parallel(list(plans), limit=max(1, concurrency))
-        error = first_error(results)
-        if error is not None:
+        try:
+            md5s = [str(r) for r in (yield from all_of(plans, concurrency))]
+        except Exception:
             yield from self._remove_segments(segments, [seg for seg, _, _ in pieces])
-            raise error
-        md5s = [str(r) for r in results]
+            raise
         manifest = [
             {"path": f"/{segments}/{seg}", "etag": md5, "size_bytes": n}
             for (seg, _, n), md5 in zip(pieces, md5s, strict=True)
@@ -569,34 +567,10 @@ class ObjectStorePlans(ServicePlans):
             return
         _check_bulk_report(response, ignore_missing)
 
-    # -- directories ----------------------------------------------------------------------------
+    # -- directories (written in transfer.py) -------------------------------------------------
 
-    def upload_directory(
-        self,
-        container: Container | str,
-        path: Path | str,
-        prefix: str = "",
-        segment_size: int = DEFAULT_SEGMENT_SIZE,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        progress: TotalProgress | None = None,
-    ) -> Call[list[Object]]:
-        """Upload every file under ``path`` as ``prefix + <relative name>`` (container created
-        when missing), ``concurrency`` at a time, each checked by ETag (big files as static
-        large objects); ``progress(done, total)`` in bytes. The Objects, in name order."""
-        return transfer.upload_directory(self, container, path, prefix, segment_size, concurrency, progress)
-
-    def download_directory(
-        self,
-        container: Container | str,
-        path: Path | str,
-        prefix: str = "",
-        concurrency: int = DEFAULT_CONCURRENCY,
-        progress: TotalProgress | None = None,
-    ) -> Call[list[Path]]:
-        """Write every object under ``prefix`` into ``path`` (prefix taken off), ``concurrency``
-        at a time, each checked (md5 against its ETag; a large object's size against the
-        listing, since its ETag is not its data's md5); ``progress(done, total)`` in bytes."""
-        return transfer.download_directory(self, container, path, prefix, concurrency, progress)
+    upload_directory = transfer.upload_directory
+    download_directory = transfer.download_directory
 
 
 def _kept_headers(current: Object) -> dict[str, str]:

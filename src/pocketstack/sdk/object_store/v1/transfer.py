@@ -26,7 +26,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pocketstack.sdk.exceptions import SDKError
 from pocketstack.sdk.plan import Call, Parallel, collect
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 DEFAULT_SEGMENT_SIZE = 1 << 30
 """Files above this many bytes are uploaded as static large objects (1 GiB)."""
 DEFAULT_CONCURRENCY = 4
+
+T = TypeVar("T")
 
 TotalProgress = Callable[[int, int], None]
 """``progress(bytes_done, bytes_total)`` for a whole transfer."""
@@ -108,6 +110,16 @@ def first_error(results: list[Any]) -> BaseException | None:
     return None
 
 
+def all_of(plans: Iterable[Call[T]], concurrency: int) -> Call[list[T]]:
+    """Run ``plans``, at most ``concurrency`` at once: their results in order, or (once all have
+    ended) the first error one of them raised."""
+    results: list[Any] = yield Parallel(list(plans), limit=max(1, concurrency))
+    error = first_error(results)
+    if error is not None:
+        raise error
+    return list(results)
+
+
 # -- upload ---------------------------------------------------------------------------------------
 
 
@@ -129,8 +141,9 @@ def upload_directory(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: TotalProgress | None = None,
 ) -> Call[list[Object]]:
-    """Upload every file under ``path`` into ``container`` (created when missing) as
-    ``prefix + <relative name>``; the Objects created, in name order."""
+    """Upload every file under ``path`` as ``prefix + <relative name>`` (container created
+    when missing), ``concurrency`` at a time, each checked by ETag (big files as static
+    large objects); ``progress(done, total)`` in bytes. The Objects, in name order."""
     name = value_id(container)
     files = files_under(Path(path))
     tally = Tally(sum(p.stat().st_size for p, _ in files), progress)
@@ -146,11 +159,7 @@ def upload_directory(
         )
         for local, rel in files
     ]
-    results: list[Any] = yield Parallel(list(uploads), limit=max(1, concurrency))
-    error = first_error(results)
-    if error is not None:
-        raise error
-    return list(results)
+    return (yield from all_of(uploads, concurrency))
 
 
 # -- download -------------------------------------------------------------------------------------
@@ -190,10 +199,9 @@ def download_directory(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: TotalProgress | None = None,
 ) -> Call[list[Path]]:
-    """Write every object of ``container`` whose name starts with ``prefix`` under ``path`` (the
-    prefix taken off), checked: md5 against the object's ETag, or for a large object (whose ETag
-    is the md5 of its segments' ETags, not of its data) the size against the listing's bytes.
-    The files written, in name order."""
+    """Write every object under ``prefix`` into ``path`` (prefix taken off), ``concurrency``
+    at a time, each checked (md5 against its ETag; a large object's size against the
+    listing, since its ETag is not its data's md5); ``progress(done, total)`` in bytes."""
     name = value_id(container)
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
@@ -201,8 +209,4 @@ def download_directory(
     pairs = plan_targets(root, [o for o in listed if o.subdir is None], prefix)
     tally = Tally(sum(o.content_length or 0 for o, _ in pairs), progress)
     fetches = [plans._fetch_to_file(name, obj, target, tally.add) for obj, target in pairs]
-    results: list[Any] = yield Parallel(list(fetches), limit=max(1, concurrency))
-    error = first_error(results)
-    if error is not None:
-        raise error
-    return list(results)
+    return (yield from all_of(fetches, concurrency))
