@@ -70,7 +70,7 @@ def test_the_seed_examples(conn: Connection) -> None:
     cnt = conn.object_store.create_container("my_container")
     ob = conn.object_store.create_object(container=cnt, name="my_obj", data="Hello, world!")
     assert ob.name == "my_obj"
-    assert conn.object_store.get_object("my_obj", "my_container") == b"Hello, world!"
+    assert conn.object_store.download_object("my_obj", "my_container") == b"Hello, world!"
 
     key = conn.compute.create_keypair(name="my_ssh_key")
     assert key.private_key and key.fingerprint
@@ -157,7 +157,7 @@ def test_the_same_scenario_async(server: Server, tmp_path: Path) -> None:
         async with AsyncConnection(config=config(server)) as aconn:
             cnt = await aconn.object_store.create_container("async_container")
             await aconn.object_store.create_object(container=cnt, name="o", data=b"async!")
-            assert await aconn.object_store.get_object("o", "async_container") == b"async!"
+            assert await aconn.object_store.download_object("o", "async_container") == b"async!"
 
             made = await aconn.create_servers(
                 [

@@ -13,9 +13,7 @@ from pocketstack.api.app import build_app
 from pocketstack.cloud import Cloud, build_cloud
 from pocketstack.config import Settings
 from pocketstack.core.identity.bootstrap import Account, bootstrap
-from pocketstack.sdk.connection import Connection
 from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
-from tests.functional import sdk_support
 
 # Password hashing at a throwaway cloud's cost: every test bootstraps two users (the default
 # cost is tested in tests/unit/test_passwords.py).
@@ -97,15 +95,3 @@ def demo_token(client: TestClient) -> str:
 
 def auth_headers(token: str) -> dict[str, str]:
     return {"X-Auth-Token": token}
-
-
-@pytest.fixture
-def sdk(client: TestClient) -> Connection:
-    """pocketstack.sdk as the demo user in the demo project (a member)."""
-    return sdk_support.connect(client, "demo", DEMO_PASSWORD, "demo")
-
-
-@pytest.fixture
-def sdk_admin(client: TestClient) -> Connection:
-    """pocketstack.sdk as the admin user in the admin project."""
-    return sdk_support.connect(client, "admin", ADMIN_PASSWORD, "admin")

@@ -296,12 +296,23 @@ class ObjectStorePlans(ServicePlans):
         response = yield from self._request("HEAD", object_path(cname, name))
         return Object.from_headers(cname, name, response.headers)
 
-    def get_object(self, obj: Object | str, container: Container | str | None = None) -> Call[bytes]:
-        """The object's data, checked against its ETag (ChecksumMismatch; NotFound when missing)."""
+    def get_object(
+        self, obj: Object | str, container: Container | str | None = None, remember_content: bool = False
+    ) -> Call[Object]:
+        """The object as a GET reads it, its data checked against its ETag (ChecksumMismatch;
+        NotFound when missing); the data is kept as ``data`` with ``remember_content``, as in
+        openstacksdk (``download_object`` answers the data itself)."""
         cname, name = _where(obj, container)
+        response = yield from self._get_data(cname, name)
+        found = Object.from_headers(cname, name, response.headers)
+        if remember_content:
+            found.data = response.content
+        return found
+
+    def _get_data(self, cname: str, name: str) -> Call[Response]:
         response = yield from self._request("GET", object_path(cname, name))
         _check_data(f"{cname}/{name}", response, response.content)
-        return response.content
+        return response
 
     def download_object(
         self,
@@ -312,9 +323,9 @@ class ObjectStorePlans(ServicePlans):
     ) -> Call[bytes | Path]:
         """The object's data (bytes), or with ``path`` written to that file (whole or not at
         all; ``progress(n)`` per chunk) and the Path returned; checked as ``get_object``."""
-        if path is None:
-            return (yield from self.get_object(obj, container))
         cname, name = _where(obj, container)
+        if path is None:
+            return (yield from self._get_data(cname, name)).content
         known = obj if isinstance(obj, Object) else Object.from_wire({"name": name, "container": cname})
         return (yield from self._fetch_to_file(cname, known, Path(path), progress))
 

@@ -9,6 +9,7 @@ URL-quoted; an object name keeps its ``/``)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 from urllib.parse import quote
@@ -226,6 +227,8 @@ class Object(_SwiftResource):
     is_static_large_object: Annotated[bool | None, READ_ONLY] = None
     accept_ranges: Annotated[str | None, READ_ONLY] = None
     subdir: Annotated[str | None, READ_ONLY] = None
+    data: Annotated[builtins.bytes | None, READ_ONLY] = Field(None, exclude=True)
+    """The data, when ``get_object(..., remember_content=True)`` read it."""
 
     @classmethod
     def from_listing(cls, container: str, entry: Mapping[str, Any]) -> Object:

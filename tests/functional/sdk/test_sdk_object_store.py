@@ -89,8 +89,8 @@ def test_objects_from_bytes_and_files(sdk: Connection, tmp_path: Path) -> None:
     )
     assert obj.etag == _md5("héllo".encode()) and obj.content_length == len("héllo".encode())
     assert obj.container == "things" and obj.metadata == {"kind": "greeting"}
-    assert store.get_object(obj) == "héllo".encode()
-    assert store.get_object("notes/hello world.txt", "things") == "héllo".encode()
+    assert store.download_object(obj) == "héllo".encode()
+    assert store.get_object("notes/hello world.txt", "things", remember_content=True).data == "héllo".encode()
 
     local = tmp_path / "blob.bin"
     local.write_bytes(os.urandom(300_000))
@@ -140,7 +140,7 @@ def test_object_metadata_is_merged_not_replaced(sdk: Connection) -> None:
     again = store.get_object_metadata("doc", "meta")
     assert again.metadata == {"b": "2"} and again.delete_at is None
     assert again.content_type == "text/csv" and again.content_disposition == "attachment"
-    assert store.get_object("doc", "meta") == b"x"
+    assert store.download_object("doc", "meta") == b"x"
 
 
 def test_listings_page_with_small_limits(sdk: Connection, client: TestClient) -> None:
@@ -196,7 +196,7 @@ def test_large_file_becomes_a_static_large_object(sdk: Connection, tmp_path: Pat
     assert all(s.name and s.name.startswith("big.bin/slo/") for s in segments)
     head = store.get_object_metadata("big.bin", "big")
     assert head.is_static_large_object and head.content_length == 10_000
-    assert store.get_object("big.bin", "big") == data
+    assert store.download_object("big.bin", "big") == data
     store.delete_object("big.bin", "big")
     assert list(store.objects("big")) == [] and list(store.objects("big_segments")) == []
 
@@ -286,7 +286,7 @@ def test_async_smoke(client: TestClient, tmp_path: Path) -> None:
             local.write_bytes(os.urandom(5000))
             await store.create_object("async", "two", filename=local, segment_size=2048)
             names = [o.name or "" async for o in store.objects("async", limit=1)]
-            return await store.get_object("two", "async"), names
+            return await store.download_object("two", "async"), names
 
     data, names = asyncio.run(main())
     assert data == (tmp_path / "two.bin").read_bytes() and names == ["one", "two"]
