@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from pocketstack.api.app import build_app
 from pocketstack.cloud import Cloud, build_cloud
 from pocketstack.sdk.connection import Connection
-from pocketstack.sdk.exceptions import Conflict, ServerError
+from pocketstack.sdk.exceptions import Conflict, ServerError, VersionNotSupported
 from tests.conftest import DEMO_PASSWORD
 from tests.functional import sdk_support
 
@@ -124,3 +124,17 @@ def test_the_debug_log_shows_no_secret(sdk: Connection, caplog: pytest.LogCaptur
     assert token is not None and "REQ POST" in text and "/auth/tokens" in text
     assert DEMO_PASSWORD not in text
     assert token.token not in text
+
+
+def test_a_call_needing_a_newer_microversion_says_so(client: TestClient) -> None:
+    old = sdk_support.connect(client, "demo", DEMO_PASSWORD, "demo", compute_api_version="2.1")
+    with pytest.raises(VersionNotSupported) as err:
+        old.compute.add_tag_to_server("any-server", "blue")
+    assert "2.26" in str(err.value) and "2.1" in str(err.value)
+
+
+def test_a_configured_microversion_the_server_lacks_is_refused(client: TestClient) -> None:
+    future = sdk_support.connect(client, "demo", DEMO_PASSWORD, "demo", compute_api_version="2.999")
+    with pytest.raises(VersionNotSupported) as err:
+        list(future.compute.flavors())
+    assert "2.999" in str(err.value)
