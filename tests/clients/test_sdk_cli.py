@@ -78,7 +78,7 @@ def admin_faults(server: Server, *args: str) -> None:
 
 
 def test_v21_server_with_floating_ip_list_show_tasks_delete(server: Server) -> None:
-    admin_faults(server, "--build-delay", "1.5")  # a build slow enough to be watched
+    admin_faults(server, "--build-delay", "3")  # a build slow enough to be watched, even on a busy machine
     try:
         proc = run(server, "server", "create", "cli-vm", "--image", "pocketstack-tiny", "--flavor", "m1.tiny")
     finally:
