@@ -167,14 +167,9 @@ def _vnext_spec(conn: Connection, name: str, image: str, flavor: str, network: s
 def _vnext_floating_ip(conn: Connection, server_id: str, timeout: float) -> Any:
     """A floating IP on the external network for the server's first port; the server once its
     interfaces show it."""
-    from pocketstack.sdk.exceptions import NotFound, Timeout
+    from pocketstack.sdk.exceptions import Timeout
 
-    ports = list(conn.network.ports(device_id=server_id))
-    public = next(iter(conn.network.networks(is_router_external=True)), None)
-    if not ports or public is None:
-        what = "port of the server" if not ports else "external network"
-        raise NotFound(f"no {what} for a floating IP", status_code=404, method="GET", url="network")
-    ip = conn.network.create_ip(floating_network_id=public.id, port_id=ports[0].id)
+    ip = conn.attach_floating_ip(server_id)
     deadline = time.monotonic() + timeout
     while True:
         server = conn.compute_vnext.get_server(server_id)

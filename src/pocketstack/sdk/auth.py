@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from pocketstack.sdk.exceptions import ConfigError, EndpointNotFound, SDKError
+from pocketstack.sdk.auth_state import AuthState, auth_state, parse_time
+from pocketstack.sdk.catalog import INTERFACES, Catalog, Endpoint, canonical_interface
+from pocketstack.sdk.exceptions import ConfigError, SDKError
 from pocketstack.sdk.plan import Call, Request
 from pocketstack.sdk.transport import RetryPolicy, send
 
@@ -33,16 +35,6 @@ AUTH_TYPES: Mapping[str, str] = {
 }
 """Accepted spellings of an auth type, and the canonical name of each."""
 
-INTERFACES: Mapping[str, str] = {
-    "public": "public",
-    "publicurl": "public",
-    "internal": "internal",
-    "internalurl": "internal",
-    "admin": "admin",
-    "adminurl": "admin",
-}
-"""Accepted spellings of an endpoint interface (the v2 ``publicURL`` style too)."""
-
 
 def canonical_auth_type(auth_type: str) -> str:
     """``"password"``, ``"token"`` or ``"v3applicationcredential"`` for any accepted spelling.
@@ -53,16 +45,6 @@ def canonical_auth_type(auth_type: str) -> str:
     except KeyError:
         known = ", ".join(sorted(AUTH_TYPES))
         raise ConfigError(f"unsupported auth_type {auth_type!r} (supported: {known})") from None
-
-
-def canonical_interface(interface: str) -> str:
-    """``"public"``, ``"internal"`` or ``"admin"`` for any accepted spelling.
-
-    Raises ConfigError for anything else."""
-    try:
-        return INTERFACES[interface.strip().lower()]
-    except KeyError:
-        raise ConfigError(f"unknown interface {interface!r} (use public, internal or admin)") from None
 
 
 def normalise_auth_url(auth_url: str) -> str:
@@ -78,161 +60,6 @@ def normalise_auth_url(auth_url: str) -> str:
     if not url.endswith("/v3"):
         url += "/v3"
     return url
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One catalog endpoint; ``region`` is the region id (or name, for old catalogs)."""
-
-    service_type: str
-    interface: str
-    region: str | None
-    url: str
-
-
-class Catalog:
-    """The service catalog of a token: where each service type is, by interface and region."""
-
-    def __init__(self, entries: Sequence[Mapping[str, Any]] | None = None) -> None:
-        """``entries`` is the token body's ``catalog`` list. Malformed entries are skipped."""
-        endpoints: list[Endpoint] = []
-        for service in entries or ():
-            if not isinstance(service, Mapping):
-                continue
-            service_type = service.get("type")
-            if not isinstance(service_type, str):
-                continue
-            for ep in service.get("endpoints") or ():
-                if not isinstance(ep, Mapping) or not isinstance(ep.get("url"), str):
-                    continue
-                region = ep.get("region_id") or ep.get("region")
-                interface = str(ep.get("interface") or "public")
-                endpoints.append(
-                    Endpoint(
-                        service_type=service_type,
-                        interface=INTERFACES.get(interface.lower(), interface),
-                        region=str(region) if region is not None else None,
-                        url=ep["url"],
-                    )
-                )
-        self._endpoints: tuple[Endpoint, ...] = tuple(endpoints)
-
-    def __repr__(self) -> str:
-        return f"Catalog({self.service_types()!r})"
-
-    def __len__(self) -> int:
-        return len(self._endpoints)
-
-    def endpoints(self, service_type: str | None = None) -> list[Endpoint]:
-        """Every endpoint, or those of one service type, in catalog order."""
-        return [e for e in self._endpoints if service_type is None or e.service_type == service_type]
-
-    def service_types(self) -> list[str]:
-        """The service types in the catalog, in catalog order, each once."""
-        return list(dict.fromkeys(e.service_type for e in self._endpoints))
-
-    def regions(self) -> list[str]:
-        """The regions named by the catalog's endpoints, each once."""
-        return list(dict.fromkeys(e.region for e in self._endpoints if e.region is not None))
-
-    def url(self, service_type: str, interface: str = "public", region: str | None = None) -> str:
-        """The URL (without a trailing ``/``) of ``service_type`` at ``interface`` in ``region``;
-        with no region, the first such endpoint in the catalog. ``interface`` may also be spelled
-        ``publicURL``, ``internalURL`` or ``adminURL``.
-
-        Raises EndpointNotFound, naming what was asked and what the catalog has; ConfigError for
-        an unknown interface."""
-        wanted = canonical_interface(interface)
-        of_type = self.endpoints(service_type)
-        for e in of_type:
-            if e.interface == wanted and (region is None or e.region == region):
-                return e.url.rstrip("/")
-        where = f" in region {region!r}" if region is not None else ""
-        if of_type:
-            have = ", ".join(sorted({f"{e.interface} in {e.region or 'no region'}" for e in of_type}))
-            detail = f"it has {service_type!r} endpoints for: {have}"
-        else:
-            detail = f"service types in the catalog: {', '.join(self.service_types()) or 'none'}"
-        raise EndpointNotFound(f"no {wanted} endpoint for service type {service_type!r}{where}; {detail}")
-
-
-@dataclass(frozen=True)
-class AuthState:
-    """A token and what Keystone said about it. ``issued_at`` (when known) lets
-    :meth:`Authenticator.state` tell a short-lived token from one about to expire."""
-
-    token: str = field(repr=False)
-    expires_at: datetime
-    catalog: Catalog = field(repr=False)
-    user_id: str
-    project_id: str | None
-    domain_id: str | None
-    system: bool
-    roles: list[str]
-    body: dict[str, Any] = field(repr=False)
-    issued_at: datetime | None = None
-
-    def seconds_left(self, now: datetime | None = None) -> float:
-        """Seconds until the token expires (negative once it has)."""
-        return (self.expires_at - (now or datetime.now(UTC))).total_seconds()
-
-    def lifetime(self) -> float | None:
-        """The token's whole lifetime in seconds, when its issue time is known."""
-        if self.issued_at is None:
-            return None
-        return (self.expires_at - self.issued_at).total_seconds()
-
-
-def parse_time(value: Any) -> datetime:
-    """An aware UTC datetime for an ISO 8601 time (``Z``, an offset, or none meaning UTC; any
-    number of fraction digits).
-
-    Raises SDKError for a value that is not such a time."""
-    if not isinstance(value, str) or not value.strip():
-        raise SDKError(f"expected an ISO 8601 time, got {value!r}")
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise SDKError(f"expected an ISO 8601 time, got {value!r}") from None
-    if when.tzinfo is None:
-        return when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
-
-
-def auth_state(token: str, body: Mapping[str, Any]) -> AuthState:
-    """The AuthState for a token and the body Keystone returned with it (``{"token": ...}``).
-
-    Raises SDKError for a body without a token, user or expiry."""
-    data = body.get("token") if isinstance(body, Mapping) else None
-    if not isinstance(data, Mapping):
-        raise SDKError("the identity service answered without a token body")
-    user = data.get("user")
-    if not isinstance(user, Mapping) or not user.get("id"):
-        raise SDKError("the identity service's token body names no user")
-    project = data.get("project")
-    domain = data.get("domain")
-    system = data.get("system")
-    issued: datetime | None
-    try:
-        issued = parse_time(data.get("issued_at")) if data.get("issued_at") else None
-    except SDKError:
-        issued = None
-    catalog = data.get("catalog")
-    return AuthState(
-        token=token,
-        expires_at=parse_time(data.get("expires_at")),
-        catalog=Catalog(catalog if isinstance(catalog, list) else None),
-        user_id=str(user["id"]),
-        project_id=str(project["id"]) if isinstance(project, Mapping) and project.get("id") else None,
-        domain_id=str(domain["id"]) if isinstance(domain, Mapping) and domain.get("id") else None,
-        system=isinstance(system, Mapping) and bool(system.get("all")),
-        roles=[str(r["name"]) for r in data.get("roles") or () if isinstance(r, Mapping) and "name" in r],
-        body=dict(body),
-        issued_at=issued,
-    )
 
 
 def _present(auth: Mapping[str, Any], key: str) -> bool:
@@ -457,3 +284,24 @@ class Authenticator:
             state = self._state
             if token is None or (state is not None and state.token == token):
                 self._state = None
+
+
+__all__ = [
+    "APPLICATION_CREDENTIAL",
+    "AUTH_ALIASES",
+    "AUTH_TYPES",
+    "INTERFACES",
+    "PASSWORD",
+    "TOKEN",
+    "AuthState",
+    "Authenticator",
+    "Catalog",
+    "Endpoint",
+    "auth_state",
+    "canonical_auth_type",
+    "canonical_interface",
+    "infer_auth_type",
+    "normalise_auth",
+    "normalise_auth_url",
+    "parse_time",
+]

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pocketstack.sdk.auth import (
     AUTH_ALIASES,
     Authenticator,
@@ -25,6 +23,20 @@ from pocketstack.sdk.auth import (
     canonical_interface,
     infer_auth_type,
     normalise_auth,
+)
+from pocketstack.sdk.config_sources import (
+    config_file_candidates,
+    env_entry,
+    read_clouds,
+    secure_file_candidates,
+)
+from pocketstack.sdk.config_values import (
+    cert_setting,
+    region_setting,
+    service_type_key,
+    setting_key,
+    timeout_setting,
+    verify_setting,
 )
 from pocketstack.sdk.exceptions import ConfigError
 from pocketstack.sdk.transport import RetryPolicy
@@ -71,15 +83,6 @@ _SETTINGS = frozenset(
 _API_VERSION = re.compile(r"(?P<service>[a-z0-9_]+)_api_version")
 _ENDPOINT_OVERRIDE = re.compile(r"(?P<service>[a-z0-9_]+)_endpoint_override")
 
-_ENV_ALIASES = {
-    "OS_TENANT_NAME": "project_name",
-    "OS_TENANT_ID": "project_id",
-    "OS_ENDPOINT_TYPE": "interface",
-    "OS_USER_NAME": "username",
-}
-"""Old environment variables, used only when the current one is not set."""
-_ENV_IGNORED = frozenset({"OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "OS_CLIENT_SECURE_FILE"})
-
 ENV_CLOUD = "envvars"
 """The name of the cloud made of ``OS_*`` variables."""
 
@@ -119,11 +122,11 @@ class CloudConfig:
 
     def api_version(self, service_type: str) -> str | None:
         """The API (micro)version asked for ``service_type``, if any."""
-        return self.api_versions.get(_service_type(service_type))
+        return self.api_versions.get(service_type_key(service_type))
 
     def endpoint_override(self, service_type: str) -> str | None:
         """The endpoint URL to use for ``service_type`` instead of the catalog's, if any."""
-        return self.endpoint_overrides.get(_service_type(service_type))
+        return self.endpoint_overrides.get(service_type_key(service_type))
 
     def authenticator(self, retry: RetryPolicy | None = None) -> Authenticator:
         """An Authenticator for this cloud's credentials.
@@ -132,163 +135,13 @@ class CloudConfig:
         return Authenticator(self.auth_url, auth_type=self.auth_type, auth=self.auth, retry=retry)
 
 
-def _service_type(name: str) -> str:
-    return name.strip().lower().replace("_", "-")
-
-
-def _key(name: Any) -> str:
-    return str(name).strip().replace("-", "_")
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML that keeps numbers with a fraction as written: ``compute_api_version: 2.90``
-    means microversion 2.90, not the float 2.9."""
-
-
-def _float_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    assert isinstance(node, yaml.ScalarNode)
-    return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:float", _float_as_text)
-
-
-def config_file_candidates(env: Mapping[str, str] | None = None) -> list[Path]:
-    """Where ``clouds.yaml`` is looked for, in order: ``OS_CLIENT_CONFIG_FILE``, the current
-    directory, the user's config directory (``~/.config/openstack``), ``/etc/openstack``."""
-    env = os.environ if env is None else env
-    return _candidates(env, "clouds.yaml", env.get("OS_CLIENT_CONFIG_FILE"))
-
-
-def secure_file_candidates(env: Mapping[str, str] | None = None) -> list[Path]:
-    """Where ``secure.yaml`` is looked for: ``OS_CLIENT_SECURE_FILE``, then the same places as
-    ``clouds.yaml``."""
-    env = os.environ if env is None else env
-    return _candidates(env, "secure.yaml", env.get("OS_CLIENT_SECURE_FILE"))
-
-
-def _candidates(env: Mapping[str, str], filename: str, explicit: str | None) -> list[Path]:
-    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
-    user_dir = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else home / ".config"
-    places = [Path.cwd() / filename, user_dir / "openstack" / filename, Path("/etc/openstack") / filename]
-    if explicit:
-        places.insert(0, Path(explicit).expanduser())
-    return places
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise ConfigError(f"{path} should hold a mapping with a 'clouds' key")
-    clouds = doc.get("clouds") or {}
-    if not isinstance(clouds, dict) or not all(isinstance(c, dict) for c in clouds.values()):
-        raise ConfigError(f"{path}: 'clouds' should map each cloud's name to its settings")
-    return {str(name): entry for name, entry in clouds.items()}
-
-
-def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _env_entry(env: Mapping[str, str]) -> dict[str, Any]:
-    entry: dict[str, Any] = {}
-    for name, value in env.items():
-        if name.startswith("OS_") and name not in _ENV_IGNORED and name not in _ENV_ALIASES and value != "":
-            entry[name[3:].lower()] = value
-    for name, key in _ENV_ALIASES.items():
-        if env.get(name):
-            entry.setdefault(key, env[name])
-    return entry
-
-
-def _bool(value: Any, what: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"1", "true", "yes", "on"}:
-        return True
-    if text in {"0", "false", "no", "off", ""}:
-        return False
-    raise ConfigError(f"{what} should be true or false, not {value!r}")
-
-
-def _verify(entry: Mapping[str, Any], label: str) -> bool | str:
-    verify: bool | str = True
-    raw = entry.get("verify")
-    if isinstance(raw, str) and raw.strip().lower() not in {
-        "1",
-        "true",
-        "yes",
-        "on",
-        "0",
-        "false",
-        "no",
-        "off",
-    }:
-        verify = raw  # a CA bundle
-    elif raw is not None:
-        verify = _bool(raw, f"{label}: verify")
-    if entry.get("insecure") is not None and _bool(entry["insecure"], f"{label}: insecure"):
-        return False
-    if verify is True and entry.get("cacert"):
-        return str(entry["cacert"])
-    return verify
-
-
-def _cert(entry: Mapping[str, Any]) -> str | tuple[str, str] | None:
-    cert = entry.get("cert")
-    key = entry.get("key")
-    if isinstance(cert, list | tuple) and len(cert) == 2:
-        return (str(cert[0]), str(cert[1]))
-    if cert and key:
-        return (str(cert), str(key))
-    return str(cert) if cert else None
-
-
-def _region(entry: Mapping[str, Any]) -> str | None:
-    if entry.get("region_name"):
-        return str(entry["region_name"])
-    regions = entry.get("regions")
-    if isinstance(regions, list) and regions:
-        first = regions[0]
-        if isinstance(first, Mapping):
-            return str(first["name"]) if first.get("name") else None
-        return str(first)
-    return None
-
-
-def _timeout(entry: Mapping[str, Any], label: str) -> float | None:
-    raw = entry.get("api_timeout", entry.get("timeout"))
-    if raw is None or raw == "":
-        return None
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{label}: timeout should be a number of seconds, not {raw!r}") from None
-
-
 def _build(name: str | None, entry: Mapping[str, Any], source: str) -> CloudConfig:
     label = f"cloud {name!r} ({source})" if name else f"cloud configuration ({source})"
-    flat = {_key(k): v for k, v in entry.items()}
+    flat = {setting_key(k): v for k, v in entry.items()}
     raw_auth = flat.get("auth") or {}
     if not isinstance(raw_auth, Mapping):
         raise ConfigError(f"{label}: 'auth' should be a mapping")
-    auth = {_key(k): v for k, v in raw_auth.items()}
+    auth = {setting_key(k): v for k, v in raw_auth.items()}
     for key, value in flat.items():
         if key in AUTH_KEYS or key in AUTH_ALIASES:
             auth.setdefault(key, value)
@@ -307,20 +160,20 @@ def _build(name: str | None, entry: Mapping[str, Any], source: str) -> CloudConf
         if value is None or value == "":
             continue
         if match := _API_VERSION.fullmatch(key):
-            api_versions[_service_type(match["service"])] = str(value)
+            api_versions[service_type_key(match["service"])] = str(value)
         elif match := _ENDPOINT_OVERRIDE.fullmatch(key):
-            overrides[_service_type(match["service"])] = str(value)
+            overrides[service_type_key(match["service"])] = str(value)
     config = CloudConfig(
         name=name,
         auth_type=auth_type,
         auth=auth,
-        region_name=_region(flat),
+        region_name=region_setting(flat),
         interface=canonical_interface(str(flat.get("interface") or "public")),
-        verify=_verify(flat, label),
-        cert=_cert(flat),
+        verify=verify_setting(flat, label),
+        cert=cert_setting(flat),
         api_versions=api_versions,
         endpoint_overrides=overrides,
-        timeout=_timeout(flat, label),
+        timeout=timeout_setting(flat, label),
     )
     try:
         config.authenticator()
@@ -330,7 +183,7 @@ def _build(name: str | None, entry: Mapping[str, Any], source: str) -> CloudConf
 
 
 def _check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    given = {_key(k): v for k, v in overrides.items() if v is not None}
+    given = {setting_key(k): v for k, v in overrides.items() if v is not None}
     for key in given:
         known = key in AUTH_KEYS or key in AUTH_ALIASES or key in _SETTINGS
         if not known and not _API_VERSION.fullmatch(key) and not _ENDPOINT_OVERRIDE.fullmatch(key):
@@ -339,8 +192,8 @@ def _check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _apply(entry: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    out = {_key(k): v for k, v in entry.items()}
-    auth = {_key(k): v for k, v in (out.get("auth") or {}).items()}
+    out = {setting_key(k): v for k, v in entry.items()}
+    auth = {setting_key(k): v for k, v in (out.get("auth") or {}).items()}
     for key in AUTH_KEYS | AUTH_ALIASES.keys():  # top-level auth fields move into auth
         if key in out:
             auth.setdefault(key, out.pop(key))
@@ -395,18 +248,7 @@ def load(
     unknown or invalid, or the credentials are incomplete. No message quotes a secret."""
     env = os.environ if env is None else env
     given = _check_overrides(overrides)
-    searched = list(config_files) if config_files is not None else config_file_candidates(env)
-    if secure_files is not None:
-        secure_searched = list(secure_files)
-    elif config_files is not None:
-        secure_searched = [p.with_name("secure.yaml") for p in config_files]
-    else:
-        secure_searched = secure_file_candidates(env)
-    found = next((p for p in searched if p.is_file()), None)
-    secure = next((p for p in secure_searched if p.is_file()), None)
-    clouds = _read_yaml(found) if found is not None else {}
-    if secure is not None:
-        clouds = _deep_merge(clouds, _read_yaml(secure))
+    clouds, found, secure, searched = read_clouds(env, config_files, secure_files)
     where = str(found) if found is not None else "no clouds.yaml found"
     looked = ", ".join(str(p) for p in searched) or "nowhere"
 
@@ -416,14 +258,14 @@ def load(
         if name in clouds:
             entry, source = clouds[name], str(found or secure)
         elif name == ENV_CLOUD and env.get("OS_AUTH_URL"):
-            entry, source = _env_entry(env), "OS_* environment variables"
+            entry, source = env_entry(env), "OS_* environment variables"
         elif not clouds:
             raise ConfigError(f"cloud {name!r} asked for, but no clouds.yaml was found (looked in: {looked})")
         else:
             names = ", ".join(sorted(clouds))
             raise ConfigError(f"cloud {name!r} is not in {where}; the clouds there are: {names}")
     elif env.get("OS_AUTH_URL"):
-        name, entry, source = ENV_CLOUD, _env_entry(env), "OS_* environment variables"
+        name, entry, source = ENV_CLOUD, env_entry(env), "OS_* environment variables"
     elif given.get("auth_url"):
         entry, source = {}, "arguments"
     elif len(clouds) == 1:
@@ -440,3 +282,14 @@ def load(
     if given:
         source += " and arguments" if source != "arguments" else ""
     return _build(name, _apply(entry, given), source)
+
+
+__all__ = [
+    "AUTH_KEYS",
+    "ENV_CLOUD",
+    "SECRET_KEYS",
+    "CloudConfig",
+    "config_file_candidates",
+    "load",
+    "secure_file_candidates",
+]

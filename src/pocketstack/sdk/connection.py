@@ -62,6 +62,7 @@ class Connection(Proxy[CloudPlans]):
     whoami = call(CloudPlans.whoami)
     create_server = call(CloudPlans.create_server)
     create_servers = call(CloudPlans.create_servers)
+    attach_floating_ip = call(CloudPlans.attach_floating_ip)
     upload_image = call(CloudPlans.upload_image)
     delete_project_resources = call(CloudPlans.delete_project_resources)
 
@@ -146,6 +147,7 @@ class AsyncConnection(AsyncProxy[CloudPlans]):
     whoami = acall(CloudPlans.whoami)
     create_server = acall(CloudPlans.create_server)
     create_servers = acall(CloudPlans.create_servers)
+    attach_floating_ip = acall(CloudPlans.attach_floating_ip)
     upload_image = acall(CloudPlans.upload_image)
     delete_project_resources = acall(CloudPlans.delete_project_resources)
 

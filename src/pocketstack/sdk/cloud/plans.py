@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pocketstack.sdk.compute.vnext.plans import ComputeVNextPlans
     from pocketstack.sdk.identity.v3.plans import IdentityPlans
     from pocketstack.sdk.image.v2.resources import Image
+    from pocketstack.sdk.network.v2.l3 import FloatingIP
     from pocketstack.sdk.network.v2.plans import NetworkPlans
     from pocketstack.sdk.object_store.v1.plans import ObjectStorePlans
 
@@ -102,6 +103,10 @@ class CloudPlans(ServicesPlans):
     def create_servers(self, requests: Sequence[dict[str, Any]], concurrency: int = 8) -> Call[list[Server]]:
         """Several servers at once: see :func:`pocketstack.sdk.cloud.servers.create_servers`."""
         return servers.create_servers(self, requests, concurrency=concurrency)
+
+    def attach_floating_ip(self, server_id: str, /) -> Call[FloatingIP]:
+        """A floating IP for a server: see :func:`pocketstack.sdk.cloud.servers.attach_floating_ip`."""
+        return servers.attach_floating_ip(self, server_id)
 
     def upload_image(
         self,

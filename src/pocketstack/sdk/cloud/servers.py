@@ -12,6 +12,7 @@ from pocketstack.sdk.plan import Call, Parallel, Sleep, collect
 if TYPE_CHECKING:
     from pocketstack.sdk.cloud.plans import ServicesPlans
     from pocketstack.sdk.compute.v2_1.resources import Server
+    from pocketstack.sdk.network.v2.l3 import FloatingIP
     from pocketstack.sdk.network.v2.resources import Network
 
 AUTO_CIDR = "10.0.0.0/24"
@@ -28,6 +29,10 @@ class BulkFailure(SDKError):
 
 def _not_found(what: str, name: str) -> NotFound:
     return NotFound(f"no {what} named or with id {name!r}", status_code=404, method="GET", url=what)
+
+
+def _no_floating_ip(what: str) -> NotFound:
+    return NotFound(f"no {what} for a floating IP", status_code=404, method="GET", url="network")
 
 
 def _external(s: ServicesPlans) -> Call[Network]:
@@ -77,14 +82,21 @@ def _network(s: ServicesPlans, choice: str, name: str, undo: Undo) -> Call[Netwo
     return found
 
 
-def _floating_ip(s: ServicesPlans, server: Server, undo: Undo, timeout: float) -> Call[str]:
-    ports = yield from collect(s.network.ports(device_id=server.id))
+def attach_floating_ip(s: ServicesPlans, server_id: str, undo: Undo | None = None) -> Call[FloatingIP]:
+    """A new floating IP on the external network, on the first port of the server ``server_id``
+    (a Compute v2.1 or vNext server); ``undo``, when given, learns to release it again.
+
+    Raises NotFound when the server has no port or the cloud no external network."""
+    ports = yield from collect(s.network.ports(device_id=server_id))
     if not ports:
-        raise _not_found("port of server", str(server.id))
-    public = yield from _external(s)
-    ip = yield from s.network.create_ip(floating_network_id=public.id, port_id=ports[0].id)
-    undo.push(f"floating IP {ip.floating_ip_address}", lambda: s.network.delete_ip(ip))
-    return str(ip.floating_ip_address)
+        raise _no_floating_ip("port of the server")
+    externals = yield from collect(s.network.networks(is_router_external=True))
+    if not externals:
+        raise _no_floating_ip("external network")
+    ip = yield from s.network.create_ip(floating_network_id=externals[0].id, port_id=ports[0].id)
+    if undo is not None:
+        undo.push(f"floating IP {ip.floating_ip_address}", lambda: s.network.delete_ip(ip))
+    return ip
 
 
 def _until_address(s: ServicesPlans, server: Server, address: str, timeout: float) -> Call[Server]:
@@ -152,7 +164,8 @@ def create_server(
         if wait or floating_ip:
             server = yield from s.compute.wait_for_server(server, wait=timeout)
         if floating_ip and network is not None:
-            address = yield from _floating_ip(s, server, undo, timeout)
+            ip = yield from attach_floating_ip(s, str(server.id), undo)
+            address = str(ip.floating_ip_address)
             server = yield from _until_address(s, server, address, timeout)
     except BaseException:
         yield from undo.run()
