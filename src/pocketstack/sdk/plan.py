@@ -168,27 +168,31 @@ def returning(value: T) -> Call[T]:
     yield  # pragma: no cover - makes this a generator
 
 
-def _drive(listing: Listing[T], take: Callable[[T], bool]) -> Call[None]:
-    """Run ``listing``, passing its I/O up and each outcome back (a failure is thrown back into
-    it, so its own retries still see it), and hand each item to ``take`` until that returns
-    False or the listing ends."""
+def _relay(listing: Listing[T]) -> Generator[Step, Any, Emit[T] | None]:
+    """Advance ``listing`` to its next item (None once it ends), passing its I/O up and each
+    outcome back; a failure is thrown back into it, so its own retries still see it."""
     sent: Any = None
     thrown: Exception | None = None
+    while True:
+        try:
+            step = listing.throw(thrown) if thrown is not None else listing.send(sent)
+        except StopIteration:
+            return None
+        if isinstance(step, Emit):
+            return step
+        sent, thrown = None, None
+        try:
+            sent = yield step
+        except Exception as exc:  # noqa: BLE001 - the listing's to handle or raise
+            thrown = exc
+
+
+def _drive(listing: Listing[T], take: Callable[[T], bool]) -> Call[None]:
+    """Run ``listing``, handing each item to ``take`` until that returns False or it ends."""
     try:
-        while True:
-            try:
-                step = listing.throw(thrown) if thrown is not None else listing.send(sent)
-            except StopIteration:
+        while (emitted := (yield from _relay(listing))) is not None:
+            if not take(emitted.item):
                 return
-            sent, thrown = None, None
-            if isinstance(step, Emit):
-                if not take(step.item):
-                    return
-                continue
-            try:
-                sent = yield step
-            except Exception as exc:  # noqa: BLE001 - the listing's to handle or raise
-                thrown = exc
     finally:
         listing.close()
 
@@ -219,24 +223,10 @@ def first(listing: Listing[T]) -> Call[T | None]:
 
 def expanding(listing: Listing[A], each: Callable[[A], Listing[B]]) -> Listing[B]:
     """``listing`` with each item replaced by what the plan ``each(item)`` emits (nothing, one
-    item or several); pages are still fetched only as they are used, and a failed fetch is
-    thrown back into ``listing`` as :func:`_drive` does."""
-    sent: Any = None
-    thrown: Exception | None = None
+    item or several); pages are still fetched only as they are used."""
     try:
-        while True:
-            try:
-                step = listing.throw(thrown) if thrown is not None else listing.send(sent)
-            except StopIteration:
-                return
-            sent, thrown = None, None
-            if isinstance(step, Emit):
-                yield from each(step.item)
-                continue
-            try:
-                sent = yield step
-            except Exception as exc:  # noqa: BLE001 - the listing's to handle or raise
-                thrown = exc
+        while (emitted := (yield from _relay(listing))) is not None:
+            yield from each(emitted.item)
     finally:
         listing.close()
 

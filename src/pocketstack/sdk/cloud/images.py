@@ -29,6 +29,7 @@ class ChecksumMismatch(SDKError):
 
 def upload_image(
     s: ServicesPlans,
+    /,
     path: Path | str,
     name: str | None = None,
     *,
@@ -39,8 +40,9 @@ def upload_image(
 ) -> Call[Image]:
     """An active image holding the file: a record named after the file (or ``name``), the
     disk format guessed from the suffix (raw when unknown), the data sent with ``progress``
-    called per chunk, then the stored checksums compared with those of the bytes sent. On a mismatch the image
-    is deleted and ChecksumMismatch raised; if the upload fails the record is deleted."""
+    called per chunk, then the stored checksums compared with those of the bytes sent. On a
+    mismatch the image is deleted and ChecksumMismatch raised; if the upload fails the record is
+    deleted."""
     path = Path(path)
     fmt = disk_format or DISK_FORMATS.get(path.suffix.lower(), "raw")
     image = yield from s.image.create_image(

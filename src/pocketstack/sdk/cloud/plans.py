@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pocketstack.sdk.cloud import images, projects, servers
 from pocketstack.sdk.image.v2.plans import ImagePlans
@@ -15,10 +13,8 @@ from pocketstack.sdk.proxy import ServicePlans
 if TYPE_CHECKING:
     from pocketstack.sdk.auth import AuthState
     from pocketstack.sdk.compute.v2_1.plans import ComputePlans
-    from pocketstack.sdk.compute.v2_1.resources import Server
     from pocketstack.sdk.compute.vnext.plans import ComputeVNextPlans
     from pocketstack.sdk.identity.v3.plans import IdentityPlans
-    from pocketstack.sdk.image.v2.resources import Image
     from pocketstack.sdk.network.v2.l3 import FloatingIP
     from pocketstack.sdk.network.v2.plans import NetworkPlans
     from pocketstack.sdk.object_store.v1.plans import ObjectStorePlans
@@ -70,68 +66,13 @@ class CloudPlans(ServicesPlans):
         (authenticating first if need be)."""
         return self.session.authenticator.state()
 
-    def create_server(
-        self,
-        name: str,
-        /,
-        image: str,
-        flavor: str,
-        *,
-        network: str | None = "auto",
-        floating_ip: bool = True,
-        security_groups: Sequence[str] = (),
-        key: str | None = None,
-        wait: bool = True,
-        timeout: float = 300.0,
-        **attrs: Any,
-    ) -> Call[Server]:
-        """Give me a server: see :func:`pocketstack.sdk.cloud.servers.create_server`."""
-        return servers.create_server(
-            self,
-            name,
-            image,
-            flavor,
-            network=network,
-            floating_ip=floating_ip,
-            security_groups=security_groups,
-            key=key,
-            wait=wait,
-            timeout=timeout,
-            **attrs,
-        )
-
-    def create_servers(self, requests: Sequence[dict[str, Any]], concurrency: int = 8) -> Call[list[Server]]:
-        """Several servers at once: see :func:`pocketstack.sdk.cloud.servers.create_servers`."""
-        return servers.create_servers(self, requests, concurrency=concurrency)
+    # The compound operations are functions of the services' plans; as class attributes they
+    # are methods (their first argument is this object) with one signature and docstring.
+    create_server = servers.create_server
+    create_servers = servers.create_servers
+    upload_image = images.upload_image
+    delete_project_resources = projects.delete_project_resources
 
     def attach_floating_ip(self, server_id: str, /) -> Call[FloatingIP]:
         """A floating IP for a server: see :func:`pocketstack.sdk.cloud.servers.attach_floating_ip`."""
         return servers.attach_floating_ip(self, server_id)
-
-    def upload_image(
-        self,
-        path: Path | str,
-        /,
-        name: str | None = None,
-        *,
-        disk_format: str | None = None,
-        container_format: str = "bare",
-        progress: Callable[[int], None] | None = None,
-        **attrs: Any,
-    ) -> Call[Image]:
-        """Upload this image: see :func:`pocketstack.sdk.cloud.images.upload_image`."""
-        return images.upload_image(
-            self,
-            path,
-            name,
-            disk_format=disk_format,
-            container_format=container_format,
-            progress=progress,
-            **attrs,
-        )
-
-    def delete_project_resources(
-        self, project: str, dry_run: bool = False, concurrency: int = 8
-    ) -> Call[dict[str, list[str]]]:
-        """Empty a project: see :func:`pocketstack.sdk.cloud.projects.delete_project_resources`."""
-        return projects.delete_project_resources(self, project, dry_run=dry_run, concurrency=concurrency)

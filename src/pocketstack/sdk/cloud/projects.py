@@ -21,13 +21,13 @@ def _each(plans: list[Call[Any]], limit: int) -> Call[None]:
 
 
 def delete_project_resources(
-    s: ServicesPlans, project: str, *, dry_run: bool = False, concurrency: int = 8
+    s: ServicesPlans, project: str, dry_run: bool = False, concurrency: int = 8
 ) -> Call[dict[str, list[str]]]:
     """Remove the servers (and the ports Nova made for them), floating IPs, routers (their
-    interfaces first), other ports, networks,
-    security groups (but ``default``), images and, when the session is scoped to that project,
-    object containers with their objects, of ``project`` (an id; admin credentials needed for
-    another project). Returns the ids removed (with ``dry_run``: those that would be), by kind."""
+    interfaces first), other ports, networks, security groups (but ``default``), images and,
+    when the session is scoped to that project, object containers with their objects, of
+    ``project`` (an id; admin credentials needed for another project). Returns the ids removed
+    (with ``dry_run``: those that would be), by kind."""
     found: dict[str, list[str]] = {}
     net = s.network
 

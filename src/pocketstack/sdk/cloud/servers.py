@@ -115,6 +115,7 @@ def _until_address(s: ServicesPlans, server: Server, address: str, timeout: floa
 
 def create_server(
     s: ServicesPlans,
+    /,
     name: str,
     image: str,
     flavor: str,
@@ -179,7 +180,7 @@ def _delete_server(s: ServicesPlans, server: Server, timeout: float) -> Call[Non
 
 
 def create_servers(
-    s: ServicesPlans, requests: Sequence[dict[str, Any]], *, concurrency: int = 8
+    s: ServicesPlans, requests: Sequence[dict[str, Any]], concurrency: int = 8
 ) -> Call[list[Server]]:
     """Several servers at once, at most ``concurrency`` at a time; each request holds
     :func:`create_server`'s arguments. Raises BulkFailure (holding the servers made) if any
