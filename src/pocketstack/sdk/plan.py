@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeAlias, TypeVar
@@ -166,6 +166,16 @@ def returning(value: T) -> Call[T]:
     """A plan that does no I/O."""
     return value
     yield  # pragma: no cover - makes this a generator
+
+
+def all_of(plans: Iterable[Call[T]], concurrency: int) -> Call[list[T]]:
+    """Run ``plans``, at most ``concurrency`` at once: their results in order, or (once all have
+    ended) the first error one of them raised."""
+    results: list[Any] = yield Parallel(list(plans), limit=max(1, concurrency))
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
 
 
 def _relay(listing: Listing[T]) -> Generator[Step, Any, Emit[T] | None]:

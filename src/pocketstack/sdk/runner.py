@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeAlias, TypeVar
 
 import httpx
@@ -96,7 +96,7 @@ def _sized(request: Request) -> Request:
         k.lower() == "content-length" for k in request.headers
     ):
         headers = {**request.headers, "Content-Length": str(request.content.size())}
-        return Request(**{**request.__dict__, "headers": headers})
+        return replace(request, headers=headers)
     return request
 
 

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pocketstack.sdk.plan import Call, Parallel, collect
+from pocketstack.sdk.plan import Call, all_of, collect
 
 if TYPE_CHECKING:
     from pocketstack.sdk.cloud.plans import ServicesPlans
 
 ROUTER_INTERFACE_OWNERS = ("network:router_interface", "network:router_interface_distributed")
-
-
-def _each(plans: list[Call[Any]], limit: int) -> Call[None]:
-    """Run the plans (bounded); raise the first failure after all have run."""
-    results = yield Parallel(plans, limit=limit)
-    errors = [r for r in results if isinstance(r, BaseException)]
-    if errors:
-        raise errors[0]
 
 
 def delete_project_resources(
@@ -35,12 +27,12 @@ def delete_project_resources(
     servers = [v for v in servers if v.project_id == project]
     found["servers"] = [str(v.id) for v in servers]
     if not dry_run:
-        yield from _each([_server_gone(s, v) for v in servers], concurrency)
+        yield from all_of([_server_gone(s, v) for v in servers], concurrency)
 
     ips = yield from collect(net.ips(project_id=project))
     found["floating_ips"] = [str(i.id) for i in ips]
     if not dry_run:
-        yield from _each([net.delete_ip(i) for i in ips], concurrency)
+        yield from all_of([net.delete_ip(i) for i in ips], concurrency)
 
     routers = yield from collect(net.routers(project_id=project))
     found["routers"] = [str(r.id) for r in routers]
@@ -60,7 +52,7 @@ def delete_project_resources(
     ]
     found["ports"] = [str(p.id) for p in ports]
     if not dry_run:
-        yield from _each([net.delete_port(p) for p in ports], concurrency)
+        yield from all_of([net.delete_port(p) for p in ports], concurrency)
 
     networks = yield from collect(net.networks(project_id=project))
     found["networks"] = [str(n.id) for n in networks]
@@ -72,12 +64,12 @@ def delete_project_resources(
     groups = [g for g in groups if g.name != "default"]
     found["security_groups"] = [str(g.id) for g in groups]
     if not dry_run:
-        yield from _each([net.delete_security_group(g) for g in groups], concurrency)
+        yield from all_of([net.delete_security_group(g) for g in groups], concurrency)
 
     images = yield from collect(s.image.images(owner=project))
     found["images"] = [str(i.id) for i in images]
     if not dry_run:
-        yield from _each([s.image.delete_image(i) for i in images], concurrency)
+        yield from all_of([s.image.delete_image(i) for i in images], concurrency)
 
     state = yield from s.session.authenticator.state()
     found["containers"] = []
@@ -87,7 +79,7 @@ def delete_project_resources(
         if not dry_run:
             for container in containers:
                 objects = yield from collect(s.object_store.objects(container))
-                yield from _each([s.object_store.delete_object(o, container) for o in objects], concurrency)
+                yield from all_of([s.object_store.delete_object(o, container) for o in objects], concurrency)
                 yield from s.object_store.delete_container(container)
     return found
 

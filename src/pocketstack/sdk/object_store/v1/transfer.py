@@ -26,10 +26,10 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pocketstack.sdk.exceptions import SDKError
-from pocketstack.sdk.plan import Call, Parallel, collect
+from pocketstack.sdk.plan import Call, all_of, collect
 from pocketstack.sdk.resource import value_id
 
 if TYPE_CHECKING:
@@ -101,23 +101,6 @@ class Tally:
             self.done += count
             if self.callback is not None:
                 self.callback(self.done, self.total)
-
-
-def first_error(results: list[Any]) -> BaseException | None:
-    for result in results:
-        if isinstance(result, BaseException):
-            return result
-    return None
-
-
-def all_of(plans: Iterable[Call[T]], concurrency: int) -> Call[list[T]]:
-    """Run ``plans``, at most ``concurrency`` at once: their results in order, or (once all have
-    ended) the first error one of them raised."""
-    results: list[Any] = yield Parallel(list(plans), limit=max(1, concurrency))
-    error = first_error(results)
-    if error is not None:
-        raise error
-    return list(results)
 
 
 # -- upload ---------------------------------------------------------------------------------------

@@ -24,12 +24,11 @@ from pocketstack.sdk.object_store.v1.transfer import (
     DEFAULT_CONCURRENCY,
     DEFAULT_SEGMENT_SIZE,
     ChecksumMismatch,
-    all_of,
     file_md5,
     md5_hex,
     slo_etag,
 )
-from pocketstack.sdk.plan import Call, FileBody, Offload, Parallel, Progress, Response
+from pocketstack.sdk.plan import Call, FileBody, Offload, Parallel, Progress, Response, all_of
 
 SEGMENTS_SUFFIX = "_segments"
 """Segments of ``<container>/<name>`` go to ``<container>_segments`` (python-swiftclient's
