@@ -256,3 +256,20 @@ class ClientRunner:
     def python(self, code: str) -> str:
         """Run a snippet with the clients' python (for openstacksdk); returns its stdout."""
         return self.run("python", "-c", code).stdout
+
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def run_pocketstack(
+    *args: str, env: dict[str, str], ok: bool = True, stdin: str | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """The ``pocketstack`` command of this checkout as a user runs it, with no ``OS_*`` variable
+    of ours leaking in (``env`` adds the test's); asserts success unless ``ok`` is False."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    full.update(PYTHONPATH=str(SRC), **env)
+    cmd = [sys.executable, "-m", "pocketstack.cli.main", *args]
+    proc = subprocess.run(cmd, env=full, capture_output=True, text=True, timeout=timeout, input=stdin)
+    if ok:
+        assert proc.returncode == 0, f"{args} failed ({proc.returncode}):\n{proc.stderr}\n{proc.stdout}"
+    return proc

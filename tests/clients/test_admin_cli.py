@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,24 +14,19 @@ import pytest
 import yaml
 
 from tests.clients.conftest import stop_cleanly
-from tests.clients.harness import ADMIN_PASSWORD, Server, start_server
+from tests.clients.harness import ADMIN_PASSWORD, Server, run_pocketstack, start_server
 
 pytestmark = pytest.mark.clients
 
-SRC = Path(__file__).resolve().parents[2] / "src"
 FAKE_HOSTS = 21  # with one registered, more than a page (20) of hosts
 
 
 def admin(
     server: Server, *args: str, ok: bool = True, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-    env["PYTHONPATH"] = str(SRC)
-    cmd = [sys.executable, "-m", "pocketstack.cli.main", "admin", *args, "--data-dir", str(server.data_dir)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, input=stdin)
-    if ok:
-        assert proc.returncode == 0, f"{args} failed ({proc.returncode}):\n{proc.stderr}\n{proc.stdout}"
-    return proc
+    return run_pocketstack(
+        "admin", *args, "--data-dir", str(server.data_dir), env={}, ok=ok, stdin=stdin, timeout=120
+    )
 
 
 def admin_json(server: Server, *args: str) -> Any:

@@ -6,28 +6,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.clients.harness import Server
+from tests.clients.harness import Server, run_pocketstack
 
 pytestmark = pytest.mark.clients
 
-SRC = Path(__file__).resolve().parents[2] / "src"
-
 
 def run(server: Server, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-    env.update(PYTHONPATH=str(SRC), OS_CLIENT_CONFIG_FILE=str(server.clouds_yaml), OS_CLOUD="pocketstack")
-    cmd = [sys.executable, "-m", "pocketstack", *args]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    if ok:
-        assert proc.returncode == 0, f"{args} failed ({proc.returncode}):\n{proc.stderr}\n{proc.stdout}"
-    return proc
+    env = {"OS_CLIENT_CONFIG_FILE": str(server.clouds_yaml), "OS_CLOUD": "pocketstack"}
+    return run_pocketstack(*args, env=env, ok=ok)
 
 
 def as_json(server: Server, *args: str) -> Any:

@@ -15,7 +15,7 @@ from pocketstack.cloud import Cloud
 from pocketstack.core.image.seed import seed_first_image
 from pocketstack.sdk.compute.v2_1.proxy import AsyncComputeProxy, ComputeProxy
 from pocketstack.sdk.compute.v2_1.resources import Flavor, Keypair, Server
-from pocketstack.sdk.connection import AsyncConnection, Connection
+from pocketstack.sdk.connection import Connection
 from pocketstack.sdk.exceptions import BadRequest, Conflict, MultipleMatches, NotFound
 from pocketstack.sdk.proxy import plan_names
 from tests.conftest import DEMO_PASSWORD
@@ -365,19 +365,7 @@ def test_microversion_negotiated_and_pinned(
 
 def test_async_smoke(client: TestClient) -> None:
     async def scenario() -> tuple[list[str], str | None, str]:
-        transport = httpx.ASGITransport(app=client.app)
-        http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        async with (
-            http,
-            AsyncConnection(
-                client=http,
-                retry=sdk_support.NO_WAIT,
-                auth_url=sdk_support.AUTH_URL,
-                username="demo",
-                password=DEMO_PASSWORD,
-                project_name="demo",
-            ) as conn,
-        ):
+        async with sdk_support.async_connect(client) as conn:
             names = [f.name async for f in conn.compute.v2_1.flavors(limit=2) if f.name]
             tiny = await conn.compute.find_flavor("m1.tiny")
             kp = await conn.compute.create_keypair(name="async-key")

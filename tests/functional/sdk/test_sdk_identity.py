@@ -8,17 +8,15 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from pocketstack.sdk.auth import AuthState
-from pocketstack.sdk.connection import AsyncConnection, Connection
+from pocketstack.sdk.connection import Connection
 from pocketstack.sdk.exceptions import Forbidden, MultipleMatches, NotFound
 from pocketstack.sdk.identity.v3.proxy import AsyncIdentityProxy, IdentityProxy
 from pocketstack.sdk.identity.v3.resources import Project, User
 from pocketstack.sdk.proxy import plan_names
-from tests.conftest import DEMO_PASSWORD
 from tests.functional import sdk_support
 
 
@@ -273,16 +271,7 @@ def test_async_identity_smoke(client: TestClient) -> None:
     """The async proxy over the same in-process app (httpx's ASGI transport)."""
 
     async def run() -> tuple[str, list[str]]:
-        transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            conn = AsyncConnection(
-                client=http,
-                retry=sdk_support.NO_WAIT,
-                auth_url=sdk_support.AUTH_URL,
-                username="demo",
-                password=DEMO_PASSWORD,
-                project_name="demo",
-            )
+        async with sdk_support.async_connect(client) as conn:
             project = await conn.identity.find_project("demo")
             assert project is not None
             state = conn.session.authenticator.cached

@@ -14,13 +14,11 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from pocketstack.sdk.connection import AsyncConnection, Connection
+from pocketstack.sdk.connection import Connection
 from pocketstack.sdk.exceptions import BadRequest, Conflict, HttpError, MultipleMatches, NotFound, Timeout
 from pocketstack.sdk.network.v2.l3 import FloatingIP, Router
 from pocketstack.sdk.network.v2.resources import Network
-from tests.conftest import DEMO_PASSWORD
-from tests.functional import network_support
-from tests.functional.sdk_support import AUTH_URL
+from tests.functional import network_support, sdk_support
 
 public_network = network_support.public_network  # a fixture
 
@@ -313,11 +311,7 @@ def test_waits(sdk: Connection) -> None:
 
 def test_async_smoke(client: TestClient) -> None:
     async def scenario() -> tuple[str | None, list[str | None]]:
-        transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            conn = AsyncConnection(
-                client=http, auth_url=AUTH_URL, username="demo", password=DEMO_PASSWORD, project_name="demo"
-            )
+        async with sdk_support.async_connect(client) as conn:
             net = await conn.network.v2.create_network(name="async-net")
             found = await conn.network.find_network("async-net")
             names = [n.name async for n in conn.network.networks(limit=1, name="async-net")]

@@ -11,12 +11,11 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from pocketstack.sdk.connection import AsyncConnection, Connection
+from pocketstack.sdk.connection import Connection
 from pocketstack.sdk.exceptions import BadRequest, Conflict, NotFound
 from pocketstack.sdk.object_store.v1.proxy import ObjectStoreProxy
 from pocketstack.sdk.object_store.v1.transfer import ChecksumMismatch, slo_etag
-from tests.conftest import DEMO_PASSWORD
-from tests.functional.sdk_support import AUTH_URL, NO_WAIT
+from tests.functional import sdk_support
 
 
 def _md5(data: bytes) -> str:
@@ -268,16 +267,7 @@ def test_a_large_object_of_another_size_than_listed_is_refused(sdk: Connection, 
 
 def test_async_smoke(client: TestClient, tmp_path: Path) -> None:
     async def main() -> tuple[bytes, list[str]]:
-        transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            conn = AsyncConnection(
-                client=http,
-                retry=NO_WAIT,
-                auth_url=AUTH_URL,
-                username="demo",
-                password=DEMO_PASSWORD,
-                project_name="demo",
-            )
+        async with sdk_support.async_connect(client) as conn:
             store = conn.object_store
             assert store.v1 is store
             await store.create_container("async")

@@ -18,10 +18,9 @@ from pocketstack.core.image.seed import seed_first_image
 from pocketstack.sdk.auth import AuthState
 from pocketstack.sdk.compute.vnext.proxy import AsyncComputeVNextProxy, ComputeVNextProxy
 from pocketstack.sdk.compute.vnext.resources import Server, ServerTask
-from pocketstack.sdk.connection import AsyncConnection, Connection
+from pocketstack.sdk.connection import Connection
 from pocketstack.sdk.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from pocketstack.sdk.proxy import plan_names
-from tests.conftest import DEMO_PASSWORD
 from tests.functional import sdk_support
 
 STEP, WAIT = 0.02, 30.0  # poll fast: the in-process cloud settles in milliseconds
@@ -319,16 +318,7 @@ def test_async_vnext_smoke(client: TestClient, image_id: str, tiny: str) -> None
     """The async proxy over the same in-process app (httpx's ASGI transport)."""
 
     async def run() -> tuple[str, str, list[str]]:
-        transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            conn = AsyncConnection(
-                client=http,
-                retry=sdk_support.NO_WAIT,
-                auth_url=sdk_support.AUTH_URL,
-                username="demo",
-                password=DEMO_PASSWORD,
-                project_name="demo",
-            )
+        async with sdk_support.async_connect(client) as conn:
             v = conn.compute_vnext
             server = await v.create_server(None, hostname="async-1", type_id=tiny, template_id=image_id)
             ready = await v.wait_for_server(server, interval=STEP, wait=WAIT)
