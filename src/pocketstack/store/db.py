@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
+from types import TracebackType
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine, Executable, Row, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: there, processes meet SQLite's own busy handler
+    fcntl = None  # type: ignore[assignment]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
@@ -39,15 +46,53 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **_JSON)
 
 
+class SQLiteWriter:
+    """One writer at a time on a SQLite database, across the threads and the processes of the
+    cloud. SQLite itself lets one writer in and makes the others poll with growing sleeps (up
+    to 100 ms each), so writers queue here instead: this process's threads on an RLock, the
+    processes (``up --workers``) on an ``flock`` of a file beside the database, which wakes the
+    next one as soon as the last is done. Reentrant, and opened anew in a forked process."""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.RLock()
+        in_file = bool(database) and database != ":memory:" and not str(database).startswith("file:")
+        self._path = f"{database}-writer" if in_file and fcntl is not None else None
+        self._file: Any = None
+        self._pid = 0
+        self._depth = 0  # only the thread holding ``_threads`` reads or moves it
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._depth == 0 and self._path is not None:
+                if self._pid != os.getpid():
+                    self._file = open(self._path, "ab")  # noqa: SIM115 - held for the process's life
+                    self._pid = os.getpid()
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        self._depth += 1
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0 and self._path is not None:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
 class Database:
     """Hands out sessions; ``transaction()`` commits on success and rolls back on any error."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
-        # SQLite lets one writer in at a time and makes the others poll with growing sleeps;
-        # queueing this process's writers on a lock wakes each as soon as the last is done.
-        self._writers = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        sqlite = engine.dialect.name == "sqlite"
+        self._writers = SQLiteWriter(engine.url.database) if sqlite else nullcontext()
         from pocketstack.store.table_revisions import TableRevisions  # noqa: PLC0415 - it imports this module
 
         # Watched from the first statement: a write the counters missed would leave copies stale.

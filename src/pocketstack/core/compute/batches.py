@@ -5,8 +5,8 @@ The order is v2.1's (``ServerService.create``), for a whole batch: what is only 
 templates, keys, placements, affinity targets, networks) is read first and a bad item is a 400
 naming its index; then one transaction takes the project's quota lock, checks the quota for
 the whole batch, picks the hostnames (unique in the project, ``hostnames.allocate``) and writes
-the servers, their tags and CREATE tasks. Ports are made after the commit, server by server,
-and the tasks published; a server whose ports cannot be made goes to ERROR, as in v2.1.
+the servers, their tags, CREATE tasks and ports (a server whose ports cannot be made goes to
+ERROR, as in v2.1: ``ServerService.networked``); the tasks are published after the commit.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from pocketstack.core.compute import affinity, faults, hostnames, server_types
 from pocketstack.core.compute.nics import NicRequest
 from pocketstack.core.compute.quotas import refuse_over
-from pocketstack.core.compute.servers import CreateRequest, ServerService, _columns_of
+from pocketstack.core.compute.servers import CreateRequest, ServerService, insert_servers
 from pocketstack.core.compute.user_quotas import UserQuotas
 from pocketstack.core.context import RequestContext
-from pocketstack.core.errors import BadRequest, PocketstackError
+from pocketstack.core.errors import BadRequest
 from pocketstack.core.placement import dag
 from pocketstack.core.tasks import tasks
 from pocketstack.store.compute_models import Flavor, Placement, Server, ServerTag
@@ -103,13 +103,8 @@ class Batches:
             raise BadRequest(f"A batch has 1 to {MAX_ITEMS} servers, not {len(items)}.")
         ready = self._prepare(ctx, items)
         self._check_ports(ctx, ready)
-        made, servers = self._record(ctx, ready)
-        for entry, server, done in zip(ready, servers, made, strict=True):
-            try:
-                self.nics.attach(ctx, server.id, entry.zone, entry.plan, None)
-            except PocketstackError as exc:
-                self.servers._network_failed(server.id, done.task_id, exc)
-                continue
+        made, networked = self._record(ctx, ready)
+        for done in networked:
             self.servers.publish(done.task_id)
         return made
 
@@ -179,7 +174,8 @@ class Batches:
             self.nics.fitting(ctx, [NicRequest(network_id="batch")], needed, needed)
 
     # -- the transaction ------------------------------------------------------------------
-    def _record(self, ctx: RequestContext, ready: list[_Ready]) -> tuple[list[Made], list[Server]]:
+    def _record(self, ctx: RequestContext, ready: list[_Ready]) -> tuple[list[Made], list[Made]]:
+        """The batch's rows, tasks and ports: (every server made, those whose ports were)."""
         project = ctx.project_id or ""
         reservation_id = f"r-{uuid.uuid4().hex[:8]}"
         with self.servers.db.transaction() as s:
@@ -190,7 +186,7 @@ class Batches:
                 self._server(ctx, r, name, i, reservation_id)
                 for i, (r, name) in enumerate(zip(ready, names, strict=True))
             ]
-            s.execute(insert(Server), [_columns_of(server) for server in servers])
+            insert_servers(s, servers)
             rows = [
                 {"server_id": sv.id, "tag": t}
                 for sv, r in zip(servers, ready, strict=True)
@@ -201,7 +197,12 @@ class Batches:
             made = [
                 Made(sv.id, tasks.start(s, sv.id, project, "create", ctx).id, sv.created_at) for sv in servers
             ]
-        return made, servers
+            networked = [
+                done
+                for r, done in zip(ready, made, strict=True)
+                if self.servers.networked(s, ctx, done.server_id, done.task_id, r.zone, r.plan, None)
+            ]
+        return made, networked
 
     def _reserve_quota(self, s: Session, ctx: RequestContext, ready: list[_Ready]) -> None:
         """The whole batch against the project's limits and, when an admin set any, the user's

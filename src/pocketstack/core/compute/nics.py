@@ -33,7 +33,7 @@ from pocketstack.core.identity.common import utcnow
 from pocketstack.core.network import l3_guards, l3_ports, port_attrs
 from pocketstack.core.network.access import get_visible, granted, note_grants, visible, visible_to_project
 from pocketstack.core.network.auto_topology import NETWORK_NAME as AUTO_NETWORK_NAME
-from pocketstack.core.network.common import retrying, touch
+from pocketstack.core.network.common import retrying, retrying_in, touch
 from pocketstack.core.network.security_groups import DEFAULT_NAME, ensure_default
 from pocketstack.core.network.services import NetworkServices
 from pocketstack.core.network.validation import is_uuid
@@ -278,28 +278,33 @@ class Nics:
 
         return retrying(self.db, work)
 
-    # -- after the server is recorded: make and claim the ports ------------------------------
-    def attach(
+    # -- with the server's rows: make and claim the ports ------------------------------------
+    def attach_in(
         self,
+        s: Session,
         ctx: RequestContext,
         server_id: str,
         zone: str | None,
         plan: Sequence[NicRequest],
         groups: list[str] | None,
     ) -> None:
-        """Give the server its interfaces, all or none: on a failure, what was made for it is
-        undone and the error raised."""
-        done: list[str] = []
-        try:
-            for request in plan:
-                done.append(self.attach_one(ctx, server_id, zone, request, groups))
-        except Exception:
-            for port_id in reversed(done):
-                self.detach(server_id, port_id)
-            raise
+        """Give the server its interfaces in ``s``, all or none: on a failure, the savepoint
+        they were made in is rolled back and the error raised; made again (in a new savepoint)
+        when a unique key refused a port's random MAC or an address taken meanwhile."""
 
-    def attach_one(
+        def attach_all(s: Session) -> None:
+            for request in plan:
+                self.attach_one_in(s, ctx, server_id, zone, request, groups)
+
+        retrying_in(s, attach_all)
+
+    def attach_one(self, ctx: RequestContext, server_id: str, zone: str | None, request: NicRequest) -> str:
+        """``attach_one_in`` in a transaction of its own (an interface attached later)."""
+        return retrying(self.db, lambda s: self.attach_one_in(s, ctx, server_id, zone, request))
+
+    def attach_one_in(
         self,
+        s: Session,
         ctx: RequestContext,
         server_id: str,
         zone: str | None,
@@ -309,15 +314,14 @@ class Nics:
         """Claim the port asked for, or make one on the network asked for; the port's id."""
         owner = COMPUTE_OWNER + (zone or DEFAULT_ZONE)
         if request.port_id is not None:
-            with self.db.transaction() as s:
-                claimed = s.execute(
-                    update(Port)
-                    .where(Port.id == request.port_id, Port.device_id == "")
-                    .values(device_id=server_id, device_owner=owner, revision_number=Port.revision_number + 1)
-                ).rowcount
-                if not claimed:
-                    raise Conflict(f"Port {request.port_id} is still in use.")
-                _record(s, request.port_id, server_id, request.tag, preserve_on_delete=True)
+            claimed = s.execute(
+                update(Port)
+                .where(Port.id == request.port_id, Port.device_id == "")
+                .values(device_id=server_id, device_owner=owner, revision_number=Port.revision_number + 1)
+            ).rowcount
+            if not claimed:
+                raise Conflict(f"Port {request.port_id} is still in use.")
+            _record(s, request.port_id, server_id, request.tag, preserve_on_delete=True)
             return request.port_id
         attrs: dict[str, Any] = {
             "network_id": request.network_id,
@@ -332,7 +336,7 @@ class Nics:
         def record(s: Session, port_id: str) -> None:
             _record(s, port_id, server_id, request.tag, preserve_on_delete=False)
 
-        return self.network.ports.create_row(ctx, attrs, then=record)
+        return self.network.ports.create_row_in(s, ctx, attrs, then=record)
 
     def detach(self, server_id: str, port_id: str) -> None:
         """Take one interface off the server: a port made for it is deleted, the user's port is

@@ -42,7 +42,23 @@ def retrying(db: Database, work: Callable[[Session], T]) -> T:
         except OperationalError as exc:
             if getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
                 raise
-    raise Conflict("The request lost a race with concurrent changes too many times; try again.")
+    raise _lost_race()
+
+
+def retrying_in(s: Session, work: Callable[[Session], T]) -> T:
+    """``retrying`` inside the caller's transaction: ``work`` runs in a savepoint, again when it
+    lost a race to a unique constraint (a deadlock ends the whole transaction: the caller's)."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with s.begin_nested():
+                return work(s)
+        except IntegrityError as exc:
+            LOG.debug("event=network_retry reason=integrity attempt=%d error=%s", attempt, exc.orig)
+    raise _lost_race()
+
+
+def _lost_race() -> Conflict:
+    return Conflict("The request lost a race with concurrent changes too many times; try again.")
 
 
 def lock_rows(s: Session, model: Any, ids: Iterable[str], *, share: bool = False) -> None:

@@ -198,6 +198,27 @@ class PortService(ResourceService):
         """``create`` without the description: the new port's id. ``then(session, port_id)``
         runs inside the port's transaction (again if the transaction is), for a caller that
         records something of its own with the port."""
+        return retrying(self.db, self._creating(ctx, attrs, then))
+
+    def create_row_in(
+        self,
+        s: Session,
+        ctx: RequestContext,
+        attrs: Mapping[str, Any],
+        then: Callable[[Session, str], None] | None = None,
+    ) -> str:
+        """``create_row`` inside the caller's transaction ``s`` (a server's create makes its
+        ports with its rows: one write transaction instead of one more per port). The caller
+        runs it under ``retrying_in``: its savepoint is what a lost race rolls back."""
+        return self._creating(ctx, attrs, then)(s)
+
+    def _creating(
+        self,
+        ctx: RequestContext,
+        attrs: Mapping[str, Any],
+        then: Callable[[Session, str], None] | None,
+    ) -> Callable[[Session], str]:
+        """The checked attributes' port, as the work of a (retried) transaction."""
         project = owner_of(ctx, attrs)
         tags = tagging.check_tags(attrs.get("tags", []))
         requests = port_attrs.fixed_ip_requests(attrs["fixed_ips"]) if "fixed_ips" in attrs else None
@@ -268,7 +289,7 @@ class PortService(ResourceService):
                 then(s, port.id)
             return port.id
 
-        return retrying(self.db, work)
+        return work
 
     @staticmethod
     def _mac(s: Session, network: Network, given: str | None) -> str:

@@ -68,7 +68,9 @@ COLUMNS = {
 
 
 def default_group_id(s: Session, project_id: str) -> str | None:
-    return s.scalar(_default_group_stmt(), {"default_project": project_id})
+    """On the session's connection: a column read needs nothing of the ORM (every new port
+    reads it, inside the write lock)."""
+    return s.connection().execute(_default_group_stmt(), {"default_project": project_id}).scalar()
 
 
 @cache
