@@ -10,11 +10,12 @@ build on), sending and receiving 1 MiB blocks. The raw copy reads the source and
 file in 1 MiB blocks, then fsyncs it: the work an upload cannot avoid (the server also hashes
 md5 + sha512, inspects and fsyncs). The two hashes alone are timed as well, over the data in
 memory with one thread each: on a fast disk they, not the disk, bound an upload. The download
-is written to a file and fsynced the same way. Ratios are raw copy time / API time (1.0 = as
-fast as the disk). All files live under --dir (default: a temporary directory), so the page
-cache treats the runs alike. With --runs N the whole sequence (copy, upload, stage, download)
-runs N times on one server and the medians are printed; later raw copies may find the page
-cache warmer than the first.
+is written to a file and fsynced the same way, then fetched again by a client that drops the
+data: the rate the server sends at, whatever the client's disk does. Ratios are raw copy
+time / API time (1.0 = as fast as the disk). All files live under --dir (default: a temporary
+directory), so the page cache treats the runs alike. With --runs N the whole sequence (copy,
+upload, stage, download) runs N times on one server and the medians are printed; later raw
+copies may find the page cache warmer than the first.
 """
 
 from __future__ import annotations
@@ -146,6 +147,22 @@ def fetch_file(url: str, auth: str, dst: Path) -> float:
     return elapsed
 
 
+def fetch_discarded(url: str, auth: str) -> float:
+    """GET ``url`` in 1 MiB blocks that the client drops: the seconds the server took to send
+    it (a client writing to the same disk as the server measures that disk twice over)."""
+    conn = http.client.HTTPConnection(httpx.URL(url).netloc.decode(), timeout=600, blocksize=BLOCK)
+    started = time.perf_counter()
+    conn.request("GET", httpx.URL(url).raw_path.decode(), headers={"X-Auth-Token": auth})
+    reply = conn.getresponse()
+    if reply.status != 200:
+        raise SystemExit(f"GET {url} failed: {reply.status}")
+    while reply.read(BLOCK):
+        pass
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
 def digest_of(path: Path, algorithm: str = "sha512") -> str:
     digest = hashlib.new(algorithm)
     for chunk in file_chunks(path):
@@ -179,10 +196,11 @@ def api_run(base: str, src: Path, out: Path, expected: str) -> dict[str, float]:
     if digest_of(out) != expected:
         raise SystemExit("the downloaded data differs from the source")
     out.unlink()
+    sent_s = fetch_discarded(f"{base}/image/v2/images/{image_id}/file", auth)
     delete(base, auth, image_id)
     staged_id, stage_s = upload(base, auth, src, "stage")
     delete(base, auth, staged_id)
-    return {"upload": up_s, "download": down_s, "stage": stage_s}
+    return {"upload": up_s, "download": down_s, "sent": sent_s, "stage": stage_s}
 
 
 def main() -> None:
@@ -192,7 +210,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="repeat the sequence, print medians")
     args = parser.parse_args()
     size = args.size_mib * MiB
-    times: dict[str, list[float]] = {"copy": [], "hashes": [], "upload": [], "download": [], "stage": []}
+    times: dict[str, list[float]] = {
+        "copy": [],
+        "hashes": [],
+        "upload": [],
+        "download": [],
+        "sent": [],
+        "stage": [],
+    }
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="pocketstack-bench-") as tmp:
         root = Path(tmp)
         src, out = root / "source.img", root / "downloaded.img"
@@ -219,11 +244,16 @@ def main() -> None:
     hash_s = statistics.median(times["hashes"])
     print(f"raw disk copy         {rate(copy_s):8.1f} MiB/s")
     print(f"md5 + sha512 alone    {rate(hash_s):8.1f} MiB/s   (in memory, one thread each)")
-    labels = {"upload": "upload (PUT file)", "stage": "stage (PUT stage)", "download": "download (GET file)"}
+    labels = {
+        "upload": "upload (PUT file)",
+        "stage": "stage (PUT stage)",
+        "download": "download (GET file)",
+        "sent": "download, discarded",
+    }
     for name, label in labels.items():
         took = statistics.median(times[name])
         floor = copy_s / took
-        if name != "download":  # an upload cannot beat the slower of the disk and the hashes
+        if name in ("upload", "stage"):  # an upload cannot beat the slower of the disk and the hashes
             floor = f"{floor:.2f}, to max(copy, hashes) {max(copy_s, hash_s) / took:.2f}"
         else:
             floor = f"{floor:.2f}"
