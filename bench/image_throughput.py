@@ -129,35 +129,25 @@ def send_file(url: str, headers: dict[str, str], src: Path, expected: int) -> fl
     return elapsed
 
 
-def fetch_file(url: str, auth: str, dst: Path) -> float:
-    """GET ``url`` into ``dst`` (fsynced) in 1 MiB blocks; the seconds it took."""
+def fetch_file(url: str, auth: str, dst: Path | None) -> float:
+    """GET ``url`` into ``dst`` (fsynced) in 1 MiB blocks, or dropping the blocks when ``dst``
+    is None (the time the server took to send it: a client writing to the same disk as the
+    server measures that disk twice over); the seconds it took."""
     conn = http.client.HTTPConnection(httpx.URL(url).netloc.decode(), timeout=600, blocksize=BLOCK)
     started = time.perf_counter()
     conn.request("GET", httpx.URL(url).raw_path.decode(), headers={"X-Auth-Token": auth})
     reply = conn.getresponse()
     if reply.status != 200:
         raise SystemExit(f"GET {url} failed: {reply.status}")
-    with dst.open("wb") as fh:
-        while chunk := reply.read(BLOCK):
-            fh.write(chunk)
-        fh.flush()
-        os.fsync(fh.fileno())
-    elapsed = time.perf_counter() - started
-    conn.close()
-    return elapsed
-
-
-def fetch_discarded(url: str, auth: str) -> float:
-    """GET ``url`` in 1 MiB blocks that the client drops: the seconds the server took to send
-    it (a client writing to the same disk as the server measures that disk twice over)."""
-    conn = http.client.HTTPConnection(httpx.URL(url).netloc.decode(), timeout=600, blocksize=BLOCK)
-    started = time.perf_counter()
-    conn.request("GET", httpx.URL(url).raw_path.decode(), headers={"X-Auth-Token": auth})
-    reply = conn.getresponse()
-    if reply.status != 200:
-        raise SystemExit(f"GET {url} failed: {reply.status}")
-    while reply.read(BLOCK):
-        pass
+    if dst is None:
+        while reply.read(BLOCK):
+            pass
+    else:
+        with dst.open("wb") as fh:
+            while chunk := reply.read(BLOCK):
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
     elapsed = time.perf_counter() - started
     conn.close()
     return elapsed
@@ -180,7 +170,7 @@ def upload(base: str, auth: str, src: Path, target: str = "file") -> tuple[str, 
     return image_id, send_file(f"{base}/image/v2/images/{image_id}/{target}", headers, src, 204)
 
 
-def download(base: str, auth: str, image_id: str, dst: Path) -> float:
+def download(base: str, auth: str, image_id: str, dst: Path | None) -> float:
     return fetch_file(f"{base}/image/v2/images/{image_id}/file", auth, dst)
 
 
@@ -196,7 +186,7 @@ def api_run(base: str, src: Path, out: Path, expected: str) -> dict[str, float]:
     if digest_of(out) != expected:
         raise SystemExit("the downloaded data differs from the source")
     out.unlink()
-    sent_s = fetch_discarded(f"{base}/image/v2/images/{image_id}/file", auth)
+    sent_s = download(base, auth, image_id, None)
     delete(base, auth, image_id)
     staged_id, stage_s = upload(base, auth, src, "stage")
     delete(base, auth, staged_id)
