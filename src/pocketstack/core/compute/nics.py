@@ -291,6 +291,8 @@ class Nics:
         """Give the server its interfaces in ``s``, all or none: on a failure, the savepoint
         they were made in is rolled back and the error raised; made again (in a new savepoint)
         when a unique key refused a port's random MAC or an address taken meanwhile."""
+        if not plan:
+            return  # no savepoint for a server without interfaces
 
         def attach_all(s: Session) -> None:
             for request in plan:

@@ -33,32 +33,35 @@ def retrying(db: Database, work: Callable[[Session], T]) -> T:
     """Run ``work`` in a transaction, again (up to ATTEMPTS times) when it lost a race: a unique
     constraint violated by a concurrent writer (two ports given the same random MAC, two
     requests for one address) or a deadlock. ``work`` must re-read everything it decides on."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with db.transaction() as s:
-                return work(s)
-        except IntegrityError as exc:
-            LOG.debug("event=network_retry reason=integrity attempt=%d error=%s", attempt, exc.orig)
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
-                raise
-    raise _lost_race()
+
+    def attempt() -> T:
+        with db.transaction() as s:
+            return work(s)
+
+    return _retried(attempt, deadlocks=True)
 
 
 def retrying_in(s: Session, work: Callable[[Session], T]) -> T:
     """``retrying`` inside the caller's transaction: ``work`` runs in a savepoint, again when it
     lost a race to a unique constraint (a deadlock ends the whole transaction: the caller's)."""
-    for attempt in range(1, ATTEMPTS + 1):
+
+    def attempt() -> T:
+        with s.begin_nested():
+            return work(s)
+
+    return _retried(attempt, deadlocks=False)
+
+
+def _retried(attempt: Callable[[], T], *, deadlocks: bool) -> T:
+    for n in range(1, ATTEMPTS + 1):
         try:
-            with s.begin_nested():
-                return work(s)
+            return attempt()
         except IntegrityError as exc:
-            LOG.debug("event=network_retry reason=integrity attempt=%d error=%s", attempt, exc.orig)
-    raise _lost_race()
-
-
-def _lost_race() -> Conflict:
-    return Conflict("The request lost a race with concurrent changes too many times; try again.")
+            LOG.debug("event=network_retry reason=integrity attempt=%d error=%s", n, exc.orig)
+        except OperationalError as exc:
+            if not deadlocks or getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
+                raise
+    raise Conflict("The request lost a race with concurrent changes too many times; try again.")
 
 
 def lock_rows(s: Session, model: Any, ids: Iterable[str], *, share: bool = False) -> None:
